@@ -1,0 +1,5 @@
+"""`python -m studylog`."""
+
+from studylog.cli import main
+
+main()

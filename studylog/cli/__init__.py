@@ -1,0 +1,153 @@
+"""The `studylog` command line: parse, call the core, render, exit code.
+
+Each command group lives in a module of its own (`scaffold`, `entries`,
+`publish`, `read`); they import the core inside each command so that a
+command loads only what it uses. `StudylogGroup.invoke` is the one place
+where errors become exit codes: 1 for a `StudylogError`, 2 for usage (Click),
+130 for Ctrl-C (Typer).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from studylog import __version__
+from studylog.errors import StudylogError
+
+DAILY_LOOP = """\
+The daily loop:
+
+  studylog new day5                       scaffold today's post
+  studylog add-question --asker 민수 --question "…" --answer "…"
+  studylog add-review --assignment "선택과제 1" --topic "GD" --presenter 지수
+  studylog commit --push                  publish it
+
+Then: list, show, search, check, stats, export.
+"""
+
+
+class StudylogGroup(TyperGroup):
+    """The root command group: turns `StudylogError` into one line and exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StudylogError as err:
+            print_error(str(err))
+            raise typer.Exit(1) from err
+
+
+app = typer.Typer(
+    cls=StudylogGroup,
+    help="Keep a daily study log on a Jekyll blog: scaffold, record, publish.",
+    epilog=DAILY_LOOP,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def print_error(message: str) -> None:
+    """Write an error sentence to stderr."""
+    sys.stderr.write(f"Error: {message}\n")
+
+
+def say(message: str) -> None:
+    """Write a message (not data) to stderr."""
+    sys.stderr.write(f"{message}\n")
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"studylog {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            envvar="STUDYLOG_ROOT",
+            help="The study log's folder (default: .studylog.yml upwards, else ~/studylog).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Keep a daily study log on a Jekyll blog: scaffold, record, publish."""
+    ctx.obj = {"root": root}
+
+
+def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
+    """The log this command works on (see `studylog.log.open_log`).
+
+    With `create`, the default log is made on first use and a notice goes
+    to stderr.
+    """
+    from studylog.log import open_log
+
+    root = (ctx.find_root().obj or {}).get("root")
+    log = open_log(root=root, create=create)
+    if log.created:
+        say(
+            f"Created a new study log in {log.root} (git repository, {log.settings.posts_dir}/); "
+            "run `studylog init` in your blog to use that instead."
+        )
+    return log
+
+
+def open_in_editor(path: Path) -> None:
+    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit."""
+    import shlex
+    import subprocess
+
+    from studylog.errors import EditorError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise EditorError(f"Set $VISUAL or $EDITOR to edit {path}, or open it yourself.")
+    try:
+        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as err:
+        raise EditorError(
+            f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR."
+        ) from err
+    if result.returncode != 0:
+        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; fix it and retry.")
+
+
+def is_interactive() -> bool:
+    """True when stdin is a terminal, so missing values may be prompted for."""
+    return sys.stdin.isatty() and os.environ.get("STUDYLOG_NO_PROMPT") is None
+
+
+# Register the command groups: importing each module adds its commands.
+from studylog.cli import scaffold as _scaffold  # noqa: E402, F401
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="studylog")

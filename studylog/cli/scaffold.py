@@ -1,0 +1,105 @@
+"""Commands that make things: `init`, `new`, `templates`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from studylog.cli import app, display_path, open_in_editor, open_log_for, say
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None, typer.Argument(help="The folder to make a study log (default: here).")
+    ] = None,
+    profile: Annotated[
+        str, typer.Option("--profile", help="ko or en: template, headings and entry formats.")
+    ] = "ko",
+) -> None:
+    """Make a folder a study log: .studylog.yml, git init, the posts folder."""
+    from studylog.scaffold import init_log
+
+    if profile not in ("ko", "en"):
+        raise typer.BadParameter("use 'ko' or 'en'", param_hint="--profile")
+    root = folder or (ctx.find_root().obj or {}).get("root") or Path.cwd()
+    result = init_log(Path(root), profile=profile)
+    if not result.changed:
+        say(f"{display_path(result.root)} is already a study log; nothing changed.")
+        return
+    done = []
+    if result.created_config:
+        done.append(".studylog.yml")
+    if result.created_repository:
+        done.append("git repository")
+    if result.created_posts_dir:
+        done.append("posts folder")
+    extra = f" (timezone {result.timezone} from _config.yml)" if result.timezone else ""
+    say(f"Initialised a study log in {display_path(result.root)}: {', '.join(done)}{extra}.")
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The post's slug, e.g. day5.")],
+    date: Annotated[
+        str | None,
+        typer.Option(help="YYYY-MM-DD, today, yesterday, tomorrow, +N or -N (log's timezone)."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The title (default: the title pattern).")] = None,
+    template: Annotated[
+        str | None, typer.Option(help="A template name from `studylog templates`.")
+    ] = None,
+    moderator: Annotated[
+        str | None, typer.Option(help="The moderator (default: rotation or previous post).")
+    ] = None,
+    participant: Annotated[
+        list[str] | None,
+        typer.Option(help="A participant; repeat it (default: roster or previous post)."),
+    ] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")] = False,
+) -> None:
+    """Scaffold a day's post from a template and print its path."""
+    from studylog.log import check_slug, parse_date
+    from studylog.scaffold import NewPostRequest, create_post
+
+    # Check what needs no log first, so bad input never creates the default log.
+    check_slug(slug)
+    log = open_log_for(ctx, create=True)
+    request = NewPostRequest(
+        slug=slug,
+        date=parse_date(date, log.today()) if date is not None else None,
+        title=title,
+        template=template,
+        moderator=moderator,
+        participants=tuple(participant or ()),
+    )
+    path = create_post(log, request)
+    sys.stdout.write(display_path(path) + "\n")
+    sys.stdout.flush()
+    if edit:
+        open_in_editor(path)
+
+
+@app.command("templates")
+def templates_command(ctx: typer.Context) -> None:
+    """List the templates `new` can use, built-in and the log's own."""
+    from studylog.templates import list_templates
+
+    from studylog.config import Settings
+    from studylog.errors import LogNotFoundError
+
+    try:
+        settings = open_log_for(ctx, create=False).settings
+    except LogNotFoundError:
+        # Outside any log the built-in templates are still worth listing.
+        settings = Settings(root=Path.cwd())
+    default = settings.template
+    for info in list_templates(settings):
+        source = "built-in" if info.builtin else "log"
+        mark = " (default)" if info.name == default else ""
+        sys.stdout.write(f"{info.name}\t{source}\t{display_path(info.path)}{mark}\n")

@@ -1,0 +1,296 @@
+"""The settings of one study log: `.studylog.yml` and the built-in profiles.
+
+`load_settings()` reads the file, checks every key against the known ones
+(an unknown key is an error that names it) and fills in the profile's
+defaults. The file is small, so this costs one YAML parse per command.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studylog.errors import ConfigError
+
+CONFIG_NAME = ".studylog.yml"
+PROFILES = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One section a post can have, found by its heading text or an alias.
+
+    `parent` is the key of the section it sits under (the peer-session
+    subsections sit under `peer`); `level` is its heading level in the
+    template, used when studylog has to create the section.
+    """
+
+    key: str
+    heading: str
+    level: int = 2
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryFormats:
+    """How entries are written as Markdown; `{name}` fields are filled in."""
+
+    question: str
+    answer: str
+    review: str
+    review_no_topic: str
+    feedback: str
+    participants_label: str
+    moderator_label: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about one study log."""
+
+    root: Path
+    profile: str = "ko"
+    posts_dir: str = "_posts"
+    timezone: str | None = None
+    title: str = "[boostcourse] Day{n} 학습기록"
+    template: str = "ko"
+    templates_dir: str = "_templates"
+    roster: tuple[str, ...] = ()
+    moderators: tuple[str, ...] = ()
+    sections: dict[str, SectionSpec] = field(default_factory=dict)
+    formats: EntryFormats | None = None
+    front_matter: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def posts_path(self) -> Path:
+        """The folder that holds the posts."""
+        return self.root / self.posts_dir
+
+    @property
+    def templates_path(self) -> Path:
+        """The folder that holds the log's own templates."""
+        return self.root / self.templates_dir
+
+    @property
+    def entry_formats(self) -> EntryFormats:
+        """The entry formats, never None once loaded."""
+        return self.formats or PROFILE_FORMATS[self.profile]
+
+
+PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
+    "ko": (
+        SectionSpec("study", "학습 내용", 2, ("학습내용", "오늘의 학습", "강의 내용", "강의")),
+        SectionSpec("peer", "피어세션", 2, ("피어 세션", "피어세션 정리", "peer session")),
+        SectionSpec("agenda", "추가안건", 3, ("추가 안건", "안건"), parent="peer"),
+        SectionSpec("reviews", "과제 리뷰", 3, ("과제리뷰", "코드 리뷰", "코드리뷰"), parent="peer"),
+        SectionSpec(
+            "questions",
+            "질문내용",
+            3,
+            ("질문 내용", "질문", "질의응답", "Q&A", "QnA"),
+            parent="peer",
+        ),
+        SectionSpec("retrospective", "회고록", 2, ("회고", "느낀점", "하루 회고", "오늘의 회고")),
+    ),
+    "en": (
+        SectionSpec("study", "What I studied", 2, ("Study", "Learning", "Today I learned", "TIL")),
+        SectionSpec("peer", "Peer session", 2, ("Peer-session", "Study group")),
+        SectionSpec("agenda", "Agenda", 3, ("Other business",), parent="peer"),
+        SectionSpec(
+            "reviews", "Homework review", 3, ("Reviews", "Code review"), parent="peer"
+        ),
+        SectionSpec("questions", "Questions", 3, ("Q&A", "QnA"), parent="peer"),
+        SectionSpec("retrospective", "Retrospective", 2, ("Reflection", "Notes to self")),
+    ),
+}
+
+PROFILE_FORMATS: dict[str, EntryFormats] = {
+    "ko": EntryFormats(
+        question="{n}. {asker}님 질문 : {question}",
+        answer="답변 : {answer}",
+        review="- {assignment} ({topic}, 발표자 : {presenter})",
+        review_no_topic="- {assignment} (발표자 : {presenter})",
+        feedback="→ {feedback}",
+        participants_label="참가자",
+        moderator_label="모더레이터",
+    ),
+    "en": EntryFormats(
+        question="{n}. Question from {asker}: {question}",
+        answer="Answer: {answer}",
+        review="- {assignment} ({topic}, presenter: {presenter})",
+        review_no_topic="- {assignment} (presenter: {presenter})",
+        feedback="→ {feedback}",
+        participants_label="Participants",
+        moderator_label="Moderator",
+    ),
+}
+
+PROFILE_TITLES = {"ko": "[boostcourse] Day{n} 학습기록", "en": "Day {n} study log"}
+
+# The keys `.studylog.yml` may hold, with the one-line meaning that
+# `studylog init` writes beside each and docs/config.md documents.
+CONFIG_KEYS: dict[str, str] = {
+    "profile": "ko or en: the built-in template, section headings and entry formats",
+    "posts_dir": "the folder that holds the posts, relative to the log",
+    "timezone": "IANA time zone for 'today' (else Jekyll's timezone, else the system's)",
+    "title": "the title pattern of a new post; {n} is the number in the slug, {slug} the slug",
+    "template": "the template `studylog new` uses when --template is not given",
+    "templates_dir": "the folder of the log's own templates (Jekyll does not publish it)",
+    "roster": "the team's names: the participants of a new post",
+    "moderators": "the moderator rotation: each new post takes the name after the last one's",
+    "sections": "per section key: heading, aliases, level, parent (merged over the profile's)",
+    "formats": "how entries are written: question, answer, review, review_no_topic, feedback",
+    "front_matter": "extra front matter for new posts (from jekyll-compose's default_front_matter)",
+}
+SECTION_FIELDS = {"heading", "aliases", "level", "parent"}
+FORMAT_FIELDS = {f.name for f in dataclasses.fields(EntryFormats)}
+
+
+def find_config(start: Path) -> Path | None:
+    """Return the first `.studylog.yml` from `start` upwards, or None."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(root: Path) -> Settings:
+    """Read `root/.studylog.yml` (if there is one) into a `Settings`.
+
+    Raises:
+        ConfigError: the file is not YAML, not a mapping, or a key or value
+            is unknown or of the wrong type; the message names the key.
+    """
+    path = root / CONFIG_NAME
+    raw: Any = {}
+    if path.is_file():
+        import yaml
+
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            raw = yaml.safe_load(text) or {}
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from err
+        except yaml.YAMLError as err:
+            where = getattr(err, "problem_mark", None)
+            line = f" at line {where.line + 1}" if where is not None else ""
+            raise ConfigError(f"{path} is not valid YAML{line}; fix it or delete it.") from err
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+    return settings_from_mapping(root, raw, source=str(path))
+
+
+def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Settings:
+    """Build `Settings` from the parsed YAML mapping, checking every key."""
+    for key in raw:
+        if key not in CONFIG_KEYS:
+            known = ", ".join(CONFIG_KEYS)
+            raise ConfigError(f"{source}: unknown key '{key}'; the known keys are {known}.")
+    profile = _get_str(raw, "profile", "ko", source)
+    if profile not in PROFILES:
+        raise ConfigError(f"{source}: profile must be 'ko' or 'en', not '{profile}'.")
+    timezone = raw.get("timezone")
+    if timezone is not None:
+        timezone = _get_str(raw, "timezone", "", source)
+        _check_timezone(timezone, source)
+    return Settings(
+        root=root,
+        profile=profile,
+        posts_dir=_get_str(raw, "posts_dir", "_posts", source),
+        timezone=timezone,
+        title=_get_str(raw, "title", PROFILE_TITLES[profile], source),
+        template=_get_str(raw, "template", profile, source),
+        templates_dir=_get_str(raw, "templates_dir", "_templates", source),
+        roster=_get_names(raw, "roster", source),
+        moderators=_get_names(raw, "moderators", source),
+        sections=_merge_sections(profile, raw.get("sections"), source),
+        formats=_merge_formats(profile, raw.get("formats"), source),
+        front_matter=_get_mapping(raw, "front_matter", source),
+    )
+
+
+def _get_str(raw: dict[str, Any], key: str, default: str, source: str) -> str:
+    value = raw.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{source}: '{key}' must be a non-empty string.")
+    return value
+
+
+def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: '{key}' must be a list of names.")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _get_mapping(raw: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: '{key}' must be a mapping.")
+    return value
+
+
+def _check_timezone(name: str, source: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigError(
+            f"{source}: unknown timezone '{name}'; use an IANA name like Asia/Seoul."
+        ) from err
+
+
+def _merge_sections(profile: str, raw: Any, source: str) -> dict[str, SectionSpec]:
+    sections = {spec.key: spec for spec in PROFILE_SECTIONS[profile]}
+    if raw is None:
+        return sections
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: 'sections' must map section keys to settings.")
+    for key, value in raw.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: sections.{key} must be a mapping (heading, aliases).")
+        for name in value:
+            if name not in SECTION_FIELDS:
+                raise ConfigError(
+                    f"{source}: unknown key 'sections.{key}.{name}'; "
+                    f"use {', '.join(sorted(SECTION_FIELDS))}."
+                )
+        base = sections.get(str(key), SectionSpec(str(key), str(key)))
+        aliases = value.get("aliases", list(base.aliases))
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(f"{source}: sections.{key}.aliases must be a list of strings.")
+        level = value.get("level", base.level)
+        if not isinstance(level, int) or not 1 <= level <= 6:
+            raise ConfigError(f"{source}: sections.{key}.level must be a number from 1 to 6.")
+        heading = value.get("heading", base.heading)
+        if not isinstance(heading, str) or not heading.strip():
+            raise ConfigError(f"{source}: sections.{key}.heading must be a non-empty string.")
+        parent = value.get("parent", base.parent)
+        if parent is not None and not isinstance(parent, str):
+            raise ConfigError(f"{source}: sections.{key}.parent must be a section key.")
+        sections[str(key)] = SectionSpec(str(key), heading, level, tuple(aliases), parent)
+    return sections
+
+
+def _merge_formats(profile: str, raw: Any, source: str) -> EntryFormats:
+    base = PROFILE_FORMATS[profile]
+    if raw is None:
+        return base
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: 'formats' must be a mapping.")
+    for name, value in raw.items():
+        if name not in FORMAT_FIELDS:
+            raise ConfigError(
+                f"{source}: unknown key 'formats.{name}'; use {', '.join(sorted(FORMAT_FIELDS))}."
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{source}: formats.{name} must be a non-empty string.")
+    return dataclasses.replace(base, **raw)

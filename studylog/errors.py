@@ -1,0 +1,72 @@
+"""Every error studylog raises on purpose.
+
+Each message is one sentence a user can act on. The CLI turns any
+`StudylogError` into that sentence on stderr and exit code 1 (see
+`studylog.cli.app`); nothing else in the package prints.
+"""
+
+from __future__ import annotations
+
+
+class StudylogError(Exception):
+    """Base of every error studylog raises on purpose."""
+
+
+class ConfigError(StudylogError):
+    """`.studylog.yml` is not YAML, has an unknown key or a bad value."""
+
+
+class LogNotFoundError(StudylogError):
+    """No study log where one was asked for."""
+
+
+class PostNotFoundError(StudylogError):
+    """No post matches what the user named."""
+
+
+class PostExistsError(StudylogError):
+    """A post for that slug already exists."""
+
+
+class SlugInvalidError(StudylogError):
+    """The slug can't be used as part of a file name."""
+
+
+class DateInvalidError(StudylogError):
+    """A date the user gave can't be parsed."""
+
+
+class TemplateNotFoundError(StudylogError):
+    """No template of that name, built-in or the log's own."""
+
+
+class TemplateRenderError(StudylogError):
+    """A template has a syntax error, an undefined variable or an unsafe access."""
+
+
+class PostReadError(StudylogError):
+    """A post can't be read: not a file, not UTF-8, or unreadable."""
+
+
+class FrontMatterError(StudylogError):
+    """A post's front matter is missing or not valid YAML."""
+
+
+class PostWriteError(StudylogError):
+    """A post can't be written: the folder is read-only or the disk refused."""
+
+
+class SectionNotFoundError(StudylogError):
+    """No section of that key or heading, and none can be created."""
+
+
+class EntryInvalidError(StudylogError):
+    """An entry's values are missing or empty."""
+
+
+class GitError(StudylogError):
+    """A git operation failed; the message says what to do."""
+
+
+class EditorError(StudylogError):
+    """No editor is set, or it failed."""

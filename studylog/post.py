@@ -1,0 +1,251 @@
+"""One post on disk: read it exactly, and write it back atomically under a lock.
+
+A post is kept as the bytes it was read from. Edits are made on the text
+and written back with the same BOM and line endings; the front matter is
+never re-serialised, so every byte the user wrote stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studylog.errors import FrontMatterError, PostReadError, PostWriteError
+
+BOM = "\ufeff"
+_FENCE = re.compile(r"^---[ \t]*\r?$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
+
+
+@dataclass(frozen=True)
+class PostText:
+    """A post's text as read, with what it takes to write it back identically.
+
+    `text` has the BOM removed but line endings kept as they are in the file.
+    `body_start` is the offset in `text` where the body begins (after the
+    closing front-matter fence line); `front_matter` is the text between the
+    fences, or None when the post has none.
+    """
+
+    path: Path
+    text: str
+    bom: bool
+    newline: str
+    front_matter: str | None
+    front_matter_start: int
+    body_start: int
+
+    @property
+    def body(self) -> str:
+        """The text after the front matter."""
+        return self.text[self.body_start :]
+
+    def encode(self, text: str) -> bytes:
+        """Bytes for `text` with this post's BOM."""
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+
+def read_post(path: Path) -> PostText:
+    """Read a post's text and locate its front matter.
+
+    Raises:
+        PostReadError: missing, a folder, unreadable or not UTF-8.
+    """
+    if path.is_dir():
+        raise PostReadError(f"{path} is a folder, not a post; name a .md file.")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as err:
+        raise PostReadError(f"{path} does not exist; `studylog list` shows the posts.") from err
+    except OSError as err:
+        raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PostReadError(
+            f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
+        ) from err
+    return split_post(path, text)
+
+
+def split_post(path: Path, text: str) -> PostText:
+    """Split decoded text into BOM, front matter and body."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text.split("\n", 1)[0] + "\n" else "\n"
+    front_matter: str | None = None
+    fm_start = body_start = 0
+    lines = text.splitlines(keepends=True)
+    if lines and _FENCE.match(lines[0].rstrip("\n")):
+        offset = len(lines[0])
+        for line in lines[1:]:
+            if _FENCE_END.match(line.rstrip("\n")):
+                fm_start = len(lines[0])
+                front_matter = text[fm_start:offset]
+                body_start = offset + len(line)
+                break
+            offset += len(line)
+    return PostText(path, text, bom, newline, front_matter, fm_start, body_start)
+
+
+def parse_front_matter(post: PostText) -> dict[str, Any]:
+    """The front matter as a mapping (an empty one parses to {}).
+
+    Raises:
+        FrontMatterError: no front matter, not YAML (with the line), or not a mapping.
+    """
+    if post.front_matter is None:
+        raise FrontMatterError(
+            f"{post.path} has no front matter; start it with a '---' block holding the title."
+        )
+    import yaml
+
+    try:
+        data = yaml.safe_load(post.front_matter)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        # +2: the opening fence is line 1 of the file.
+        line = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise FrontMatterError(
+            f"{post.path}: the front matter is not valid YAML{line} ({problem}); fix that line."
+        ) from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(f"{post.path}: the front matter must be 'key: value' lines.")
+    return data
+
+
+_LAST_MODIFIED = re.compile(r"^(last_modified_at[ \t]*:[ \t]*)(.*?)([ \t]*\r?)$", re.MULTILINE)
+
+
+def touch_last_modified(post: PostText, text: str, today: dt.date) -> str:
+    """Set `last_modified_at` to `today` in `text`, if its front matter has the key.
+
+    Only the value on that one line changes; quotes the user put around the
+    old value are kept around the new one.
+    """
+    if post.front_matter is None:
+        return text
+    start, end = post.front_matter_start, post.front_matter_start + len(post.front_matter)
+    match = _LAST_MODIFIED.search(text, start, end)
+    if match is None:
+        return text
+    old = match[2]
+    quote = old[0] if old[:1] in "\"'" and old[:1] and old.endswith(old[0]) else ""
+    new_value = f"{quote}{today.isoformat()}{quote}"
+    return text[: match.start(2)] + new_value + text[match.end(2) :]
+
+
+def _is_writable(path: Path) -> bool:
+    # root passes os.access for every file, so a file or folder whose write
+    # bits are all off counts as read-only too: the user marked it so.
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def check_writable(path: Path) -> None:
+    """Raise PostWriteError unless `path` (if it exists) and its folder are writable."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise PostWriteError(f"The folder {folder} does not exist; run `studylog init`.")
+    if not _is_writable(folder):
+        raise PostWriteError(f"The folder {folder} is read-only; make it writable and try again.")
+    if path.exists() and not _is_writable(path):
+        raise PostWriteError(f"{path} is read-only; make it writable and try again.")
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (flock on the folder itself).
+
+    Locking the folder rather than the file leaves no lock file behind for
+    Jekyll to publish, and survives the file being replaced by os.replace.
+    """
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
+    """Replace `path` with `data`: temp file in the same folder, fsync, rename.
+
+    A process killed at any moment leaves either the old file or the new one.
+    With `exclusive`, fail instead of replacing a file that exists.
+
+    Raises:
+        PostWriteError: the folder or file is read-only, or the disk refused.
+    """
+    check_writable(path)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise PostWriteError(f"Can't write in {path.parent} ({err.strerror}).") from err
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        if exclusive:
+            # link() fails if the name exists: no race with another `new`.
+            os.link(tmp, path)
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+        _fsync_folder(path.parent)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise PostWriteError(f"Can't write {path} ({err.strerror}).") from err
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def update_post(path: Path, edit: Callable[[PostText], str | None]) -> PostText:
+    """Read, edit and write a post under the folder lock.
+
+    `edit` gets the post as read and returns the new text (without BOM), or
+    None to leave the file alone. It may raise; then nothing is written.
+    Returns the post as it was before the edit.
+    """
+    check_writable(path)
+    with locked(path.parent):
+        post = read_post(path)
+        new_text = edit(post)
+        if new_text is not None and new_text != post.text:
+            write_atomic(path, post.encode(new_text))
+    return post

@@ -1,0 +1,332 @@
+"""Making things: a study log (`init`) and a day's post (`new`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studylog.config import (
+    CONFIG_KEYS,
+    CONFIG_NAME,
+    PROFILE_TITLES,
+    PROFILES,
+    Settings,
+    load_settings,
+)
+from studylog.errors import ConfigError, PostExistsError, PostWriteError
+from studylog.log import Log, PostRef, check_slug
+from studylog.post import read_post, split_post, write_atomic
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `init_log` did: each step it took, or that there was nothing to do."""
+
+    root: Path
+    created_config: bool
+    created_repository: bool
+    created_posts_dir: bool
+    timezone: str | None = None
+    front_matter: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True when anything was created."""
+        return self.created_config or self.created_repository or self.created_posts_dir
+
+
+def _read_jekyll_config(root: Path) -> dict[str, Any]:
+    path = root / "_config.yml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path} is not valid YAML; fix it so studylog can read it.") from err
+    return data if isinstance(data, dict) else {}
+
+
+def render_config(profile: str, timezone: str | None, front_matter: dict[str, Any]) -> str:
+    """The text of a new `.studylog.yml`: every key, each with its meaning as a comment."""
+    import yaml
+
+    def block(key: str, value: Any) -> str:
+        dumped = yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False).rstrip("\n")
+        return dumped
+
+    lines = [
+        "# studylog settings for this study log (docs/config.md explains each key).",
+        "# Unknown keys are an error, so a typo can't be silently ignored.",
+        "",
+    ]
+    values: dict[str, str] = {
+        "profile": f"profile: {profile}",
+        "posts_dir": "posts_dir: _posts",
+        "timezone": f"timezone: {timezone}" if timezone else "# timezone: Asia/Seoul",
+        "title": f"title: {_quote(PROFILE_TITLES[profile])}",
+        "template": f"template: {profile}",
+        "templates_dir": "templates_dir: _templates",
+        "roster": "roster: []",
+        "moderators": "moderators: []",
+        "sections": (
+            "# sections:\n#   questions:\n#     heading: 질문내용\n#     aliases: [질문, Q&A]"
+            if profile == "ko"
+            else "# sections:\n#   questions:\n#     heading: Questions\n#     aliases: [Q&A]"
+        ),
+        "formats": (
+            '# formats:\n#   question: "{n}. {asker}님 질문 : {question}"'
+            if profile == "ko"
+            else '# formats:\n#   question: "{n}. Question from {asker}: {question}"'
+        ),
+        "front_matter": block("front_matter", front_matter)
+        if front_matter
+        else "# front_matter: {}",
+    }
+    for key, meaning in CONFIG_KEYS.items():
+        lines.append(f"# {key}: {meaning}")
+        lines.append(values[key])
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def init_log(root: Path, profile: str = "ko") -> InitResult:
+    """Make `root` a study log; a second run changes nothing.
+
+    Writes `.studylog.yml` (taking the timezone and jekyll-compose's
+    default front matter from a Jekyll `_config.yml`, which it never
+    rewrites), runs `git init` where `root` is not in a repository, and
+    creates the posts folder.
+
+    Raises:
+        ConfigError: unknown profile, or a `_config.yml` that is not YAML.
+        PostWriteError: the folder can't be written.
+    """
+    if profile not in PROFILES:
+        raise ConfigError(f"Unknown profile '{profile}'; use 'ko' or 'en'.")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PostWriteError(f"Can't create {root} ({err.strerror}); pick another folder.") from err
+    config_path = root / CONFIG_NAME
+    created_config = False
+    jekyll = _read_jekyll_config(root)
+    timezone = jekyll.get("timezone") if isinstance(jekyll.get("timezone"), str) else None
+    compose = jekyll.get("jekyll_compose")
+    front_matter: dict[str, Any] = {}
+    if isinstance(compose, dict):
+        defaults = compose.get("default_front_matter")
+        if isinstance(defaults, dict) and isinstance(defaults.get("posts"), dict):
+            front_matter = defaults["posts"]
+    if not config_path.exists():
+        text = render_config(profile, timezone, front_matter)
+        try:
+            write_atomic(config_path, text.encode("utf-8"), exclusive=True)
+        except FileExistsError:
+            pass
+        else:
+            created_config = True
+    settings = load_settings(root)
+    from studylog.vcs import init_repository, is_inside_repository
+
+    created_repository = False
+    if not is_inside_repository(root):
+        init_repository(root)
+        created_repository = True
+    created_posts_dir = False
+    if not settings.posts_path.is_dir():
+        try:
+            settings.posts_path.mkdir(parents=True)
+        except OSError as err:
+            raise PostWriteError(
+                f"Can't create {settings.posts_path} ({err.strerror}); check the permissions."
+            ) from err
+        created_posts_dir = True
+    return InitResult(
+        root,
+        created_config,
+        created_repository,
+        created_posts_dir,
+        settings.timezone,
+        front_matter,
+    )
+
+
+@dataclass(frozen=True)
+class PreviousPost:
+    """What a template and the defaults learn from the post before this one."""
+
+    slug: str
+    title: str
+    date: dt.date
+    participants: list[str]
+    moderator: str
+
+
+@dataclass(frozen=True)
+class NewPostRequest:
+    """What the user asked `new` for; None means "use the default"."""
+
+    slug: str
+    date: dt.date | None = None
+    title: str | None = None
+    template: str | None = None
+    moderator: str | None = None
+    participants: tuple[str, ...] = ()
+
+
+def day_number(slug: str) -> int | None:
+    """The number in a slug (`day5` → 5), or None."""
+    match = re.search(r"\d+", slug)
+    return int(match[0]) if match else None
+
+
+def make_title(pattern: str, slug: str, date: dt.date) -> str:
+    """Fill the title pattern; a pattern that needs `{n}` falls back to the slug when there is none."""
+    day = day_number(slug)
+    if day is None and "{n}" in pattern:
+        return slug
+    try:
+        return pattern.format(n=day, slug=slug, date=date.isoformat())
+    except (KeyError, IndexError, ValueError) as err:
+        raise ConfigError(
+            f"The title pattern {pattern!r} can only use {{n}}, {{slug}} and {{date}}."
+        ) from err
+
+
+_NAME_LINE = "{label}[ \t]*:[ \t]*(.*)"
+
+
+def read_previous(log: Log, before: dt.date) -> PreviousPost | None:
+    """The newest post dated before `before` (by file name), read for its names."""
+    refs = [ref for ref in log.iter_posts() if ref.date < before]
+    if not refs:
+        return None
+    ref = max(refs)
+    return _previous_from(log.settings, ref)
+
+
+def _previous_from(settings: Settings, ref: PostRef) -> PreviousPost:
+    title = ref.slug
+    participants: list[str] = []
+    moderator = ""
+    try:
+        post = read_post(ref.path)
+    except Exception:  # noqa: BLE001 - an unreadable previous post only loses its defaults
+        return PreviousPost(ref.slug, title, ref.date, participants, moderator)
+    formats = settings.entry_formats
+    if post.front_matter:
+        match = re.search(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", post.front_matter, re.MULTILINE)
+        if match:
+            title = match[1].strip().strip("\"'")
+    body = post.body
+    match = re.search(
+        _NAME_LINE.format(label=re.escape(formats.participants_label)), body, re.MULTILINE
+    )
+    if match:
+        participants = [n.strip() for n in re.split(r"[,、]", match[1]) if n.strip()]
+    match = re.search(_NAME_LINE.format(label=re.escape(formats.moderator_label)), body, re.MULTILINE)
+    if match:
+        moderator = match[1].strip()
+    return PreviousPost(ref.slug, title, ref.date, participants, moderator)
+
+
+def _next_moderator(settings: Settings, previous: PreviousPost | None) -> str:
+    rotation = settings.moderators
+    if not rotation:
+        return previous.moderator if previous else ""
+    if previous and previous.moderator in rotation:
+        return rotation[(rotation.index(previous.moderator) + 1) % len(rotation)]
+    return rotation[0]
+
+
+def _extra_front_matter(text: str, extra: dict[str, Any]) -> str:
+    """Add jekyll-compose's default front matter keys the template did not set.
+
+    The new post is ours to write, so dumping these few keys is safe; keys
+    the template already has are left as the template wrote them.
+    """
+    if not extra:
+        return text
+    post = split_post(Path("new"), text)
+    if post.front_matter is None:
+        return text
+    import yaml
+
+    present = yaml.safe_load(post.front_matter) or {}
+    missing = {k: v for k, v in extra.items() if k not in present}
+    if not missing:
+        return text
+    dumped = yaml.safe_dump(missing, allow_unicode=True, sort_keys=False)
+    end = post.front_matter_start + len(post.front_matter)
+    return text[:end] + dumped + text[end:]
+
+
+def create_post(log: Log, request: NewPostRequest) -> Path:
+    """Write a new post from a template and return its path.
+
+    Raises:
+        SlugInvalidError: the slug can't be a file name.
+        PostExistsError: a post with that slug exists (at any date).
+        TemplateNotFoundError, TemplateRenderError: the template is missing or broken.
+        PostWriteError: the posts folder is read-only.
+    """
+    from studylog.templates import find_template, render_template
+
+    settings = log.settings
+    slug = check_slug(request.slug)
+    existing = log.find_slug(slug)
+    if existing is not None:
+        raise PostExistsError(
+            f"A post for '{slug}' already exists: {existing.path}; "
+            "pick another slug or add to it with `studylog add-question`."
+        )
+    now = log.now()
+    date = request.date or now.date()
+    info = find_template(settings, request.template or settings.template)
+    previous = read_previous(log, date)
+    title = request.title or make_title(settings.title, slug, date)
+    participants = list(request.participants) or list(settings.roster)
+    if not participants and previous is not None:
+        participants = previous.participants
+    moderator = request.moderator if request.moderator is not None else _next_moderator(
+        settings, previous
+    )
+    text = render_template(
+        info,
+        {
+            "slug": slug,
+            "day": day_number(slug),
+            "date": date,
+            "now": now,
+            "title": title,
+            "moderator": moderator,
+            "participants": participants,
+            "config": settings,
+            "previous": previous,
+        },
+    )
+    text = _extra_front_matter(text, settings.front_matter)
+    path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
+    if not settings.posts_path.is_dir():
+        try:
+            settings.posts_path.mkdir(parents=True)
+        except OSError as err:
+            raise PostWriteError(
+                f"Can't create {settings.posts_path} ({err.strerror}); check the permissions."
+            ) from err
+    try:
+        write_atomic(path, text.encode("utf-8"), exclusive=True)
+    except FileExistsError as err:
+        raise PostExistsError(f"{path} already exists; pick another slug or date.") from err
+    return path
