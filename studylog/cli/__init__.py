@@ -20,7 +20,9 @@ from typer.core import TyperGroup
 from studylog import __version__
 from studylog.errors import StudylogError
 
+# "\b" keeps Click from re-wrapping the paragraph that follows it.
 DAILY_LOOP = """\
+\b
 The daily loop:
 
   studylog new day5                       scaffold today's post
@@ -28,6 +30,7 @@ The daily loop:
   studylog add-review --assignment "선택과제 1" --topic "GD" --presenter 지수
   studylog commit --push                  publish it
 
+\b
 Then: list, show, search, check, stats, export.
 """
 
@@ -143,6 +146,9 @@ def is_interactive() -> bool:
 
 
 # Register the command groups: importing each module adds its commands.
+from studylog.cli import entries as _entries  # noqa: E402, F401
+from studylog.cli import publish as _publish  # noqa: E402, F401
+from studylog.cli import read as _read  # noqa: E402, F401
 from studylog.cli import scaffold as _scaffold  # noqa: E402, F401
 
 __all__ = ["app", "main"]

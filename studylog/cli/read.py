@@ -1,0 +1,3 @@
+"""Commands: read (filled in by its issue)."""
+
+from __future__ import annotations
