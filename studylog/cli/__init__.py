@@ -24,7 +24,6 @@ from studylog.errors import StudylogError
 DAILY_LOOP = """\
 \b
 The daily loop:
-
   studylog new day5                       scaffold today's post
   studylog add-question --asker 민수 --question "…" --answer "…"
   studylog add-review --assignment "선택과제 1" --topic "GD" --presenter 지수
