@@ -57,12 +57,30 @@ class Log:
         return self.now().date()
 
     def now(self) -> dt.datetime:
-        """Now, aware, in the log's timezone (the system's when none is set)."""
+        """Now, aware, in the log's timezone (the system's when none is set).
+
+        Testing hook: `STUDYLOG_NOW` (ISO 8601, e.g. `2026-11-27T15:30:00+00:00`;
+        without an offset it is the system's local time) replaces the clock,
+        so a test can make a post at 00:30 in Seoul; the timezone logic still runs.
+
+        Raises:
+            DateInvalidError: `STUDYLOG_NOW` is set but is not an ISO 8601 time.
+        """
+        clock: dt.datetime | None = None
+        fake = os.environ.get("STUDYLOG_NOW")
+        if fake:
+            try:
+                clock = dt.datetime.fromisoformat(fake)
+            except ValueError as err:
+                raise DateInvalidError(
+                    f"STUDYLOG_NOW={fake!r} is not an ISO 8601 time; fix it or unset it."
+                ) from err
         if self.settings.timezone:
             from zoneinfo import ZoneInfo
 
-            return dt.datetime.now(ZoneInfo(self.settings.timezone))
-        return dt.datetime.now().astimezone()
+            zone = ZoneInfo(self.settings.timezone)
+            return clock.astimezone(zone) if clock else dt.datetime.now(zone)
+        return (clock or dt.datetime.now()).astimezone()
 
     def iter_posts(self) -> Iterator[PostRef]:
         """Every post under the posts folder (subfolders too), unsorted."""
