@@ -250,26 +250,38 @@ def _next_moderator(settings: Settings, previous: PreviousPost | None) -> str:
     return rotation[0]
 
 
-def _extra_front_matter(text: str, extra: dict[str, Any]) -> str:
-    """Add jekyll-compose's default front matter keys the template did not set.
+def _apply_default_front_matter(text: str, defaults: dict[str, Any]) -> str:
+    """Apply jekyll-compose's `default_front_matter.posts` to a freshly rendered post.
 
-    The new post is ours to write, so dumping these few keys is safe; keys
-    the template already has are left as the template wrote them.
+    As in jekyll-compose, the configured defaults win: a top-level key the
+    template set is replaced (its line and any indented lines under it), a
+    missing key is added at the end. The post is new and ours to write, so
+    dumping these few keys with YAML is safe here.
     """
-    if not extra:
+    if not defaults:
         return text
     post = split_post(Path("new"), text)
     if post.front_matter is None:
         return text
     import yaml
 
-    present = yaml.safe_load(post.front_matter) or {}
-    missing = {k: v for k, v in extra.items() if k not in present}
-    if not missing:
-        return text
-    dumped = yaml.safe_dump(missing, allow_unicode=True, sort_keys=False)
-    end = post.front_matter_start + len(post.front_matter)
-    return text[:end] + dumped + text[end:]
+    lines = post.front_matter.splitlines(keepends=True)
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        key_match = re.match(r"^([^\s#:][^:]*?)[ \t]*:", line)
+        if key_match is not None:
+            skipping = key_match[1].strip("\"'") in defaults
+        elif line[:1] not in (" ", "\t", "-") and line.strip():
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    if kept and not kept[-1].endswith("\n"):
+        kept[-1] += "\n"
+    dumped = yaml.safe_dump(defaults, allow_unicode=True, sort_keys=False)
+    start = post.front_matter_start
+    end = start + len(post.front_matter)
+    return text[:start] + "".join(kept) + dumped + text[end:]
 
 
 def create_post(log: Log, request: NewPostRequest) -> Path:
@@ -316,7 +328,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "previous": previous,
         },
     )
-    text = _extra_front_matter(text, settings.front_matter)
+    text = _apply_default_front_matter(text, settings.front_matter)
     path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
     if not settings.posts_path.is_dir():
         try:

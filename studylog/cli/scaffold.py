@@ -29,7 +29,7 @@ def init(
     root = folder or (ctx.find_root().obj or {}).get("root") or Path.cwd()
     result = init_log(Path(root), profile=profile)
     if not result.changed:
-        say(f"{display_path(result.root)} is already a study log; nothing changed.")
+        say(f"{result.root.resolve()} is already a study log; nothing changed.")
         return
     done = []
     if result.created_config:
@@ -39,7 +39,7 @@ def init(
     if result.created_posts_dir:
         done.append("posts folder")
     extra = f" (timezone {result.timezone} from _config.yml)" if result.timezone else ""
-    say(f"Initialised a study log in {display_path(result.root)}: {', '.join(done)}{extra}.")
+    say(f"Initialised a study log in {result.root.resolve()}: {', '.join(done)}{extra}.")
 
 
 @app.command()

@@ -1,0 +1,97 @@
+"""Settings: defaults per profile, and every bad `.studylog.yml` named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studylog.config import CONFIG_KEYS, PROFILE_FORMATS, find_config, load_settings
+from studylog.errors import ConfigError
+from studylog.scaffold import render_config
+
+
+def write_config(root: Path, text: str) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".studylog.yml").write_text(text, encoding="utf-8")
+
+
+def test_missing_file_gives_ko_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path)
+    assert settings.profile == "ko"
+    assert settings.posts_path == tmp_path / "_posts"
+    assert settings.title == "[boostcourse] Day{n} 학습기록"
+    assert settings.sections["questions"].heading == "질문내용"
+    assert settings.sections["questions"].parent == "peer"
+    assert settings.entry_formats == PROFILE_FORMATS["ko"]
+
+
+def test_en_profile_changes_template_title_and_headings(tmp_path: Path) -> None:
+    write_config(tmp_path, "profile: en\n")
+    settings = load_settings(tmp_path)
+    assert settings.template == "en"
+    assert settings.title == "Day {n} study log"
+    assert settings.sections["reviews"].heading == "Homework review"
+
+
+def test_unknown_top_level_key_is_named(tmp_path: Path) -> None:
+    write_config(tmp_path, "profile: ko\npost_dir: _posts\n")
+    with pytest.raises(ConfigError, match="unknown key 'post_dir'"):
+        load_settings(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("sections:\n  questions:\n    headline: Q\n", "sections.questions.headline"),
+        ("formats:\n  questio: x\n", "formats.questio"),
+        ("profile: fr\n", "profile"),
+        ("timezone: Mars/Olympus\n", "Mars/Olympus"),
+        ("roster: 민수\n", "roster"),
+        ("sections:\n  questions:\n    level: 9\n", "sections.questions.level"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, text: str, named: str) -> None:
+    write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path)
+    assert named in str(info.value)
+
+
+def test_not_yaml_names_the_line(tmp_path: Path) -> None:
+    write_config(tmp_path, "profile: ko\ntitle: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML at line"):
+        load_settings(tmp_path)
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    write_config(tmp_path, "- a\n- b\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_settings(tmp_path)
+
+
+def test_sections_merge_over_profile(tmp_path: Path) -> None:
+    write_config(tmp_path, "sections:\n  questions:\n    aliases: [Q&A, 궁금한 점]\n")
+    spec = load_settings(tmp_path).sections["questions"]
+    assert spec.heading == "질문내용"
+    assert spec.aliases == ("Q&A", "궁금한 점")
+
+
+def test_find_config_walks_upwards(tmp_path: Path) -> None:
+    write_config(tmp_path / "blog", "profile: ko\n")
+    deep = tmp_path / "blog" / "_posts" / "a"
+    deep.mkdir(parents=True)
+    assert find_config(deep) == (tmp_path / "blog" / ".studylog.yml").resolve()
+    assert find_config(tmp_path) is None or find_config(tmp_path) != tmp_path / ".studylog.yml"
+
+
+@pytest.mark.parametrize("profile", ["ko", "en"])
+def test_rendered_config_documents_every_key_and_loads(tmp_path: Path, profile: str) -> None:
+    text = render_config(profile, "Asia/Seoul", {"author": "me"})
+    for key in CONFIG_KEYS:
+        assert f"# {key}:" in text, key
+    write_config(tmp_path, text)
+    settings = load_settings(tmp_path)
+    assert settings.profile == profile
+    assert settings.timezone == "Asia/Seoul"
+    assert settings.front_matter == {"author": "me"}

@@ -1,0 +1,182 @@
+"""`init_log` and `create_post` in the core: files, defaults, and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from studylog.errors import PostExistsError, PostWriteError, TemplateRenderError
+from studylog.log import open_log
+from studylog.scaffold import NewPostRequest, create_post, init_log, make_title
+
+from conftest import CORPUS, EXAMPLE, git
+
+EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u200d\ufe0f]")
+
+
+def headings(text: str) -> list[tuple[int, str]]:
+    tokens = MarkdownIt("commonmark").parse(text)
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            title = EMOJI.sub("", tokens[i + 1].content).strip()
+            found.append((int(token.tag[1]), title))
+    return found
+
+
+def front_matter(path: Path) -> tuple[str, dict[str, object]]:
+    text = path.read_text(encoding="utf-8")
+    _, fm, body = text.split("---\n", 2)
+    return body, yaml.safe_load(fm)
+
+
+def test_ko_post_has_the_example_shape(log_root: Path) -> None:
+    log = open_log(root=log_root)
+    path = create_post(log, NewPostRequest("day4", date=dt.date(2021, 8, 5)))
+    assert path == log_root.resolve() / "_posts" / "2021-08-05-day4.md"
+    body, data = front_matter(path)
+    example_body, example = front_matter(EXAMPLE)
+    assert list(data) == list(example)
+    assert data["defaults"] == example["defaults"]
+    assert data["tags"] == []
+    assert data["date"] == data["last_modified_at"] == dt.date(2021, 8, 5)
+    assert data["title"] == "[boostcourse] Day4 학습기록"
+    expected = [h for h in headings(example_body) if h[1] != "마스터 클래스"]
+    assert headings(body) == expected
+    assert "모더레이터 :" in body and "참가자 :" in body
+
+
+def test_en_post_has_the_same_shape_in_english(tmp_path: Path) -> None:
+    init_log(tmp_path, profile="en")
+    log = open_log(root=tmp_path)
+    ko_root = tmp_path / "ko"
+    init_log(ko_root, profile="ko")
+    en_body, en = front_matter(create_post(log, NewPostRequest("day1", date=dt.date(2021, 8, 1))))
+    ko_body, ko = front_matter(
+        create_post(open_log(root=ko_root), NewPostRequest("day1", date=dt.date(2021, 8, 1)))
+    )
+    assert list(en) == list(ko)
+    assert en["title"] == "Day 1 study log"
+    assert [level for level, _ in headings(en_body)] == [level for level, _ in headings(ko_body)]
+    assert [t for _, t in headings(en_body)] == [
+        "What I studied",
+        "Peer session",
+        "Agenda",
+        "Homework review",
+        "Questions",
+        "Retrospective",
+    ]
+
+
+def test_title_pattern() -> None:
+    date = dt.date(2021, 8, 5)
+    assert make_title("[boostcourse] Day{n} 학습기록", "day12", date) == "[boostcourse] Day12 학습기록"
+    assert make_title("Day {n}", "retro", date) == "retro"
+    assert make_title("{slug} on {date}", "retro", date) == "retro on 2021-08-05"
+
+
+def test_participants_and_moderator_come_from_the_previous_post(log_root: Path) -> None:
+    log = open_log(root=log_root)
+    create_post(
+        log,
+        NewPostRequest("day1", date=dt.date(2021, 8, 2), moderator="김준태", participants=("강재현", "김준태")),
+    )
+    path = create_post(log, NewPostRequest("day2", date=dt.date(2021, 8, 3)))
+    body = path.read_text(encoding="utf-8")
+    assert "참가자 : 강재현, 김준태\n" in body
+    assert "모더레이터 : 김준태\n" in body
+
+
+def test_roster_and_moderator_rotation(log_root: Path) -> None:
+    config = log_root / ".studylog.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace("roster: []", "roster: [민수, 지수, 영희]")
+        .replace("moderators: []", "moderators: [민수, 지수, 영희]"),
+        encoding="utf-8",
+    )
+    log = open_log(root=log_root)
+    first = create_post(log, NewPostRequest("day1", date=dt.date(2021, 8, 2)))
+    second = create_post(log, NewPostRequest("day2", date=dt.date(2021, 8, 3)))
+    assert "모더레이터 : 민수\n" in first.read_text(encoding="utf-8")
+    text = second.read_text(encoding="utf-8")
+    assert "모더레이터 : 지수\n" in text
+    assert "참가자 : 민수, 지수, 영희\n" in text
+
+
+def test_existing_slug_at_any_date_is_refused(log_root: Path) -> None:
+    log = open_log(root=log_root)
+    create_post(log, NewPostRequest("day5", date=dt.date(2021, 8, 5)))
+    with pytest.raises(PostExistsError, match="already exists"):
+        create_post(log, NewPostRequest("day5", date=dt.date(2021, 9, 1)))
+    assert sorted(p.name for p in (log_root / "_posts").iterdir()) == ["2021-08-05-day5.md"]
+
+
+def test_read_only_posts_folder_is_refused_without_a_file(log_root: Path) -> None:
+    posts = log_root / "_posts"
+    posts.chmod(0o555)
+    try:
+        with pytest.raises(PostWriteError, match="read-only"):
+            create_post(open_log(root=log_root), NewPostRequest("day5"))
+        assert list(posts.iterdir()) == []
+    finally:
+        posts.chmod(0o755)
+
+
+def test_broken_template_writes_nothing(log_root: Path) -> None:
+    own = log_root / "_templates"
+    own.mkdir()
+    (own / "bad.md").write_text("---\ntitle: {{ nope }}\n---\n", encoding="utf-8")
+    with pytest.raises(TemplateRenderError, match="line 2"):
+        create_post(open_log(root=log_root), NewPostRequest("day5", template="bad"))
+    assert list((log_root / "_posts").iterdir()) == []
+
+
+def test_init_in_jekyll_site_reads_config_and_never_rewrites_it(tmp_path: Path) -> None:
+    site_config = (CORPUS / "hongsusoo" / "_config.yml").read_text(encoding="utf-8") + (
+        "\njekyll_compose:\n  default_front_matter:\n    posts:\n"
+        "      author: me\n      toc: false\n"
+    )
+    (tmp_path / "_config.yml").write_text(site_config, encoding="utf-8")
+    before = (tmp_path / "_config.yml").read_bytes()
+    result = init_log(tmp_path)
+    assert result.timezone == "Asia/Seoul"
+    assert result.created_config and result.created_repository and result.created_posts_dir
+    assert (tmp_path / "_config.yml").read_bytes() == before
+    path = create_post(open_log(root=tmp_path), NewPostRequest("day1", date=dt.date(2021, 8, 1)))
+    _, data = front_matter(path)
+    assert data["author"] == "me"
+    assert data["toc"] is False  # the configured default wins, as in jekyll-compose
+    assert list(data).count("toc") == 1
+
+
+def test_init_twice_changes_nothing(tmp_path: Path) -> None:
+    init_log(tmp_path, profile="en")
+    snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts}
+    second = init_log(tmp_path, profile="ko")
+    assert not second.changed
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == snapshot
+
+
+def test_init_inside_an_existing_repository_does_not_nest_one(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    blog = tmp_path / "blog"
+    result = init_log(blog)
+    assert not result.created_repository
+    assert not (blog / ".git").exists()
+
+
+def test_new_file_respects_umask(log_root: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        path = create_post(open_log(root=log_root), NewPostRequest("day5"))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o640
