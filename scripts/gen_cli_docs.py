@@ -93,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if current != fresh:
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         OUTPUT.write_text(fresh, encoding="utf-8")
-        sys.stderr.write(f"Wrote {OUTPUT.relative_to(REPO)}.\n")
+        sys.stderr.write(f"Wrote {OUTPUT}.\n")
     else:
-        sys.stderr.write(f"{OUTPUT.relative_to(REPO)} is up to date.\n")
+        sys.stderr.write(f"{OUTPUT} is up to date.\n")
     return 0
 
 

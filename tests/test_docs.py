@@ -1,0 +1,129 @@
+"""The documentation can't go stale: docs/cli.md and docs/config.md against the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+
+from studylog.cli import app
+from studylog.config import CONFIG_KEYS, FORMAT_FIELDS, SECTION_FIELDS
+from studylog.templates import TEMPLATE_VARIABLES
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO / "scripts" / "gen_cli_docs.py"
+CLI_DOCS = REPO / "docs" / "cli.md"
+CONFIG_DOCS = REPO / "docs" / "config.md"
+
+
+def _commands() -> list[tuple[str, Any]]:
+    """Every command of the app, nested groups included, as ("studylog new", command)."""
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root, info_name="studylog")
+    found: list[tuple[str, Any]] = []
+
+    def walk(group: Any, prefix: str) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            found.append((f"{prefix} {name}", command))
+            if hasattr(command, "list_commands"):
+                walk(command, f"{prefix} {name}")
+
+    walk(root, "studylog")
+    return found
+
+
+def _documented(text: str, section: str) -> set[str]:
+    """The names of the "### `name`" headings under the "## section" heading."""
+    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"docs/config.md has no '## {section}' section"
+    return set(re.findall(r"^### `([^`]+)`\s*$", match[1], re.M))
+
+
+def test_cli_docs_are_current() -> None:
+    """docs/cli.md equals a fresh render; the message says the one command that fixes it."""
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_stale_cli_docs_are_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check itself can fail: a page with one changed line is reported with a diff."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_cli_docs", GENERATOR)
+    assert spec and spec.loader
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    stale = tmp_path / "cli.md"
+    stale.write_text(generator.render().replace("Scaffold a day's post", "Make a post"), "utf-8")
+    monkeypatch.setattr(generator, "OUTPUT", stale)
+    assert generator.main(["--check"]) == 1
+    assert generator.main([]) == 0
+    assert generator.main(["--check"]) == 0
+
+
+def test_every_command_appears_in_cli_docs() -> None:
+    """Each command (and its help line) is in docs/cli.md under its own heading."""
+    text = CLI_DOCS.read_text(encoding="utf-8")
+    for name, command in _commands():
+        assert f"`{name}`" in text, f"{name} is missing from docs/cli.md"
+        assert command.help.strip().splitlines()[0] in text
+
+
+def test_every_command_and_parameter_has_help() -> None:
+    """A command without a docstring, or an option without help, fails here."""
+    commands = _commands()
+    assert {"init", "new", "templates"} <= {name.split()[-1] for name, _ in commands}
+    missing = []
+    for name, command in commands:
+        if not (command.help or "").strip():
+            missing.append(name)
+        for param in command.params:
+            if not (getattr(param, "help", None) or "").strip():
+                missing.append(f"{name} {param.name}")
+    assert not missing, f"no help text: {', '.join(missing)}"
+
+
+def test_config_docs_cover_every_key() -> None:
+    """docs/config.md documents each `.studylog.yml` key, and no key that does not exist."""
+    documented = _documented(CONFIG_DOCS.read_text(encoding="utf-8"), "`.studylog.yml` keys")
+    assert documented == set(CONFIG_KEYS), (
+        f"undocumented: {sorted(set(CONFIG_KEYS) - documented)}; "
+        f"documented but unknown: {sorted(documented - set(CONFIG_KEYS))}"
+    )
+
+
+def test_config_docs_cover_every_template_variable() -> None:
+    """docs/config.md documents each template variable, and no variable that does not exist."""
+    documented = _documented(CONFIG_DOCS.read_text(encoding="utf-8"), "Template variables")
+    assert documented == set(TEMPLATE_VARIABLES), (
+        f"undocumented: {sorted(set(TEMPLATE_VARIABLES) - documented)}; "
+        f"documented but unknown: {sorted(documented - set(TEMPLATE_VARIABLES))}"
+    )
+
+
+def test_config_docs_cover_section_and_format_fields() -> None:
+    """The fields inside `sections` and `formats` are each named in docs/config.md."""
+    text = CONFIG_DOCS.read_text(encoding="utf-8")
+    for name in sorted(SECTION_FIELDS | FORMAT_FIELDS):
+        assert f"`{name}`" in text, f"docs/config.md does not mention `{name}`"
+
+
+def test_template_variables_match_what_new_passes(log_root: Path) -> None:
+    """TEMPLATE_VARIABLES is the real list: a template using all of them renders."""
+    from studylog.log import open_log
+    from studylog.scaffold import NewPostRequest, create_post
+
+    uses = " ".join(f"{{{{ {name} is defined }}}}" for name in TEMPLATE_VARIABLES)
+    (log_root / "_templates").mkdir()
+    (log_root / "_templates" / "all.md").write_text(f"---\ntitle: x\n---\n{uses}\n", "utf-8")
+    path = create_post(open_log(root=log_root), NewPostRequest(slug="day1", template="all"))
+    body = path.read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert body.split() == ["True"] * len(TEMPLATE_VARIABLES)
