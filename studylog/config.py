@@ -85,7 +85,9 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
         SectionSpec("study", "학습 내용", 2, ("학습내용", "오늘의 학습", "강의 내용", "강의")),
         SectionSpec("peer", "피어세션", 2, ("피어 세션", "피어세션 정리", "peer session")),
         SectionSpec("agenda", "추가안건", 3, ("추가 안건", "안건"), parent="peer"),
-        SectionSpec("reviews", "과제 리뷰", 3, ("과제리뷰", "코드 리뷰", "코드리뷰"), parent="peer"),
+        SectionSpec(
+            "reviews", "과제 리뷰", 3, ("과제리뷰", "코드 리뷰", "코드리뷰"), parent="peer"
+        ),
         SectionSpec(
             "questions",
             "질문내용",
@@ -99,9 +101,7 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
         SectionSpec("study", "What I studied", 2, ("Study", "Learning", "Today I learned", "TIL")),
         SectionSpec("peer", "Peer session", 2, ("Peer-session", "Study group")),
         SectionSpec("agenda", "Agenda", 3, ("Other business",), parent="peer"),
-        SectionSpec(
-            "reviews", "Homework review", 3, ("Reviews", "Code review"), parent="peer"
-        ),
+        SectionSpec("reviews", "Homework review", 3, ("Reviews", "Code review"), parent="peer"),
         SectionSpec("questions", "Questions", 3, ("Q&A", "QnA"), parent="peer"),
         SectionSpec("retrospective", "Retrospective", 2, ("Reflection", "Notes to self")),
     ),

@@ -192,7 +192,7 @@ def day_number(slug: str) -> int | None:
 
 
 def make_title(pattern: str, slug: str, date: dt.date) -> str:
-    """Fill the title pattern; a pattern that needs `{n}` falls back to the slug when there is none."""
+    """Fill the title pattern; with no number in the slug, `{n}` patterns give the slug."""
     day = day_number(slug)
     if day is None and "{n}" in pattern:
         return slug
@@ -235,7 +235,9 @@ def _previous_from(settings: Settings, ref: PostRef) -> PreviousPost:
     )
     if match:
         participants = [n.strip() for n in re.split(r"[,、]", match[1]) if n.strip()]
-    match = re.search(_NAME_LINE.format(label=re.escape(formats.moderator_label)), body, re.MULTILINE)
+    match = re.search(
+        _NAME_LINE.format(label=re.escape(formats.moderator_label)), body, re.MULTILINE
+    )
     if match:
         moderator = match[1].strip()
     return PreviousPost(ref.slug, title, ref.date, participants, moderator)
@@ -311,8 +313,8 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     participants = list(request.participants) or list(settings.roster)
     if not participants and previous is not None:
         participants = previous.participants
-    moderator = request.moderator if request.moderator is not None else _next_moderator(
-        settings, previous
+    moderator = (
+        request.moderator if request.moderator is not None else _next_moderator(settings, previous)
     )
     text = render_template(
         info,

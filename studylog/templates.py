@@ -94,7 +94,8 @@ def render_template(info: TemplateInfo, variables: dict[str, Any]) -> str:
             unsafe access, naming the template and the line.
     """
     from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(
         undefined=StrictUndefined,

@@ -16,7 +16,9 @@ EXAMPLE = SHARED / "examples" / "boostcourse-day4.md"
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point HOME, STUDYLOG_HOME and git's config at a fresh folder.
 
     No test may read or write the real home, the real ~/studylog or the
@@ -84,7 +86,9 @@ def corpus_posts() -> list[Path]:
     """Every corpus post; under CI=true a missing corpus fails instead of skipping."""
     if not CORPUS.is_dir():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"The corpus is missing at {CORPUS}; CI must have ../shared beside the repo.")
+            pytest.fail(
+                f"The corpus is missing at {CORPUS}; CI must have ../shared beside the repo."
+            )
         pytest.skip(f"no corpus at {CORPUS}")
     posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
     assert len(posts) == 152, f"expected 152 corpus posts, found {len(posts)}"

@@ -38,8 +38,22 @@ def test_new_prints_only_the_path(log_root: Path) -> None:
 
 def test_new_options_reach_the_post(log_root: Path) -> None:
     code, out, err = run(
-        "--root", str(log_root), "new", "retro", "--date", "2021-08-06", "--title", "Retro: week 1",
-        "--moderator", "민수", "--participant", "민수", "--participant", "지수", "--template", "en",
+        "--root",
+        str(log_root),
+        "new",
+        "retro",
+        "--date",
+        "2021-08-06",
+        "--title",
+        "Retro: week 1",
+        "--moderator",
+        "민수",
+        "--participant",
+        "민수",
+        "--participant",
+        "지수",
+        "--template",
+        "en",
     )
     assert code == 0, err
     text = (log_root / "_posts" / "2021-08-06-retro.md").read_text(encoding="utf-8")
@@ -128,7 +142,9 @@ def test_usage_error_is_exit_2(log_root: Path) -> None:
     assert result.exit_code == 2
 
 
-def test_edit_opens_the_editor_on_the_new_post(log_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_opens_the_editor_on_the_new_post(
+    log_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     editor = tmp_path / "editor.sh"
     editor.write_text('#!/bin/sh\nprintf "edited\\n" >> "$1"\n', encoding="utf-8")
     editor.chmod(0o755)
@@ -164,18 +180,26 @@ def test_templates_lists_builtin_and_own(log_root: Path) -> None:
     code, out, _ = run("--root", str(log_root), "templates")
     assert code == 0
     rows = [line.split("\t") for line in out.splitlines()]
-    assert [(r[0], r[1]) for r in rows] == [("en", "built-in"), ("ko", "built-in"), ("weekly", "log")]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("en", "built-in"),
+        ("ko", "built-in"),
+        ("weekly", "log"),
+    ]
     assert rows[1][2].endswith("(default)")
 
 
 def test_python_dash_m_and_version(log_root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "studylog", "--version"], capture_output=True, text=True, env=os.environ
+        [sys.executable, "-m", "studylog", "--version"],
+        capture_output=True,
+        text=True,
+        env=os.environ,
     )
     assert result.returncode == 0 and result.stdout.startswith("studylog ")
     result = subprocess.run(
         [sys.executable, "-m", "studylog", "--root", str(log_root), "new", "a/b"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr

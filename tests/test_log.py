@@ -39,7 +39,9 @@ def test_good_slugs(slug: str) -> None:
     assert check_slug(slug) == slug
 
 
-@pytest.mark.parametrize("slug", ["a/b", "../x", ".hidden", "a\x00b", "tab\there", "", " day5", "a\\b"])
+@pytest.mark.parametrize(
+    "slug", ["a/b", "../x", ".hidden", "a\x00b", "tab\there", "", " day5", "a\\b"]
+)
 def test_bad_slugs(slug: str) -> None:
     with pytest.raises(SlugInvalidError):
         check_slug(slug)

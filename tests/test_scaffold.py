@@ -11,11 +11,10 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+from conftest import CORPUS, EXAMPLE, git
 from studylog.errors import PostExistsError, PostWriteError, TemplateRenderError
 from studylog.log import open_log
 from studylog.scaffold import NewPostRequest, create_post, init_log, make_title
-
-from conftest import CORPUS, EXAMPLE, git
 
 EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u200d\ufe0f]")
 
@@ -76,7 +75,9 @@ def test_en_post_has_the_same_shape_in_english(tmp_path: Path) -> None:
 
 def test_title_pattern() -> None:
     date = dt.date(2021, 8, 5)
-    assert make_title("[boostcourse] Day{n} 학습기록", "day12", date) == "[boostcourse] Day12 학습기록"
+    assert (
+        make_title("[boostcourse] Day{n} 학습기록", "day12", date) == "[boostcourse] Day12 학습기록"
+    )
     assert make_title("Day {n}", "retro", date) == "retro"
     assert make_title("{slug} on {date}", "retro", date) == "retro on 2021-08-05"
 
@@ -85,7 +86,9 @@ def test_participants_and_moderator_come_from_the_previous_post(log_root: Path) 
     log = open_log(root=log_root)
     create_post(
         log,
-        NewPostRequest("day1", date=dt.date(2021, 8, 2), moderator="김준태", participants=("강재현", "김준태")),
+        NewPostRequest(
+            "day1", date=dt.date(2021, 8, 2), moderator="김준태", participants=("강재현", "김준태")
+        ),
     )
     path = create_post(log, NewPostRequest("day2", date=dt.date(2021, 8, 3)))
     body = path.read_text(encoding="utf-8")
@@ -158,10 +161,14 @@ def test_init_in_jekyll_site_reads_config_and_never_rewrites_it(tmp_path: Path) 
 
 def test_init_twice_changes_nothing(tmp_path: Path) -> None:
     init_log(tmp_path, profile="en")
-    snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts}
+    snapshot = {
+        p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
     second = init_log(tmp_path, profile="ko")
     assert not second.changed
-    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts}
+    after = {
+        p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
     assert after == snapshot
 
 

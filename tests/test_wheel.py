@@ -21,10 +21,22 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 
-def test_wheel_ships_templates_and_runs_new_in_a_fresh_venv(tmp_path: Path, isolated_env: Path) -> None:
+def test_wheel_ships_templates_and_runs_new_in_a_fresh_venv(
+    tmp_path: Path, isolated_env: Path
+) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
     )
@@ -57,7 +69,10 @@ def test_wheel_ships_templates_and_runs_new_in_a_fresh_venv(tmp_path: Path, isol
     env.pop("PYTHONPATH", None)
     result = subprocess.run(
         [str(env_dir / "bin" / "studylog"), "new", "day1", "--date", "2021-08-02"],
-        cwd=outside, capture_output=True, text=True, env=env,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     post = isolated_env / "studylog" / "_posts" / "2021-08-02-day1.md"
@@ -66,7 +81,10 @@ def test_wheel_ships_templates_and_runs_new_in_a_fresh_venv(tmp_path: Path, isol
     # The installed package, not the source tree, answered.
     where = subprocess.run(
         [str(python), "-c", "import studylog.templates as t; print(t.builtin_templates_path())"],
-        cwd=outside, capture_output=True, text=True, env=env,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert where.stdout.startswith(str(env_dir)), where.stdout
     assert where.stdout.strip().endswith("site-packages/studylog/_templates")

@@ -136,7 +136,9 @@ def open_in_editor(path: Path) -> None:
             f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR."
         ) from err
     if result.returncode != 0:
-        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; fix it and retry.")
+        raise EditorError(
+            f"The editor '{editor}' exited with {result.returncode}; fix it and retry."
+        )
 
 
 def is_interactive() -> bool:

@@ -50,7 +50,9 @@ def new(
         str | None,
         typer.Option(help="YYYY-MM-DD, today, yesterday, tomorrow, +N or -N (log's timezone)."),
     ] = None,
-    title: Annotated[str | None, typer.Option(help="The title (default: the title pattern).")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="The title (default: the title pattern).")
+    ] = None,
     template: Annotated[
         str | None, typer.Option(help="A template name from `studylog templates`.")
     ] = None,
@@ -61,7 +63,9 @@ def new(
         list[str] | None,
         typer.Option(help="A participant; repeat it (default: roster or previous post)."),
     ] = None,
-    edit: Annotated[bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")] = False,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
+    ] = False,
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
     from studylog.log import check_slug, parse_date
@@ -88,10 +92,9 @@ def new(
 @app.command("templates")
 def templates_command(ctx: typer.Context) -> None:
     """List the templates `new` can use, built-in and the log's own."""
-    from studylog.templates import list_templates
-
     from studylog.config import Settings
     from studylog.errors import LogNotFoundError
+    from studylog.templates import list_templates
 
     try:
         settings = open_log_for(ctx, create=False).settings
