@@ -1,0 +1,117 @@
+"""Shell completion: the script Typer prints, its protocol, and a real bash using it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from studylog.cli import app
+
+STUDYLOG = [sys.executable, "-m", "studylog"]
+
+
+def _command_names() -> set[str]:
+    root = typer.main.get_command(app)
+    return set(root.list_commands(typer.Context(root, info_name="studylog")))
+
+
+def _complete(words: str, cword: int, cwd: Path) -> list[str]:
+    """Ask studylog for completions the way the bash script does (env var protocol)."""
+    env = {
+        **os.environ,
+        "_STUDYLOG_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+    }
+    result = subprocess.run(STUDYLOG, env=env, cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout.split()
+
+
+def _in_bash(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `command` in a real bash with this checkout's `studylog` first on PATH.
+
+    Typer detects the user's shell from the parent processes (shellingham), and
+    the bash completion function runs `studylog` by name, so both need a real
+    bash and a `studylog` program.
+    """
+    bash = shutil.which("bash")
+    assert bash, "bash is needed for the completion tests"
+    bin_dir = cwd / ".bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "studylog"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m studylog "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    # The trailing `exit` keeps bash from exec'ing a lone command, so bash
+    # stays studylog's parent and is the shell Typer detects.
+    return subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", f"{command}\nexit $?"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
+    result = _in_bash("studylog --show-completion", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "_STUDYLOG_COMPLETE=complete_bash" in result.stdout
+    assert "complete -o default -F _studylog_completion studylog" in result.stdout
+    # Printing the script must not make a log or touch the folder.
+    assert [p.name for p in tmp_path.iterdir()] == [".bin"]
+    assert not Path(os.environ["STUDYLOG_HOME"]).exists()
+
+
+def test_completion_lists_every_subcommand(tmp_path: Path) -> None:
+    names = _complete("studylog ", 1, tmp_path)
+    assert set(names) == _command_names()
+    assert {"init", "new", "templates"} <= set(names)
+
+
+def test_completion_narrows_by_prefix(tmp_path: Path) -> None:
+    assert _complete("studylog tem", 1, tmp_path) == ["templates"]
+    assert sorted(_complete("studylog new --t", 2, tmp_path)) == ["--template", "--title"]
+
+
+def test_real_bash_completes_with_the_printed_script(tmp_path: Path) -> None:
+    """Source the script in bash and call its function, as a shell does on <Tab>."""
+    script = (
+        'eval "$(studylog --show-completion)"\n'
+        "COMP_WORDS=(studylog tem); COMP_CWORD=1\n"
+        "_studylog_completion studylog\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    result = _in_bash(script, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["templates"]
+
+
+def test_install_completion_writes_into_home(isolated_env: Path, tmp_path: Path) -> None:
+    """--install-completion in bash adds the script under HOME and sources it from .bashrc."""
+    result = _in_bash("studylog --install-completion", tmp_path)
+    assert result.returncode == 0, result.stderr
+    installed = isolated_env / ".bash_completions" / "studylog.sh"
+    assert "_studylog_completion" in installed.read_text(encoding="utf-8")
+    assert str(installed) in (isolated_env / ".bashrc").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_does_not_open_a_log(shell: str, tmp_path: Path) -> None:
+    """Completing outside any log neither fails nor creates the default log."""
+    env = {**os.environ, "_STUDYLOG_COMPLETE": f"complete_{shell}"}
+    # bash reads COMP_WORDS/COMP_CWORD; zsh and fish read _TYPER_COMPLETE_ARGS.
+    env.update({"COMP_WORDS": "studylog ", "COMP_CWORD": "1", "_TYPER_COMPLETE_ARGS": "studylog "})
+    env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    result = subprocess.run(STUDYLOG, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "new" in result.stdout
+    assert not Path(os.environ["STUDYLOG_HOME"]).exists()
