@@ -127,3 +127,35 @@ def test_template_variables_match_what_new_passes(log_root: Path) -> None:
     path = create_post(open_log(root=log_root), NewPostRequest(slug="day1", template="all"))
     body = path.read_text(encoding="utf-8").split("---\n", 2)[2]
     assert body.split() == ["True"] * len(TEMPLATE_VARIABLES)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_shows_the_daily_loop(flag: str, tmp_path: Path) -> None:
+    """`studylog --help` ends with the daily loop, one example a line even in a narrow terminal."""
+    import os
+
+    env = {**os.environ, "COLUMNS": "50"}
+    result = subprocess.run(
+        [sys.executable, "-m", "studylog", flag],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "The daily loop:" in lines
+    loop = lines[lines.index("The daily loop:") + 1 :]
+    assert loop[0].startswith("studylog new day5")
+    assert loop[1] == 'studylog add-question --asker 민수 --question "…" --answer "…"'
+    assert loop[2].startswith("studylog add-review --assignment")
+    assert loop[3].startswith("studylog commit --push")
+    # Each example is a command the app has, so the loop can't advertise a missing one.
+    names = {name.split()[1] for name, _ in _commands()}
+    for example in loop[:4]:
+        assert example.split()[1] in names or example.split()[1] in {
+            "add-question",
+            "add-review",
+            "commit",
+        }
