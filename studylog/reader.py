@@ -1,0 +1,892 @@
+"""Reading posts back: front matter, sections and the entries they hold.
+
+The read side has to be fast over thousands of posts (`list` over 10,000
+posts has a budget of twice `grep -rl`), so nothing here imports
+markdown-it or parses YAML unless a caller asks for it:
+
+- headings are found with one regular expression over the text, skipping
+  fenced code blocks (a `#` comment in a fence is not a heading);
+- `title` and `date` are read from the front matter with a regex per key;
+  `front_matter_mapping()` does the full YAML parse when a command needs it;
+- entries are read from the lines of the question and review sections only.
+
+Entries are read in the formats studylog writes (`config.PROFILE_FORMATS`
+or the log's own `formats`) and in the hand-written styles of real logs:
+numbered `N. 이름님 질문 : …` items with an indented `답변 : …`, bullets
+whose answers start with `→`, and `Q.`/`A.` paragraphs. What can't be read
+as an entry stays in its section's text, which `search` still searches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studylog.config import EntryFormats, Settings
+
+QUESTIONS = "questions"
+REVIEWS = "reviews"
+
+
+@dataclass(frozen=True)
+class EntryCounts:
+    """How many questions and reviews a post holds."""
+
+    questions: int
+    reviews: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown ATX heading found in a post (outside code fences).
+
+    `start`/`end` are offsets of the heading line in the text it was found
+    in; `line` is its 1-based line number there.
+    """
+
+    level: int
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """The text between one heading and the next (of any level).
+
+    `key` is the configured section key the heading matches (`questions`,
+    `retrospective`, …) or None; `text` is the section's own text without
+    its heading line; `line` is the heading's line in the file (0 for the
+    text before the first heading).
+    """
+
+    key: str | None
+    heading: str
+    level: int
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    """One question read from a question section.
+
+    `number` is the number the author wrote (`3.`), else its position in
+    the section; `asker` is None when the post does not say who asked;
+    `line` is the 1-based line of the question in the file.
+    """
+
+    number: int
+    asker: str | None
+    question: str
+    answers: tuple[str, ...]
+    line: int
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One homework review read from a review section."""
+
+    number: int
+    assignment: str
+    topic: str | None
+    presenter: str | None
+    feedback: tuple[str, ...]
+    line: int
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class PostEntries:
+    """Everything the reader got out of one post's body."""
+
+    sections: tuple[Section, ...]
+    questions: tuple[QuestionEntry, ...]
+    reviews: tuple[ReviewEntry, ...]
+
+    @property
+    def counts(self) -> EntryCounts:
+        """The number of questions and reviews."""
+        return EntryCounts(len(self.questions), len(self.reviews))
+
+
+@dataclass(frozen=True)
+class FrontMatterSummary:
+    """The few front-matter values a listing needs, read without a YAML parse.
+
+    Values are the text as written (quotes removed); None when the key is
+    missing or holds something that isn't a one-line scalar.
+    """
+
+    title: str | None = None
+    date: str | None = None
+    keys: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- front matter ---------------------------------------------------------
+
+_FM_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
+
+
+def split_front_matter(text: str) -> tuple[str | None, int]:
+    """The front-matter text (between the fences) and the offset where the body starts.
+
+    Returns `(None, 0)` for a post without front matter (or without a
+    closing fence), after a BOM if there is one.
+    """
+    opening = _FM_OPEN.match(text)
+    if opening is None:
+        return None, 1 if text.startswith("\ufeff") else 0
+    close = _FM_CLOSE.search(text, opening.end())
+    if close is None:
+        return None, 1 if text.startswith("\ufeff") else 0
+    body = close.end()
+    if text.startswith("\r\n", body):
+        body += 2
+    elif text.startswith("\n", body):
+        body += 1
+    return text[opening.end() : close.start()], body
+
+
+def read_front_matter_text(path: Path) -> str | None:
+    """Read only the front-matter block of a post (stops at the closing fence).
+
+    Returns None when the file does not start with a front-matter fence or
+    never closes it. Raises OSError/UnicodeDecodeError as `open()` does.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+        if first.rstrip("\r\n").rstrip(" \t") != "---":
+            return None
+        lines: list[str] = []
+        for line in handle:
+            if line.rstrip("\r\n").rstrip(" \t") in ("---", "..."):
+                return "".join(lines)
+            lines.append(line)
+    return None
+
+
+def summarize_front_matter(front_matter: str | None) -> FrontMatterSummary:
+    """Read `title`, `date` and the top-level keys with a regex, not a YAML parse."""
+    if not front_matter:
+        return FrontMatterSummary()
+    values: dict[str, str | None] = {}
+    keys: list[str] = []
+    for match in _TOP_KEY.finditer(front_matter):
+        key = match[1]
+        keys.append(key)
+        if key in ("title", "date") and key not in values:
+            values[key] = _scalar(match[2])
+    return FrontMatterSummary(values.get("title"), values.get("date"), tuple(keys))
+
+
+def _scalar(raw: str | None) -> str | None:
+    """A one-line YAML scalar as text; None for block scalars, flows and empties."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value or value[0] in "|>[{&*!":
+        return None
+    if value[0] == '"':
+        end = value.rfind('"')
+        if end <= 0:
+            return None
+        inner = value[1:end]
+        if "\\" in inner:
+            import json
+
+            try:
+                decoded: str = json.loads(f'"{inner}"')
+                return decoded
+            except ValueError:
+                return inner
+        return inner
+    if value[0] == "'":
+        end = value.rfind("'")
+        if end <= 0:
+            return None
+        return value[1:end].replace("''", "'")
+    # A plain scalar ends before " #" (a YAML comment).
+    comment = value.find(" #")
+    if comment >= 0:
+        value = value[:comment].rstrip()
+    return value or None
+
+
+def front_matter_mapping(front_matter: str) -> dict[str, Any]:
+    """Parse front-matter text with YAML (for commands that need every value).
+
+    Raises:
+        yaml.YAMLError: the text is not YAML.
+        ValueError: it is YAML but not a mapping.
+    """
+    import yaml
+
+    data = yaml.safe_load(front_matter)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError("front matter is not a mapping")
+    return data
+
+
+# --- headings and sections --------------------------------------------------
+
+_BLOCK = re.compile(
+    r"^[ ]{0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)"
+    r"|(?P<hashes>#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?[ \t]*)\r?$",
+    re.MULTILINE,
+)
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+
+
+def find_headings(text: str) -> list[Heading]:
+    """The ATX headings of `text`, skipping those inside fenced code blocks."""
+    headings: list[Heading] = []
+    fence: str | None = None
+    line = 1
+    counted = 0
+    for match in _BLOCK.finditer(text):
+        marker = match["fence"]
+        if fence is not None:
+            # Inside a fence only a closing fence (same character, at least
+            # as long, nothing after it) matters.
+            if marker and marker[0] == fence[0] and len(marker) >= len(fence):
+                if not match["info"].strip():
+                    fence = None
+            continue
+        if marker:
+            if marker[0] == "`" and "`" in match["info"]:
+                continue  # not a fence: an inline code span at line start
+            fence = marker
+            continue
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        title = _CLOSING_HASHES.sub("", match["text"] or "").strip()
+        headings.append(Heading(len(match["hashes"]), title, match.start(), match.end(), line))
+    return headings
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f"), None)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_NUMBERING = re.compile(r"^(?:\d+(?:[-.]\d+)*[.)]?|[-.]+)(?=\s|$|[^\w])\s*")
+_DECORATION = re.compile(r"[*_`\[\]<>:：]+")
+
+
+def normalize_heading(text: str) -> str:
+    """Heading text reduced to what matching compares.
+
+    NFKC and casefold; links become their text; emoji, zero-width
+    characters, emphasis, brackets, colons and leading numbering such as
+    `4.`, `5-1.` or `-.` are dropped; whitespace is collapsed.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = _LINK.sub(r"\1", text)
+    text = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co", "Cf", "Mn") or ch.isalnum()
+    )
+    text = _DECORATION.sub(" ", text).strip()
+    while True:
+        stripped = _NUMBERING.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.casefold().split())
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class SectionMatcher:
+    """Maps heading text to a section key by the log's headings and aliases.
+
+    An exact match (ignoring spaces, emoji, numbering and case) wins. For
+    the entry sections only (questions, reviews), a heading that contains
+    a configured name also matches, so hand-written headings such as
+    `## 수업 질문` or `### 4-2. [금일 질문 목록]:` are read too.
+    """
+
+    exact: dict[str, str]
+    contains: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SectionMatcher:
+        """Build the matcher from the log's section specs."""
+        exact: dict[str, str] = {}
+        contains: list[tuple[str, str]] = []
+        for spec in settings.sections.values():
+            for name in (spec.heading, *spec.aliases):
+                key = _compact(normalize_heading(name))
+                if not key:
+                    continue
+                exact.setdefault(key, spec.key)
+                if spec.key in (QUESTIONS, REVIEWS):
+                    contains.append((key, spec.key))
+        # Longest name first, so "질문내용" is tried before "질문".
+        contains.sort(key=lambda item: -len(item[0]))
+        return cls(exact, tuple(contains))
+
+    def key_for(self, heading: str) -> str | None:
+        """The section key for this heading text, or None."""
+        compact = _compact(normalize_heading(heading))
+        if not compact:
+            return None
+        found = self.exact.get(compact)
+        if found is not None:
+            return found
+        for name, key in self.contains:
+            if name in compact:
+                return key
+        return None
+
+
+_MATCHERS: dict[int, SectionMatcher] = {}
+
+
+def matcher_for(settings: Settings) -> SectionMatcher:
+    """The (cached) section matcher for these settings."""
+    cached = _MATCHERS.get(id(settings))
+    if cached is None:
+        cached = SectionMatcher.for_settings(settings)
+        _MATCHERS.clear()
+        _MATCHERS[id(settings)] = cached
+    return cached
+
+
+def split_sections(body: str, settings: Settings, line_offset: int = 0) -> list[Section]:
+    """Cut a post body into sections at every heading.
+
+    `line_offset` is the number of lines before `body` in the file, so that
+    section lines are file lines. The text before the first heading is a
+    section with an empty heading (kept only when it holds something).
+    """
+    matcher = matcher_for(settings)
+    headings = find_headings(body)
+    sections: list[Section] = []
+    first = headings[0].start if headings else len(body)
+    if body[:first].strip():
+        sections.append(Section(None, "", 0, 0, body[:first]))
+    for index, heading in enumerate(headings):
+        end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+        start = heading.end + 1 if heading.end < len(body) else heading.end
+        sections.append(
+            Section(
+                matcher.key_for(heading.text),
+                heading.text,
+                heading.level,
+                heading.line + line_offset,
+                body[start:end],
+            )
+        )
+    return sections
+
+
+# --- entries ------------------------------------------------------------------
+
+_LIST_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,4}[.)])(?:[ \t]+|$)(?P<rest>.*)$"
+)
+_SEPARATOR = re.compile(
+    r"^[ \t]*(?:(?:<(?:br|hr)[ \t]*/?>[ \t]*)+|-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$", re.IGNORECASE
+)
+_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_QA_QUESTION = re.compile(
+    r"^(?:[-*+][ \t]+|\d{1,4}[.)][ \t]+)?(?:\*\*)?Q\d*[ \t]*[.:)：](?P<rest>.*)$"
+)
+_QA_ANSWER = re.compile(r"^(?:[-*+][ \t]+)?(?:\*\*)?A\d*[ \t]*[.:)：](?P<rest>.*)$")
+_ARROW = re.compile(r"^(?:→|->|=>|⇒|➡️?|➜)[ \t]*(?P<rest>.*)$")
+_GENERIC_ANSWER = re.compile(
+    r"^(?:\*\*)?(?:답변|답|대답|answer|a)(?:\*\*)?[ \t]*[:：](?:\*\*)?[ \t]*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_ASKER_QUESTION = re.compile(
+    r"^(?P<asker>[^\s:：()]{1,20}?)[ \t]*님[ \t]*(?:의[ \t]*)?질문"
+    r"(?:[ \t]*[:：])?[ \t]*(?P<question>.*)$"
+)
+_ASKER_ONLY = re.compile(
+    r"^(?P<asker>[^\s:：()]{1,20}?)[ \t]*님(?:[ \t]*[:：][ \t]*|[ \t]*$)(?P<question>.*)$"
+)
+_QUESTION_FROM = re.compile(
+    r"^question[ \t]+from[ \t]+(?P<asker>[^:：]+?)[ \t]*[:：][ \t]*(?P<question>.*)$", re.IGNORECASE
+)
+_BARE_QUESTION = re.compile(
+    r"^(?:질문|question|q)[ \t]*[:：][ \t]*(?P<question>.*)$", re.IGNORECASE
+)
+_REVIEW_PAREN = re.compile(
+    r"^(?P<assignment>.+?)[ \t]*\((?:(?P<topic>[^()]*?)[ \t]*,[ \t]*)?"
+    r"(?:발표자|발표|presenter|presented by)[ \t]*[:：]?[ \t]*"
+    r"(?P<presenter>[^()]+?)[ \t]*\)[ \t]*$",
+    re.IGNORECASE,
+)
+_REVIEW_COLON = re.compile(r"^(?P<assignment>[^:：]+?)[ \t]*[:：][ \t]*(?P<topic>.+)$")
+
+
+# Marks a line of a Q./A. block as the start of an answer (never typed by anyone).
+_ANSWER_MARK = "\x00A"
+
+
+@dataclass
+class _Item:
+    """A top-level list item (or Q./A. block) with its following lines."""
+
+    line: int
+    number: int | None
+    head: str
+    body: list[tuple[int, str]] = field(default_factory=list)
+    answered: bool = False
+
+
+def _expand(line: str) -> str:
+    return line.expandtabs(4) if "\t" in line else line
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _unwrap(text: str) -> str:
+    text = text.strip()
+    if len(text) > 4 and text.startswith("**") and text.endswith("**"):
+        text = text[2:-2].strip()
+    elif text.startswith("**") and text.count("**") == 1:
+        text = text[2:].strip()
+    elif text.endswith("**") and text.count("**") == 1:
+        text = text[:-2].strip()
+    return text
+
+
+def _format_regex(template: str, fields: dict[str, str]) -> re.Pattern[str] | None:
+    """A regex that reads back a line written from an entry format."""
+    parts = re.split(r"(\{\w+\})", template.strip())
+    pattern = ""
+    for part in parts:
+        if part.startswith("{") and part.endswith("}"):
+            name = part[1:-1]
+            if name not in fields:
+                return None
+            pattern += fields[name]
+        else:
+            # Spaces the author may have typed differently around ':'.
+            for chunk in re.split(r"(\s+)", part):
+                if not chunk:
+                    continue
+                pattern += r"[ \t]*" if chunk.isspace() else re.escape(chunk).replace(":", "[:：]")
+    try:
+        return re.compile("^" + pattern + "$", re.IGNORECASE)
+    except re.error:
+        return None
+
+
+@dataclass(frozen=True)
+class _Formats:
+    question: re.Pattern[str] | None
+    answer: re.Pattern[str] | None
+    review: re.Pattern[str] | None
+    review_no_topic: re.Pattern[str] | None
+    feedback: re.Pattern[str] | None
+
+
+_FORMAT_CACHE: dict[EntryFormats, _Formats] = {}
+
+
+def _formats(formats: EntryFormats) -> _Formats:
+    cached = _FORMAT_CACHE.get(formats)
+    if cached is None:
+        text = r"(?P<{0}>.+?)"
+        cached = _Formats(
+            question=_format_regex(
+                formats.question,
+                {
+                    "n": r"(?P<n>\d+)[.)]?",
+                    "asker": text.format("asker"),
+                    "question": r"(?P<question>.*?)",
+                },
+            ),
+            answer=_format_regex(formats.answer, {"answer": r"(?P<rest>.*?)"}),
+            review=_format_regex(
+                formats.review,
+                {
+                    "assignment": text.format("assignment"),
+                    "topic": text.format("topic"),
+                    "presenter": text.format("presenter"),
+                },
+            ),
+            review_no_topic=_format_regex(
+                formats.review_no_topic,
+                {"assignment": text.format("assignment"), "presenter": text.format("presenter")},
+            ),
+            feedback=_format_regex(formats.feedback, {"feedback": r"(?P<rest>.*?)"}),
+        )
+        _FORMAT_CACHE[formats] = cached
+    return cached
+
+
+def _numbered_lines(text: str, first_line: int) -> list[tuple[int, str]]:
+    return [(first_line + i, _expand(line.rstrip("\r"))) for i, line in enumerate(text.split("\n"))]
+
+
+def _is_qa_section(lines: list[tuple[int, str]]) -> bool:
+    questions = answers = 0
+    for _, line in lines:
+        stripped = line.strip()
+        if _QA_QUESTION.match(stripped):
+            questions += 1
+        elif _QA_ANSWER.match(stripped):
+            answers += 1
+    return questions > 0 and answers > 0
+
+
+def _qa_items(lines: list[tuple[int, str]]) -> list[_Item]:
+    """Items of a section written as `Q. …` / `A. …` paragraphs."""
+    items: list[_Item] = []
+    current: _Item | None = None
+    fence: str | None = None
+    for number, line in lines:
+        stripped = line.strip()
+        if fence is not None:
+            if current is not None:
+                current.body.append((number, line))
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        opening = _FENCE_LINE.match(line)
+        if opening:
+            fence = opening[1]
+            if current is not None:
+                current.body.append((number, line))
+            continue
+        if _SEPARATOR.match(line):
+            current = None
+            continue
+        question = _QA_QUESTION.match(stripped)
+        if question:
+            head = re.match(r"^(\d{1,4})[.)]", stripped)
+            current = _Item(number, int(head[1]) if head else None, _unwrap(question["rest"]))
+            items.append(current)
+            continue
+        if current is not None:
+            answer = _QA_ANSWER.match(stripped)
+            if answer:
+                current.body.append((number, _ANSWER_MARK + answer["rest"].strip()))
+            else:
+                current.body.append((number, line))
+    return items
+
+
+def _list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> list[_Item]:
+    """The top-level list items of a section, each with its continuation lines.
+
+    A top-level item ends at the next top-level item, at a separator
+    (`<br>`, `---`, `<hr>`), at a top-level code fence, or at unindented
+    text after a blank line (unless that text starts an answer, as
+    hand-written posts often put `→ answer` at the margin).
+    """
+    items: list[_Item] = []
+    current: _Item | None = None
+    base: int | None = None
+    fence: str | None = None
+    blank_before = False
+    for number, line in lines:
+        stripped = line.strip()
+        if fence is not None:
+            if current is not None:
+                current.body.append((number, line))
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            continue
+        if not stripped:
+            blank_before = True
+            if current is not None:
+                current.body.append((number, ""))
+            continue
+        indent = _indent(line)
+        opening = _FENCE_LINE.match(line)
+        if opening:
+            if current is not None and base is not None and indent > base:
+                current.body.append((number, line))
+                fence = opening[1]
+            else:
+                current = None
+                fence = opening[1]
+            blank_before = False
+            continue
+        if _SEPARATOR.match(line):
+            current = None
+            blank_before = False
+            continue
+        item = _LIST_ITEM.match(line)
+        if item and (base is None or indent <= base + 1):
+            if base is None:
+                base = indent
+            marker = item["marker"]
+            current = _Item(number, int(marker[:-1]) if marker[0].isdigit() else None, item["rest"])
+            items.append(current)
+        elif current is not None:
+            starts_answer = answer_starts.match(stripped) is not None
+            if base is not None and (
+                indent > base
+                or not blank_before
+                or starts_answer
+                or current.answered
+                or current.head == ""
+            ):
+                current.body.append((number, line))
+                current.answered = current.answered or starts_answer
+            else:
+                current = None
+        blank_before = False
+    return items
+
+
+@dataclass(frozen=True)
+class AnswerMatcher:
+    """Recognises the line that starts an answer (or a review's feedback)."""
+
+    configured: tuple[re.Pattern[str], ...]
+
+    def match(self, stripped: str) -> str | None:
+        """The answer text after the marker, or None if the line starts no answer."""
+        for pattern in self.configured:
+            found = pattern.match(stripped)
+            if found:
+                return found["rest"].strip()
+        for pattern in (_ARROW, _GENERIC_ANSWER):
+            found = pattern.match(stripped)
+            if found:
+                return found["rest"].strip()
+        return None
+
+
+def _split_body(body: list[tuple[int, str]], answers: AnswerMatcher) -> tuple[list[str], list[str]]:
+    """Split an item's continuation lines into (head continuation, answers).
+
+    With answer markers (`답변 :`, `→`, `A.`), text before the first marker
+    continues the head and each marker starts an answer; an answer marker
+    with nothing after it takes the list items below it as one answer each
+    (several answers written as numbered sub-points). Without markers, the
+    first level of nested list items are the answers.
+    """
+    lines = [(n, line) for n, line in body if line.strip()]
+    if not lines:
+        return [], []
+    has_marker = any(answers.match(line.strip()) is not None for _, line in lines)
+    head_extra: list[str] = []
+    found: list[list[str]] = []
+    current: list[str] | None = None
+    if has_marker:
+        sub_indent: int | None = None
+        for _, line in lines:
+            stripped = line.strip()
+            text = answers.match(stripped)
+            if text is not None:
+                current = [text] if text else []
+                found.append(current)
+                sub_indent = None
+                continue
+            if current is None:
+                head_extra.append(
+                    stripped[1:].strip() if stripped.startswith((":", "：")) else stripped
+                )
+                continue
+            item = _LIST_ITEM.match(line)
+            if item and (sub_indent is None or _indent(line) <= sub_indent):
+                if sub_indent is None and current:
+                    # A list under an answer that already has text: part of it.
+                    current.append(stripped)
+                    continue
+                sub_indent = _indent(line)
+                if current:
+                    current = [item["rest"].strip()]
+                    found.append(current)
+                else:
+                    current.append(item["rest"].strip())
+                continue
+            current.append(stripped)
+    else:
+        level = min((_indent(line) for _, line in lines if _LIST_ITEM.match(line)), default=None)
+        for _, line in lines:
+            stripped = line.strip()
+            item = _LIST_ITEM.match(line)
+            if item and level is not None and _indent(line) == level:
+                current = [item["rest"].strip()]
+                found.append(current)
+            elif current is None:
+                head_extra.append(
+                    stripped[1:].strip() if stripped.startswith((":", "：")) else stripped
+                )
+            else:
+                current.append(stripped)
+    return head_extra, [
+        "\n".join(part for part in answer if part) for answer in found if any(answer)
+    ]
+
+
+def _strip_colon(text: str) -> str:
+    # `- 이름님 질문` with the question on the next line after a colon.
+    return text[1:].strip() if text.startswith((":", "：")) else text
+
+
+def _answer_matcher(formats: _Formats) -> AnswerMatcher:
+    return AnswerMatcher(tuple(p for p in (formats.answer, formats.feedback) if p is not None))
+
+
+def _question_from_item(
+    item: _Item, position: int, formats: _Formats, section: Section
+) -> QuestionEntry:
+    head = _unwrap(item.head)
+    number = item.number if item.number is not None else position
+    asker: str | None = None
+    question = head
+    full = f"{item.number}. {head}" if item.number is not None else head
+    written = formats.question.match(full) if formats.question is not None else None
+    if written is not None and written.groupdict().get("asker"):
+        asker = written["asker"].strip()
+        question = (written.groupdict().get("question") or "").strip()
+    else:
+        for pattern in (_ASKER_QUESTION, _QUESTION_FROM, _ASKER_ONLY):
+            found = pattern.match(head)
+            if found:
+                asker = found["asker"].strip()
+                question = found["question"].strip()
+                break
+        else:
+            bare = _BARE_QUESTION.match(head)
+            if bare:
+                question = bare["question"].strip()
+    head_extra, answers = _split_body(item.body, _answer_matcher(formats))
+    text = "\n".join(part for part in (question, *head_extra) if part)
+    return QuestionEntry(number, asker, text, tuple(answers), item.line, section.heading)
+
+
+def _qa_question(item: _Item, position: int, section: Section) -> QuestionEntry:
+    question_lines = [item.head] if item.head else []
+    answers: list[list[str]] = []
+    for _, line in item.body:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if line.startswith(_ANSWER_MARK):
+            text = line[len(_ANSWER_MARK) :].strip()
+            answers.append([text] if text else [])
+        elif answers:
+            answers[-1].append(stripped)
+        else:
+            question_lines.append(stripped)
+    number = item.number if item.number is not None else position
+    texts = tuple("\n".join(p for p in answer if p) for answer in answers if any(answer))
+    return QuestionEntry(number, None, "\n".join(question_lines), texts, item.line, section.heading)
+
+
+def _review_from_item(
+    item: _Item, position: int, formats: _Formats, section: Section
+) -> ReviewEntry:
+    head = _unwrap(item.head)
+    number = item.number if item.number is not None else position
+    assignment, topic, presenter = head, None, None
+    full = f"- {head}"
+    for pattern in (formats.review, formats.review_no_topic):
+        written = pattern.match(full) if pattern is not None else None
+        if written is not None:
+            groups = written.groupdict()
+            assignment = groups["assignment"].strip()
+            topic = (groups.get("topic") or "").strip() or None
+            presenter = (groups.get("presenter") or "").strip() or None
+            break
+    else:
+        paren = _REVIEW_PAREN.match(head)
+        if paren:
+            assignment = paren["assignment"].strip()
+            topic = (paren["topic"] or "").strip() or None
+            presenter = paren["presenter"].strip()
+    if topic is None:
+        # `선택과제 2 : Backpropagation (발표자 : …)`: the topic follows a colon.
+        colon = _REVIEW_COLON.match(assignment)
+        if colon:
+            assignment, topic = colon["assignment"].strip(), colon["topic"].strip()
+    head_extra, feedback = _split_body(item.body, _answer_matcher(formats))
+    if head_extra:
+        # Plain paragraphs under a review are its feedback too.
+        feedback = ["\n".join(head_extra), *feedback]
+    return ReviewEntry(
+        number, assignment, topic, presenter, tuple(feedback), item.line, section.heading
+    )
+
+
+def questions_in(section: Section, settings: Settings) -> list[QuestionEntry]:
+    """The questions written in one section's text."""
+    formats = _formats(settings.entry_formats)
+    lines = _numbered_lines(section.text, section.line + 1)
+    if _is_qa_section(lines):
+        return [_qa_question(item, i, section) for i, item in enumerate(_qa_items(lines), 1)]
+    items = _list_items(lines, _answer_matcher(formats))
+    return [_question_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
+
+
+def reviews_in(section: Section, settings: Settings) -> list[ReviewEntry]:
+    """The homework reviews written in one section's text."""
+    formats = _formats(settings.entry_formats)
+    lines = _numbered_lines(section.text, section.line + 1)
+    items = _list_items(lines, _answer_matcher(formats))
+    return [_review_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
+
+
+def _body_and_offset(text: str) -> tuple[str, int]:
+    _, body_start = split_front_matter(text)
+    return text[body_start:], text.count("\n", 0, body_start)
+
+
+def read_entries(text: str, settings: Settings) -> PostEntries:
+    """Sections, questions and reviews of a post's full text (front matter included)."""
+    body, offset = _body_and_offset(text)
+    sections = split_sections(body, settings, offset)
+    questions: list[QuestionEntry] = []
+    reviews: list[ReviewEntry] = []
+    for section in sections:
+        if section.key == QUESTIONS:
+            questions.extend(questions_in(section, settings))
+        elif section.key == REVIEWS:
+            reviews.extend(reviews_in(section, settings))
+    return PostEntries(tuple(sections), tuple(questions), tuple(reviews))
+
+
+def count_entries(text: str, settings: Settings) -> EntryCounts:
+    """Count the questions in the question sections and the reviews in the review sections.
+
+    `text` is a post's full text. Only the entry sections are parsed, so
+    this stays cheap enough to run on every post for `studylog list`.
+    """
+    body, offset = _body_and_offset(text)
+    matcher = matcher_for(settings)
+    headings = find_headings(body)
+    questions = reviews = 0
+    for index, heading in enumerate(headings):
+        key = matcher.key_for(heading.text)
+        if key not in (QUESTIONS, REVIEWS):
+            continue
+        end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+        section = Section(
+            key, heading.text, heading.level, heading.line + offset, body[heading.end + 1 : end]
+        )
+        if key == QUESTIONS:
+            questions += len(questions_in(section, settings))
+        else:
+            reviews += len(reviews_in(section, settings))
+    return EntryCounts(questions, reviews)
+
+
+def iter_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
+    """(line number, line) pairs of `text`, line endings removed."""
+    for index, line in enumerate(text.split("\n")):
+        yield first_line + index, line.rstrip("\r")
