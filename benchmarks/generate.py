@@ -40,7 +40,18 @@ LAST_DATE = dt.date(2026, 1, 1)
 SEARCH_WORD = "드롭아웃"
 SEARCH_SHARE = 0.05
 
-NAMES = ["강재현", "권예환", "김준태", "박마루찬", "서광채", "장동건", "홍요한", "이지수", "Alex", "Mina"]
+NAMES = [
+    "강재현",
+    "권예환",
+    "김준태",
+    "박마루찬",
+    "서광채",
+    "장동건",
+    "홍요한",
+    "이지수",
+    "Alex",
+    "Mina",
+]
 TOPICS = [
     ("Gradient Descent", "경사하강법"),
     ("MLE", "최대가능도 추정"),
@@ -105,8 +116,14 @@ posts_dir: _posts
 timezone: Asia/Seoul
 """
 GIT_IDENTITY = [
-    "-c", "user.name=Benchmark", "-c", "user.email=bench@example.invalid",
-    "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main",
+    "-c",
+    "user.name=Benchmark",
+    "-c",
+    "user.email=bench@example.invalid",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "init.defaultBranch=main",
 ]
 
 
