@@ -64,6 +64,10 @@ class EntryInvalidError(StudylogError):
     """An entry's values are missing or empty."""
 
 
+class EntryPlacementError(StudylogError):
+    """An entry can't be placed without changing the rest of the post's structure."""
+
+
 class GitError(StudylogError):
     """A git operation failed; the message says what to do."""
 
