@@ -1,0 +1,69 @@
+"""The benchmark's smoke mode runs end to end, so `benchmarks/run.py` can't rot.
+
+Targets are not judged here (timings in tests are noise); the test checks
+that every row of the table is there and carries numbers or says plainly
+why not (a missing peer, a command still pending).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+ROWS = [
+    "new (3 posts)",
+    "add-question (3 posts)",
+    "commit in a 50-file repo",
+    "search over 30 posts",
+    "list over 30 posts",
+    "new (30 vs 3 posts)",
+    "add-question (30 vs 3 posts)",
+]
+NUMBER_OR_REASON = ("pending:", "missing:", "peer failed")
+
+
+def _table_rows(stdout: str) -> list[list[str]]:
+    lines = [line for line in stdout.splitlines() if line.startswith("| ")]
+    assert lines, stdout
+    header, *body = lines
+    assert header.split("|")[1].strip() == "operation"
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in body]
+
+
+def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
+    out = tmp_path / "rows.json"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = _table_rows(result.stdout)
+    operations = {row[0] for row in rows}
+    for name in ROWS:
+        assert name in operations, f"no row '{name}' in:\n{result.stdout}"
+    for row in rows:
+        _, _, median, _, _, peer_median, _, ratio, _, verdict = row
+        assert not verdict.startswith("studylog failed"), row
+        if verdict.startswith(NUMBER_OR_REASON):
+            # A row without figures says why: a peer to install, a command to come.
+            continue
+        float(median)
+        float(peer_median)
+        assert ratio.endswith("×"), row
+        float(ratio.rstrip("×"))
+        # Smoke sizes are too small to judge a target against.
+        assert verdict in ("not judged (smoke)", "reference"), row
+    # studylog's own command always has a figure: `new` exists from the start.
+    new_row = next(row for row in rows if row[0] == "new (3 posts)")
+    assert float(new_row[2]) > 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data["rows"]) == len(rows)
+    assert any("search" in line for line in data["memory"])
+    assert any("list" in line for line in data["memory"])
