@@ -72,5 +72,17 @@ class GitError(StudylogError):
     """A git operation failed; the message says what to do."""
 
 
+class CommitRejectedError(GitError):
+    """A pre-commit or commit-msg hook rejected the commit."""
+
+
+class PushRejectedError(GitError):
+    """The remote refused the push; the local commits stay."""
+
+
+class SyncConflictError(GitError):
+    """Pulling conflicted with local commits or edits; the sync was rolled back."""
+
+
 class EditorError(StudylogError):
     """No editor is set, or it failed."""
