@@ -1,3 +1,280 @@
-"""Commands: entries (filled in by its issue)."""
+"""Commands that record the day's peer session: `add-question`, `add-review`, `add`.
+
+Each value comes from its option, from stdin when the option is `-`, from
+a prompt on a terminal, or from the editor with `--edit`. With no terminal
+a missing value is a usage error (exit 2), so scripts never hang.
+"""
 
 from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from studylog.cli import app, display_path, is_interactive, open_in_editor, open_log_for, say
+
+if TYPE_CHECKING:
+    from studylog.entries import AppendResult
+
+PostOption = Annotated[
+    str | None,
+    typer.Option(
+        "--post",
+        "-p",
+        help="The post: slug, date or path (default: the newest post).",
+        show_default=False,
+    ),
+]
+EditOption = Annotated[
+    bool, typer.Option("--edit", help="Write the entry in $VISUAL/$EDITOR.")
+]
+
+# Lines the editor file uses to mark fields; real text never starts with it.
+FIELD_MARK = "#!"
+
+
+@dataclass
+class Field:
+    """One value of an entry as the command collects it."""
+
+    option: str
+    label: str
+    required: bool = True
+    values: list[str] = field(default_factory=list)
+    repeat: bool = False
+    shown: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the usage error names it: the option, or the argument."""
+        return self.shown or self.option
+
+
+def _read_stdin_once(fields: list[Field]) -> None:
+    """Replace a `-` value with stdin's text; only one value may use it."""
+    dashes = [(f, i) for f in fields for i, v in enumerate(f.values) if v == "-"]
+    if not dashes:
+        return
+    if len(dashes) > 1:
+        _usage("only one option can read stdin with '-'; pass the other values as text")
+    target, index = dashes[0]
+    target.values[index] = sys.stdin.read()
+
+
+def _usage(message: str) -> None:
+    sys.stderr.write(f"Error: {message}.\n")
+    raise typer.Exit(2)
+
+
+def _prompt_missing(fields: list[Field]) -> None:
+    """Ask on the terminal for what is missing; without one, a usage error."""
+    missing = [f for f in fields if f.required and not f.values]
+    if not is_interactive():
+        if missing:
+            names = ", ".join(f.name for f in missing)
+            _usage(
+                f"missing {names}: pass it, use '-' to read it from stdin, or --edit "
+                "(there is no terminal to ask on)"
+            )
+        return
+    for f in fields:
+        if f.values:
+            continue
+        if f.required:
+            f.values.append(typer.prompt(f.label))
+        elif f.repeat:
+            while True:
+                value = typer.prompt(
+                    f"{f.label} (Enter to finish)", default="", show_default=False
+                )
+                if not value.strip():
+                    break
+                f.values.append(value)
+        else:
+            value = typer.prompt(f"{f.label} (Enter to skip)", default="", show_default=False)
+            if value.strip():
+                f.values.append(value)
+
+
+def _edit_fields(fields: list[Field], title: str) -> None:
+    """Let the user write every field in the editor, pre-filled with what was given."""
+    import os
+    import tempfile
+
+    from studylog.errors import EntryInvalidError
+
+    lines = [
+        f"{FIELD_MARK} {title}: write each value below its '{FIELD_MARK} name' line.",
+        f"{FIELD_MARK} Lines starting with '{FIELD_MARK}' are ignored; "
+        "leave a required value empty to cancel.",
+    ]
+    for f in fields:
+        values = f.values or [""]
+        if f.repeat:
+            lines.append(f"{FIELD_MARK} ({f.option} may repeat: add another '{FIELD_MARK} "
+                         f"{f.option[2:]}' line for each)")
+        for value in values:
+            lines.append(f"{FIELD_MARK} {f.option[2:]}")
+            lines.append(value.rstrip("\n"))
+    fd, name = tempfile.mkstemp(prefix="studylog-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        open_in_editor(path)
+        text = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    by_name = {f.option[2:]: f for f in fields}
+    for f in fields:
+        f.values = []
+    current: list[str] | None = None
+    collected: list[tuple[Field, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith(FIELD_MARK):
+            key = line[len(FIELD_MARK) :].strip()
+            target = by_name.get(key)
+            current = None
+            if target is not None:
+                current = []
+                collected.append((target, current))
+            continue
+        if current is not None:
+            current.append(line)
+    for target, body in collected:
+        value = "\n".join(body).strip("\n")
+        if value.strip():
+            target.values.append(value)
+    for f in fields:
+        if f.required and not f.values:
+            raise EntryInvalidError(f"The {f.label.lower()} was left empty; nothing was added.")
+
+
+def _collect(fields: list[Field], edit: bool, title: str) -> None:
+    _read_stdin_once(fields)
+    if edit:
+        _edit_fields(fields, title)
+    else:
+        _prompt_missing(fields)
+
+
+def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Path]:
+    from studylog.entries import check_post
+
+    log = open_log_for(ctx, create=False)
+    ref = log.find_post(post)
+    check_post(ref.path)
+    return log, ref.path
+
+
+def _report(result: AppendResult) -> None:
+    for heading in result.created:
+        say(f"Created section {heading}")
+    where = display_path(result.path)
+    if result.kind == "question":
+        say(f"Added question {result.number} to {where}")
+    elif result.kind == "review":
+        say(f"Added review to {where}")
+    else:
+        say(f"Added to {result.section} in {where}")
+
+
+@app.command("add-question")
+def add_question(
+    ctx: typer.Context,
+    post: PostOption = None,
+    asker: Annotated[
+        str | None, typer.Option("--asker", "-a", help="Who asked ('-': read stdin).")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", "-q", help="The question ('-': read stdin).")
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            help="An answer; repeat it for several (numbered sub-points); '-': read stdin.",
+        ),
+    ] = None,
+    edit: EditOption = False,
+) -> None:
+    """Add a numbered question (and its answers) to a post's question section."""
+    log, path = _resolve_post(ctx, post)
+    fields = [
+        Field("--asker", "Asker", values=[asker] if asker is not None else []),
+        Field("--question", "Question", values=[question] if question is not None else []),
+        Field("--answer", "Answer", required=False, repeat=True, values=list(answer or [])),
+    ]
+    _collect(fields, edit, "studylog add-question")
+    from studylog.entries import Question, append_question
+
+    entry = Question(
+        asker=fields[0].values[0],
+        question=fields[1].values[0],
+        answers=tuple(fields[2].values),
+    )
+    _report(append_question(log, path, entry))
+
+
+@app.command("add-review")
+def add_review(
+    ctx: typer.Context,
+    post: PostOption = None,
+    assignment: Annotated[
+        str | None,
+        typer.Option("--assignment", help="The assignment, e.g. '선택과제 1' ('-': stdin)."),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Its topic, e.g. 'Gradient Descent' (optional).")
+    ] = None,
+    presenter: Annotated[
+        str | None, typer.Option("--presenter", help="Who presented it ('-': read stdin).")
+    ] = None,
+    feedback: Annotated[
+        list[str] | None,
+        typer.Option("--feedback", help="Feedback; repeat it for several lines; '-': stdin."),
+    ] = None,
+    edit: EditOption = False,
+) -> None:
+    """Add a homework-review entry to a post's review section."""
+    log, path = _resolve_post(ctx, post)
+    fields = [
+        Field("--assignment", "Assignment", values=[assignment] if assignment is not None else []),
+        Field("--topic", "Topic", required=False, values=[topic] if topic is not None else []),
+        Field("--presenter", "Presenter", values=[presenter] if presenter is not None else []),
+        Field("--feedback", "Feedback", required=False, repeat=True, values=list(feedback or [])),
+    ]
+    _collect(fields, edit, "studylog add-review")
+    from studylog.entries import Review, append_review
+
+    entry = Review(
+        assignment=fields[0].values[0],
+        topic=fields[1].values[0] if fields[1].values else "",
+        presenter=fields[2].values[0],
+        feedback=tuple(fields[3].values),
+    )
+    _report(append_review(log, path, entry))
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    section: Annotated[
+        str, typer.Argument(help="A section key (agenda, retrospective, …) or a heading.")
+    ],
+    text: Annotated[
+        str | None, typer.Argument(help="The text ('-': read stdin).", show_default=False)
+    ] = None,
+    post: PostOption = None,
+    edit: EditOption = False,
+) -> None:
+    """Add free text as a list item to any section of a post."""
+    log, path = _resolve_post(ctx, post)
+    fields = [Field("--text", "Text", values=[text] if text is not None else [], shown="TEXT")]
+    _collect(fields, edit, f"studylog add {section}")
+    from studylog.entries import Note, append_note
+
+    _report(append_note(log, path, section, Note(fields[0].values[0])))

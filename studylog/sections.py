@@ -1,0 +1,510 @@
+"""Finding a post's sections and the place where a new entry goes.
+
+A post's structure comes from markdown-it-py's token stream and its line
+maps, never from a scan for lines starting with `#`: a `#` inside a fenced
+code block, an HTML block or a list item is not a section heading. Only
+headings at the top level of the document (not inside a list or a quote)
+start sections.
+
+Headings are matched by their normalised text (`normalize_heading`), which
+ignores emoji, zero-width characters, section numbers like `4.` or `5-1.`,
+case and space, so `## 4. 피어 세션 👨‍👨‍👦` is the `peer` section.
+
+Line numbers here are 0-based and count lines the way markdown-it does
+(`\\r\\n`, `\\r` and `\\n` each end a line).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from studylog.config import SectionSpec
+from studylog.errors import EntryPlacementError, SectionNotFoundError
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+# A section number at the start of a heading: `4.`, `5-1.`, `1.2`, `3)`, `2-1`.
+_NUMBERING = re.compile(r"^\s*\d+(?:[-.]\d+)*(?:[.)]|(?<=\d)(?=\s)|$)")
+_NUMBERING_DASHED = re.compile(r"^\s*\d+(?:[-.]\d+)+")
+# Characters that carry no words: emoji and other symbols, their modifiers,
+# joiners and zero-width marks.
+_DROP_CATEGORIES = {"So", "Sk", "Cf", "Cc", "Me", "Co", "Cn"}
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u200b-\u200f\u2060-\u2064]")
+_EDGE_PUNCT = re.compile(r"^[\s:：\-–—|*_#~.·]+|[\s:：\-–—|*_#~.·]+$")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_SEPARATOR_HTML = re.compile(r"^(?:\s*<\s*/?\s*(?:br|hr)\s*/?\s*>)+\s*$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])( {1,4})(?=\S)")
+
+
+def normalize_heading(text: str) -> str:
+    """The text a heading is matched by.
+
+    Drops emoji, zero-width characters, a leading section number (`4.`,
+    `5-1.`, `2)`), punctuation at either end and all white space, and
+    case-folds what is left: `"4. 피어 세션 👨‍👨‍👦"` and `"피어세션"` both give
+    `"피어세션"`.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _VARIATION.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROP_CATEGORIES)
+    text = text.strip()
+    for pattern in (_NUMBERING_DASHED, _NUMBERING):
+        stripped = pattern.sub("", text, count=1)
+        if stripped != text:
+            text = stripped
+            break
+    text = _EDGE_PUNCT.sub("", text)
+    return "".join(text.split()).casefold()
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` cut into lines the way markdown-it counts them, endings kept."""
+    return _LINE.findall(text)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A top-level heading of a document.
+
+    `line` is its first line and `end` the line after it (a setext heading
+    spans two lines); `text` is its plain text, without `#` marks or
+    inline markup.
+    """
+
+    level: int
+    text: str
+    line: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        """The normalised text (see `normalize_heading`)."""
+        return normalize_heading(self.text)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A top-level block: its token type and its lines, trailing blank lines trimmed."""
+
+    kind: str
+    start: int
+    end: int
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown text parsed once: its lines, blocks and top-level headings."""
+
+    lines: list[str]
+    blocks: list[Block]
+    headings: list[Heading]
+    tokens: list[Token]
+
+    def section_end(self, index: int) -> int:
+        """The line where heading `index`'s section ends (subsections included)."""
+        level = self.headings[index].level
+        for heading in self.headings[index + 1 :]:
+            if heading.level <= level:
+                return heading.line
+        return len(self.lines)
+
+    def own_end(self, index: int) -> int:
+        """The line where heading `index`'s own text ends (at its first subheading)."""
+        if index + 1 < len(self.headings):
+            return self.headings[index + 1].line
+        return len(self.lines)
+
+    def children(self, index: int) -> list[int]:
+        """Indexes of the headings directly below heading `index` (one level down or more)."""
+        level = self.headings[index].level
+        end = self.section_end(index)
+        found: list[int] = []
+        child_level: int | None = None
+        for i in range(index + 1, len(self.headings)):
+            heading = self.headings[i]
+            if heading.line >= end:
+                break
+            if child_level is None or heading.level <= child_level:
+                child_level = heading.level
+            if heading.level == child_level and heading.level > level:
+                found.append(i)
+        return found
+
+    def is_blank(self, line: int) -> bool:
+        """True when `line` is past the end or holds only white space."""
+        return line >= len(self.lines) or not self.lines[line].strip()
+
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("commonmark")
+    return _PARSER
+
+
+def parse_document(text: str) -> Document:
+    """Parse Markdown `text` (a post's body, without front matter)."""
+    tokens: list[Token] = _parser().parse(text)
+    lines = split_lines(text)
+    blocks: list[Block] = []
+    headings: list[Heading] = []
+    for i, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, end = token.map
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        kind = token.type.removesuffix("_open")
+        content = token.content
+        if kind == "paragraph":
+            content = tokens[i + 1].content
+        if kind == "heading":
+            level = int(token.tag[1:])
+            headings.append(Heading(level, _plain_text(tokens[i + 1]), start, token.map[1]))
+        blocks.append(Block(kind, start, end, content))
+    return Document(lines, blocks, headings, tokens)
+
+
+def find_headings(text: str) -> list[Heading]:
+    """The top-level headings of Markdown `text`, in order."""
+    return parse_document(text).headings
+
+
+def _plain_text(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain_text(child))
+    return "".join(parts).strip()
+
+
+def spec_names(spec: SectionSpec) -> set[str]:
+    """The normalised heading text and aliases a section is recognised by."""
+    return {normalize_heading(name) for name in (spec.heading, *spec.aliases)} - {""}
+
+
+def find_section(
+    doc: Document, spec: SectionSpec, sections: Mapping[str, SectionSpec]
+) -> int | None:
+    """The index in `doc.headings` of the section `spec`, or None when the post lacks it.
+
+    A subsection (a spec with a parent, like the questions under `peer`) is
+    looked for below its parent's heading when the post has that parent,
+    else anywhere; the first match wins.
+    """
+    names = spec_names(spec)
+    candidates: Sequence[int] = range(len(doc.headings))
+    parent = sections.get(spec.parent) if spec.parent else None
+    if parent is not None and parent.key != spec.key:
+        parent_index = find_section(doc, parent, sections)
+        if parent_index is not None:
+            end = doc.section_end(parent_index)
+            candidates = [
+                i
+                for i in range(parent_index + 1, len(doc.headings))
+                if doc.headings[i].line < end
+            ]
+    for i in candidates:
+        if doc.headings[i].key in names:
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an entry is to go: an existing section, or a section to create."""
+
+    spec: SectionSpec | None
+    heading: int | None
+
+
+def resolve_target(
+    doc: Document, name: str, sections: Mapping[str, SectionSpec], post_name: str = "the post"
+) -> Target:
+    """Turn a section key or heading text into a `Target`.
+
+    A key (`questions`, `retrospective`, …) names a configured section, found
+    by its heading or aliases or else created; any other name must match a
+    heading of the post.
+
+    Raises:
+        SectionNotFoundError: neither a key nor a heading of the post.
+    """
+    spec = sections.get(name)
+    if spec is None:
+        wanted = normalize_heading(name)
+        spec = next((s for s in sections.values() if wanted and wanted in spec_names(s)), None)
+        if spec is None:
+            for i, heading in enumerate(doc.headings):
+                if wanted and heading.key == wanted:
+                    return Target(None, i)
+            keys = ", ".join(sections)
+            raise SectionNotFoundError(
+                f"No section '{name}' in {post_name}; name a section key ({keys}) "
+                "or a heading of the post."
+            )
+    return Target(spec, find_section(doc, spec, sections))
+
+
+@dataclass(frozen=True)
+class InsertPoint:
+    """Where an entry goes, as decided from a parsed body.
+
+    `line` is the body line before which the new lines go; `create` the
+    sections to write first (heading level, spec), outermost first;
+    `number` the next number in the section's numbered list; `heading`
+    the index of the existing section (None when it is created).
+    """
+
+    line: int
+    number: int
+    create: tuple[tuple[int, SectionSpec], ...]
+    heading: int | None
+
+
+def _is_separator(block: Block) -> bool:
+    if block.kind == "hr":
+        return True
+    if block.kind in ("html_block", "paragraph"):
+        return bool(_SEPARATOR_HTML.match(block.content.strip()))
+    return False
+
+
+def content_end(doc: Document, start: int, end: int) -> int:
+    """The line after the last entry in lines [start, end), or `start` when there is none.
+
+    Trailing separators (`<br>`, `<hr>`, `---`) are not entries; at the end
+    of the document neither is a footer: a block (a fence or HTML) that
+    follows a separator and ends the document.
+    """
+    inside = [b for b in doc.blocks if start <= b.start < end]
+    at_document_end = end >= len(doc.lines)
+    while inside and _is_separator(inside[-1]):
+        inside.pop()
+    if (
+        at_document_end
+        and len(inside) >= 2
+        and inside[-1].kind in ("fence", "html_block", "code_block")
+        and _is_separator(inside[-2])
+    ):
+        inside.pop()
+        while inside and _is_separator(inside[-1]):
+            inside.pop()
+    if not inside:
+        return start
+    return max(b.end for b in inside)
+
+
+def _last_number(doc: Document, start: int, end: int) -> int:
+    """The number of the last item of the last top-level numbered list in [start, end)."""
+    last = 0
+    depth = 0
+    in_range_list = False
+    for token in doc.tokens:
+        if token.type == "ordered_list_open" and token.level == 0 and token.map is not None:
+            in_range_list = start <= token.map[0] < end
+            depth = 1
+        elif token.type == "ordered_list_close" and token.level == 0:
+            depth = 0
+        elif (
+            depth
+            and in_range_list
+            and token.type == "list_item_open"
+            and token.level == 1
+            and token.info.isdigit()
+        ):
+            last = int(token.info)
+    return last
+
+
+def _created_level(doc: Document, spec: SectionSpec) -> int:
+    return min((h.level for h in doc.headings), default=spec.level)
+
+
+def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpec]) -> InsertPoint:
+    """Decide where an entry for `target` goes and which sections to create.
+
+    An existing section gets the entry after its last entry (before its
+    first subsection, trailing separators and a document-ending footer).
+    A missing subsection is created as the last subsection of its parent;
+    a missing top-level section where the profile's order puts it.
+    """
+    if target.heading is not None:
+        heading = doc.headings[target.heading]
+        end = doc.own_end(target.heading)
+        line = content_end(doc, heading.end, end)
+        return InsertPoint(line, _last_number(doc, heading.end, line) + 1, (), target.heading)
+    spec = target.spec
+    assert spec is not None  # a Target names a heading or a spec
+    parent = sections.get(spec.parent) if spec.parent else None
+    if parent is not None and parent.key != spec.key:
+        parent_index = find_section(doc, parent, sections)
+        if parent_index is not None:
+            children = doc.children(parent_index)
+            parent_level = doc.headings[parent_index].level
+            level = doc.headings[children[-1]].level if children else parent_level + 1
+            heading = doc.headings[parent_index]
+            line = content_end(doc, heading.end, doc.section_end(parent_index))
+            return InsertPoint(line, 1, ((min(level, 6), spec),), None)
+        outer = _plan_top_level(doc, parent, sections)
+        level = min(outer.create[0][0] + 1, 6)
+        return InsertPoint(outer.line, 1, (*outer.create, (level, spec)), None)
+    return _plan_top_level(doc, spec, sections)
+
+
+def _plan_top_level(
+    doc: Document, spec: SectionSpec, sections: Mapping[str, SectionSpec]
+) -> InsertPoint:
+    order = [s for s in sections.values() if s.parent is None or s.parent not in sections]
+    keys = [s.key for s in order]
+    position = keys.index(spec.key) if spec.key in keys else len(keys)
+    found = {s.key: find_section(doc, s, sections) for s in order if s.key != spec.key}
+    levels = [doc.headings[i].level for i in found.values() if i is not None]
+    level = levels[0] if levels else _created_level(doc, spec)
+    for later in keys[position + 1 :]:
+        index = found.get(later)
+        if index is not None:
+            return InsertPoint(doc.headings[index].line, 1, ((level, spec),), None)
+    for earlier in reversed(keys[:position]):
+        index = found.get(earlier)
+        if index is not None:
+            heading = doc.headings[index]
+            line = content_end(doc, heading.end, doc.section_end(index))
+            return InsertPoint(line, 1, ((level, spec),), None)
+    return InsertPoint(content_end(doc, 0, len(doc.lines)), 1, ((level, spec),), None)
+
+
+def next_indent(doc: Document, line: int) -> int:
+    """The indentation of the first non-blank line at or after `line` (0 at the end)."""
+    for text in doc.lines[line:]:
+        if text.strip():
+            expanded = text.expandtabs(4)
+            return len(expanded) - len(expanded.lstrip(" "))
+    return 0
+
+
+def list_content_column(line: str) -> int:
+    """The column where a list item's text starts (0 when `line` is not a list item)."""
+    match = _LIST_MARKER.match(line)
+    return len(match[0]) if match else 0
+
+
+def fit_marker(lines: list[str], indent_after: int) -> list[str]:
+    """Widen the space after the first line's list marker when needed.
+
+    A line indented as far as the item's text would otherwise be pulled
+    into the new item; a wider marker gap (rendered the same) keeps it out.
+    """
+    if not lines:
+        return lines
+    match = _LIST_MARKER.match(lines[0])
+    if match is None or len(match[0]) > indent_after:
+        return lines
+    gap = indent_after + 1 - len(match[1]) - len(match[2])
+    if gap > 4:
+        return lines
+    return [match[1] + match[2] + " " * gap + lines[0][match.end() :], *lines[1:]]
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Text to insert into a body: at character `offset`, the string `text`.
+
+    The new lines occupy body lines [`line`, `line + line_count`) after the
+    insertion; the entry itself starts at `entry_line` and has
+    `entry_lines` lines; `created` names the headings written for it.
+    """
+
+    offset: int
+    text: str
+    line: int
+    line_count: int
+    entry_line: int
+    entry_lines: int
+    created: tuple[tuple[int, str], ...]
+
+
+def build_insertion(
+    doc: Document, point: InsertPoint, entry: list[str], newline: str, at_line_start: bool = True
+) -> Insertion:
+    """The text that puts `entry` (lines without endings) at `point`.
+
+    `at_line_start` is False when the text before the body does not end
+    with a newline (a front matter fence at the very end of the file).
+    """
+    entry = fit_marker(entry, next_indent(doc, point.line))
+    new: list[str] = []
+    if point.line > 0 and not doc.is_blank(point.line - 1):
+        new.append("")
+    created: list[tuple[int, str]] = []
+    for level, spec in point.create:
+        new += ["#" * level + " " + spec.heading, ""]
+        created.append((level, spec.heading))
+    entry_start = len(new)
+    new += entry
+    if point.line < len(doc.lines) and not doc.is_blank(point.line):
+        new.append("")
+    offset = sum(len(line) for line in doc.lines[: point.line])
+    previous = doc.lines[point.line - 1] if point.line > 0 else ""
+    ending = previous[len(previous.rstrip("\r\n")) :]
+    eol = ending or newline
+    at_end = point.line >= len(doc.lines)
+    if at_end and ((previous and not ending) or (not doc.lines and not at_line_start)):
+        # The text ends without a final newline: keep it that way by
+        # putting the newline before the new lines instead of after.
+        text = eol + eol.join(new)
+    else:
+        text = "".join(line + eol for line in new)
+    return Insertion(
+        offset, text, point.line, len(new), point.line + entry_start, len(entry), tuple(created)
+    )
+
+
+def check_insertion(before: Document, after: Document, insertion: Insertion) -> None:
+    """Make sure an insertion changed nothing but added the entry (and created sections).
+
+    Raises:
+        EntryPlacementError: the entry would merge into or swallow other
+            Markdown, or the post's headings would change.
+    """
+    first_new, last_new = insertion.line, insertion.line + insertion.line_count
+    added = [(h.level, h.text) for h in after.headings if first_new <= h.line < last_new]
+    kept = [(h.level, h.text) for h in after.headings if not first_new <= h.line < last_new]
+    if kept != [(h.level, h.text) for h in before.headings] or added != list(insertion.created):
+        raise EntryPlacementError(
+            "The entry would change the post's headings (an unclosed code block or HTML "
+            "block before it?); fix the post's Markdown, or add the entry by hand."
+        )
+    first = insertion.entry_line
+    last = first + insertion.entry_lines
+    while last > first and after.is_blank(last - 1):
+        last -= 1
+    for token in after.tokens:
+        if token.map is None or token.nesting == -1 or token.map[0] != first or token.level > 1:
+            continue
+        if token.level == 1 and token.type != "list_item_open":
+            continue
+        end = token.map[1]
+        while end > first + 1 and after.is_blank(end - 1):
+            end -= 1
+        if end == last:
+            return
+    raise EntryPlacementError(
+        "The entry would not stand on its own in the post (an unclosed code block or "
+        "HTML block before it?); fix the post's Markdown, or add the entry by hand."
+    )
