@@ -207,12 +207,16 @@ def make_title(pattern: str, slug: str, date: dt.date) -> str:
 _NAME_LINE = "{label}[ \t]*:[ \t]*(.*)"
 
 
-def read_previous(log: Log, before: dt.date) -> PreviousPost | None:
-    """The newest post dated before `before` (by file name), read for its names."""
-    refs = [ref for ref in log.iter_posts() if ref.date < before]
-    if not refs:
+def read_previous(
+    log: Log, before: dt.date, files: list[tuple[str, str]] | None = None
+) -> PreviousPost | None:
+    """The newest post dated before `before` (by file name), read for its names.
+
+    `files` is a `Log.post_files()` listing to reuse; only that one post is opened.
+    """
+    ref = log.newest(before, files)
+    if ref is None:
         return None
-    ref = max(refs)
     return _previous_from(log.settings, ref)
 
 
@@ -299,7 +303,9 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
 
     settings = log.settings
     slug = check_slug(request.slug)
-    existing = log.find_slug(slug)
+    # One listing of the posts folder serves both lookups (no post is opened).
+    files = log.post_files()
+    existing = log.find_slug(slug, files)
     if existing is not None:
         raise PostExistsError(
             f"A post for '{slug}' already exists: {existing.path}; "
@@ -308,7 +314,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     now = log.now()
     date = request.date or now.date()
     info = find_template(settings, request.template or settings.template)
-    previous = read_previous(log, date)
+    previous = read_previous(log, date, files)
     title = request.title or make_title(settings.title, slug, date)
     participants = list(request.participants) or list(settings.roster)
     if not participants and previous is not None:
