@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 # A section number at the start of a heading: `4.`, `5-1.`, `1.2`, `3)`, `2-1`.
-_NUMBERING = re.compile(r"^\s*\d+(?:[-.]\d+)*(?:[.)]|(?<=\d)(?=\s)|$)")
+_NUMBERING = re.compile(r"^\s*\d+(?:[-.]\d+)*(?:[.)]|$)")
 _NUMBERING_DASHED = re.compile(r"^\s*\d+(?:[-.]\d+)+")
 # Characters that carry no words: emoji and other symbols, their modifiers,
 # joiners and zero-width marks.
@@ -60,6 +60,11 @@ def normalize_heading(text: str) -> str:
             break
     text = _EDGE_PUNCT.sub("", text)
     return "".join(text.split()).casefold()
+
+
+def _blank(line: str) -> bool:
+    # CommonMark's blank line: spaces and tabs only (U+3000 is not blank).
+    return not line.strip(" \t\r\n")
 
 
 def split_lines(text: str) -> list[str]:
@@ -138,7 +143,7 @@ class Document:
 
     def is_blank(self, line: int) -> bool:
         """True when `line` is past the end or holds only white space."""
-        return line >= len(self.lines) or not self.lines[line].strip()
+        return line >= len(self.lines) or _blank(self.lines[line])
 
 
 _PARSER: Any = None
@@ -163,7 +168,7 @@ def parse_document(text: str) -> Document:
         if token.level != 0 or token.map is None or token.nesting == -1:
             continue
         start, end = token.map
-        while end > start + 1 and not lines[end - 1].strip():
+        while end > start + 1 and _blank(lines[end - 1]):
             end -= 1
         kind = token.type.removesuffix("_open")
         content = token.content
@@ -392,7 +397,7 @@ def _plan_top_level(
 def next_indent(doc: Document, line: int) -> int:
     """The indentation of the first non-blank line at or after `line` (0 at the end)."""
     for text in doc.lines[line:]:
-        if text.strip():
+        if not _blank(text):
             expanded = text.expandtabs(4)
             return len(expanded) - len(expanded.lstrip(" "))
     return 0

@@ -1,0 +1,189 @@
+"""Finding headings, sections and the insertion point (studylog.sections)."""
+
+from __future__ import annotations
+
+import pytest
+
+from studylog.config import PROFILE_SECTIONS, SectionSpec
+from studylog.errors import SectionNotFoundError
+from studylog.sections import (
+    content_end,
+    find_headings,
+    find_section,
+    fit_marker,
+    list_content_column,
+    normalize_heading,
+    parse_document,
+    plan_insert,
+    resolve_target,
+    split_lines,
+)
+
+KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
+EN = {spec.key: spec for spec in PROFILE_SECTIONS["en"]}
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("피어세션 👨\u200d👨\u200d👦\u200d👦 👨\u200d👨\u200d👦", "피어세션"),
+        ("4. 피어 세션", "피어세션"),
+        ("5-1. 질문 내용", "질문내용"),
+        ("3) 회고록", "회고록"),
+        ("🌞마스터 클래스🌞", "마스터클래스"),
+        ("질문\u200b내용", "질문내용"),
+        ("  Peer   Session  ", "peersession"),
+        ("과제 리뷰 :", "과제리뷰"),
+        ("1.2 Questions", "questions"),
+        ("️⃣ Q&A", "q&a"),
+        ("2021 회고", "2021회고"),
+    ],
+)
+def test_normalize_heading_ignores_emoji_numbers_and_space(heading: str, expected: str) -> None:
+    assert normalize_heading(heading) == expected
+
+
+def test_split_lines_counts_like_markdown_it() -> None:
+    assert split_lines("a\r\nb\rc\nd") == ["a\r\n", "b\r", "c\n", "d"]
+    assert split_lines("a\u2028b\x0cc\n") == ["a\u2028b\x0cc\n"]
+    assert split_lines("") == []
+
+
+def test_find_headings_skips_code_html_lists_and_quotes() -> None:
+    text = (
+        "# Title\n\n"
+        "```python\n# a comment, not a heading\n```\n\n"
+        "<div>\n\n# inside html? no: a blank line ends the HTML block\n</div>\n\n"
+        "<pre>\n## in pre\n</pre>\n\n"
+        "- item\n\n  ## heading inside a list item\n\n"
+        "> ## quoted heading\n\n"
+        "    ## indented code\n\n"
+        "Setext\n------\n\n"
+        "## **Bold** `code` [link](x) 🎉\n"
+    )
+    headings = find_headings(text)
+    assert [(h.level, h.text) for h in headings] == [
+        (1, "Title"),
+        (1, "inside html? no: a blank line ends the HTML block"),
+        (2, "Setext"),
+        (2, "Bold code link 🎉"),
+    ]
+    setext = headings[2]
+    assert (setext.line, setext.end) == (text.split("\n").index("Setext"), setext.line + 2)
+
+
+def test_find_section_by_alias_inside_parent_first() -> None:
+    text = (
+        "## 질문\n\nnot the peer questions\n\n"
+        "## 4. 피어 세션 👨\u200d👨\u200d👦\n\n### 5-1. 질문 내용\n\n1. q\n\n## 회고\n"
+    )
+    doc = parse_document(text)
+    index = find_section(doc, KO["questions"], KO)
+    assert index is not None
+    assert doc.headings[index].text == "5-1. 질문 내용"
+    assert doc.headings[find_section(doc, KO["retrospective"], KO) or 0].text == "회고"
+
+
+def test_find_section_without_parent_searches_everywhere() -> None:
+    doc = parse_document("# Notes\n\n## Q&A\n\n- x\n")
+    index = find_section(doc, EN["questions"], EN)
+    assert index is not None and doc.headings[index].text == "Q&A"
+
+
+def test_missing_section_is_none() -> None:
+    doc = parse_document("## 학습 내용\n\n## 피어세션\n\n### 과제 리뷰\n")
+    assert find_section(doc, KO["questions"], KO) is None
+
+
+def test_resolve_target_by_key_heading_text_or_error() -> None:
+    doc = parse_document("## 🌞마스터 클래스🌞\n\ntext\n\n## 회고록\n")
+    assert resolve_target(doc, "마스터 클래스", KO).heading == 0
+    assert resolve_target(doc, "회고", KO).spec == KO["retrospective"]
+    target = resolve_target(doc, "agenda", KO)
+    assert target.spec == KO["agenda"] and target.heading is None
+    with pytest.raises(SectionNotFoundError, match="No section 'nothing here'"):
+        resolve_target(doc, "nothing here", KO)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip("\n") for line in split_lines(text)]
+
+
+def test_content_end_skips_separators_and_a_final_footer() -> None:
+    text = (
+        "### 질문내용\n\n1. q\n\n    답변 : a\n\n<br>\n\n---\n\n<br>\n<hr>\n<br>\n\n"
+        "```\n💡 footer\n```\n"
+    )
+    doc = parse_document(text)
+    assert content_end(doc, 1, len(doc.lines)) == _lines(text).index("    답변 : a") + 1
+
+
+def test_a_code_block_that_is_content_is_not_a_footer() -> None:
+    text = "## 회고록\n\ntext\n\n```\ncode\n```\n\n<br>\n"
+    doc = parse_document(text)
+    assert content_end(doc, 1, len(doc.lines)) == _lines(text).index("```", 5) + 1
+
+
+def test_empty_section_inserts_right_after_heading() -> None:
+    doc = parse_document("### 질문내용\n\n<br>\n\n## 회고록\n")
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert (point.line, point.number, point.create) == (1, 1, ())
+
+
+def test_numbering_continues_from_last_item_of_last_list() -> None:
+    text = "### 질문내용\n\n1. a\n\n2. b\n\n7. c\n   more\n\n<br>\n\n## 회고록\n"
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert point.number == 8
+    assert point.line == _lines(text).index("   more") + 1
+
+
+def test_missing_subsection_goes_last_in_parent_at_sibling_level() -> None:
+    text = (
+        "# 학습 내용\n\nx\n\n# 피어 세션\n\n## 토의 내용\n\n- a\n\n<br>\n<hr>\n<br>\n\n"
+        "# Today I Felt\n"
+    )
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert point.line == _lines(text).index("- a") + 1
+    assert [(level, spec.key) for level, spec in point.create] == [(2, "questions")]
+
+
+def test_missing_parent_is_created_in_profile_order() -> None:
+    text = "## 학습 내용\n\nx\n\n## 🌞마스터 클래스🌞\n\ny\n\n## 회고록\n\nz\n"
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert point.line == _lines(text).index("## 회고록")
+    assert [(level, spec.key) for level, spec in point.create] == [(2, "peer"), (3, "questions")]
+
+
+def test_missing_top_level_section_after_earlier_one_when_no_later() -> None:
+    text = "# 학습 내용\n\nx\n\n# Other\n\ny\n\n<br>\n\n```\nfooter\n```\n"
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "retrospective", KO), KO)
+    # 학습 내용's own section ends at "# Other" (same level): after its text.
+    assert point.line == _lines(text).index("x") + 1
+    assert point.create[0][0] == 1
+
+
+def test_no_profile_section_at_all_goes_before_the_footer() -> None:
+    text = "# Something\n\ntext\n\n<br>\n\n```\nfooter\n```\n"
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "peer", KO), KO)
+    assert point.line == _lines(text).index("text") + 1
+
+
+def test_list_content_column_and_fit_marker() -> None:
+    assert list_content_column("1. x") == 3
+    assert list_content_column("10. x") == 4
+    assert list_content_column("- x") == 2
+    assert list_content_column("text") == 0
+    assert fit_marker(["1. x", "    y"], 0) == ["1. x", "    y"]
+    assert fit_marker(["1. x"], 3) == ["1.  x"]
+    assert fit_marker(["- x"], 2) == ["-  x"]
+
+
+def test_custom_section_spec_is_found_by_alias() -> None:
+    sections = {**KO, "notes": SectionSpec("notes", "메모", 2, ("노트",))}
+    doc = parse_document("## 노트 📝\n\n- a\n")
+    assert find_section(doc, sections["notes"], sections) == 0
