@@ -13,6 +13,7 @@ turned into a code block.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,7 +63,8 @@ class Element:
     def text(self) -> str:
         """All the text inside, with runs of white space made one space."""
         parts = [c if isinstance(c, str) else c.text() for c in self.children]
-        return " ".join(" ".join(parts).split())
+        # Joined as written: syntax highlighting splits code into adjacent spans.
+        return " ".join("".join(parts).split())
 
     def iter(self, tag: str | None = None) -> list[Element]:
         """Every descendant element (document order), optionally of one tag."""
@@ -190,20 +192,30 @@ def post_content(page: Element) -> Element:
     raise AssertionError("no post-content in the page")
 
 
-def assert_no_stray_markdown(content: Element) -> None:
-    """Nothing the user wrote came out as a code block or as literal Markdown."""
-    assert content.iter("pre") == [], "a code block: an indented line fell out of its list item"
-    assert content.iter("code") == []
+MARKDOWN_START = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+\.\s|```|~~~|>\s|<br)")
+
+
+def assert_no_stray_markdown(content: Element, labels: tuple[str, ...]) -> None:
+    """Nothing studylog wrote came out as a code block or as literal Markdown.
+
+    A code block is only allowed inside a list item (an answer may hold a
+    fenced snippet) and never holds an entry's label (`답변 :` in a <pre> means
+    an indented answer fell out of its list item). Outside list items, no text
+    may start with a Markdown marker, which would mean a heading, list or
+    separator was not parsed as one.
+    """
+    for pre in content.iter("pre"):
+        assert any(a.tag == "li" for a in pre.ancestors()), f"code block: {pre.text()!r}"
+        for label in labels:
+            assert label not in pre.text(), f"{label!r} inside a code block: {pre.text()!r}"
     for text, holder in content.texts():
-        stripped = text.strip()
-        if not stripped:
+        if any(a.tag in {"li", "pre"} for a in (holder, *holder.ancestors())):
             continue
-        for marker in ("<br", "```", "**", "](", "{:"):
-            assert marker not in stripped, f"literal Markdown {marker!r} in {stripped!r}"
-        first = stripped.splitlines()[0]
-        assert not first.startswith(("# ", "## ", "### ", "- ", "* ")) or holder.tag == "li", (
-            f"literal Markdown in <{holder.tag}>: {stripped!r}"
-        )
+        for line in text.strip().splitlines():
+            assert not MARKDOWN_START.match(line.strip()), (
+                f"literal Markdown in <{holder.tag}>: {line!r}"
+            )
+    assert "&lt;br" not in "".join(t for t, _ in content.texts())
 
 
 def section_list(content: Element, heading: str, tag: str) -> Element:
@@ -246,6 +258,11 @@ PROFILES = {
         "h3": ["추가안건", "과제 리뷰", "질문내용"],
         "moderator": "모더레이터 : 서광채",
         "participants": "참가자 : 서광채, 장동건, 김민수",
+        "labels": ("답변 :", "님 질문 :", "발표자 :", "→"),
+        "question": "{asker}님 질문 : {question}",
+        "answer": "답변 : {answer}",
+        "review": "{assignment} ({topic}, 발표자 : {presenter})",
+        "review_no_topic": "{assignment} (발표자 : {presenter})",
     },
     "en": {
         "title": "Day 1 study log",
@@ -254,6 +271,11 @@ PROFILES = {
         "h3": ["Agenda", "Homework review", "Questions"],
         "moderator": "Moderator: 서광채",
         "participants": "Participants: 서광채, 장동건, 김민수",
+        "labels": ("Answer:", "Question from", "presenter:", "→"),
+        "question": "Question from {asker}: {question}",
+        "answer": "Answer: {answer}",
+        "review": "{assignment} ({topic}, presenter: {presenter})",
+        "review_no_topic": "{assignment} (presenter: {presenter})",
     },
 }
 
@@ -298,4 +320,112 @@ def test_new_posts_build_with_jekyll(tmp_path: Path, profile: str) -> None:
     paragraphs = [p.text() for p in content.iter("p")]
     assert expected["moderator"] in paragraphs
     assert expected["participants"] in paragraphs
-    assert_no_stray_markdown(content)
+    assert_no_stray_markdown(content, expected["labels"])
+
+
+# Questions as people ask them in a peer session: the example's own, one with
+# two answers, answers holding a code snippet, a `#` comment, a list and a
+# separator, and enough of them that the numbers reach two digits.
+QUESTIONS = [
+    (
+        "서광채",
+        "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+        ["True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False면 중복 없이 뽑는다"],
+    ),
+    (
+        "장동건",
+        "Adam과 SGD 중 무엇을 써야 하나요?",
+        ["데이터가 적으면 SGD", "대부분은 Adam으로 시작"],
+    ),
+    (
+        "김민수",
+        "np.random.choice 예시가 있나요?",
+        ["예시 코드:\n\n```python\n# 복원추출\nnp.random.choice(10, 3, replace=True)\n```\n끝"],
+    ),
+    ("이지수", "정리하면?", ["정리하면\n- 복원추출: True\n- 비복원추출: False\n---\n# 이상"]),
+    *[(f"참가자{n}", f"질문 번호 {n}", [f"답 번호 {n}"]) for n in range(5, 11)],
+]
+REVIEWS = [
+    (
+        "선택과제 1",
+        "Gradient Descent",
+        "장동건",
+        ["발표 후 과제 내 수식의 코딩 관련해 피드백", "변수명 정리"],
+    ),
+    ("필수과제 2", None, "서광채", []),
+]
+
+
+@pytest.mark.parametrize("profile", ["ko", "en"])
+def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
+    """Each question, answer and review added by the commands shows in its own list item."""
+    expected = PROFILES[profile]
+    site = make_site(tmp_path, profile)
+    studylog(site, "new", "day1", "--moderator", "서광채", "--participant", "서광채")
+    for asker, question, answers in QUESTIONS:
+        args = ["add-question", "--asker", asker, "--question", question]
+        for answer in answers:
+            args += ["--answer", answer]
+        studylog(site, *args)
+    for assignment, topic, presenter, feedback in REVIEWS:
+        args = ["add-review", "--assignment", assignment, "--presenter", presenter]
+        args += ["--topic", topic] if topic else []
+        for line in feedback:
+            args += ["--feedback", line]
+        studylog(site, *args)
+
+    out = jekyll_build(site)
+    page = out / expected["category"] / "2024" / "03" / "01" / "day1.html"
+    assert page.is_file(), sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
+    content = post_content(parse_html(page))
+
+    # The headings are the template's, in order: no answer line became a heading.
+    headings = [
+        (h.tag, h.text()) for h in content.iter() if h.tag[:1] == "h" and h.tag[1:].isdigit()
+    ]
+    h2, h3 = expected["h2"], expected["h3"]
+    assert headings == [
+        ("h2", h2[0]),
+        ("h2", h2[1]),
+        ("h3", h3[0]),
+        ("h3", h3[1]),
+        ("h3", h3[2]),
+        ("h2", h2[2]),
+    ]
+    assert content.iter("hr") == []
+
+    questions = items(section_list(content, h3[2], "ol"))
+    assert len(questions) == len(QUESTIONS)
+    for index, (item, (asker, question, answers)) in enumerate(
+        zip(questions, QUESTIONS, strict=True)
+    ):
+        text = item.text()
+        assert expected["question"].format(asker=asker, question=question) in text
+        if len(answers) == 1 and "\n" not in answers[0]:
+            assert expected["answer"].format(answer=answers[0]) in text
+        for answer in answers:
+            for line in answer.splitlines():
+                words = line.lstrip("#-` ").strip()
+                if words and not words.startswith(("python", "---")):
+                    assert words in text, f"question {index + 1}: {words!r} not in its item"
+        # An answer belongs to its own question only.
+        for other, (_, other_question, _) in enumerate(QUESTIONS):
+            if other != index:
+                assert other_question not in text
+    snippet = [pre for pre in content.iter("pre") if "np.random.choice" in pre.text()]
+    assert len(snippet) == 1 and questions[2] in snippet[0].ancestors()
+    assert "# 복원추출" in snippet[0].text()
+
+    reviews = items(section_list(content, h3[1], "ul"))
+    assert len(reviews) == len(REVIEWS)
+    for item, (assignment, topic, presenter, feedback) in zip(reviews, REVIEWS, strict=True):
+        if topic:
+            line = expected["review"].format(
+                assignment=assignment, topic=topic, presenter=presenter
+            )
+        else:
+            line = expected["review_no_topic"].format(assignment=assignment, presenter=presenter)
+        assert item.text().startswith(line)
+        for note in feedback:
+            assert f"→ {note}" in item.text()
+    assert_no_stray_markdown(content, expected["labels"])
