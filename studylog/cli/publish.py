@@ -1,3 +1,94 @@
-"""Commands: publish (filled in by its issue)."""
+"""Commands that publish: `commit` and `sync`.
+
+Both go through `studylog.vcs`; it is imported inside each command so that
+no other command pays for it (and `commit` without `--push` never imports
+GitPython).
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from studylog.cli import app, display_path, open_log_for, say
+
+
+@app.command()
+def commit(
+    ctx: typer.Context,
+    post: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Posts to commit: slug, date or path (default: every new or changed post).",
+            show_default=False,
+        ),
+    ] = None,
+    all_files: Annotated[
+        bool,
+        typer.Option("--all", "-a", help="Commit every change in the repository, not just posts."),
+    ] = False,
+    message: Annotated[
+        str | None,
+        typer.Option("--message", "-m", help="The commit message (default: made from the change)."),
+    ] = None,
+    push: Annotated[bool, typer.Option("--push", help="Push the commit afterwards.")] = False,
+) -> None:
+    """Commit the new or changed posts with a message that says what changed."""
+    from studylog.vcs import commit_posts
+
+    if message is not None and not message.strip():
+        raise typer.BadParameter("the message is empty", param_hint="--message")
+    log = open_log_for(ctx)
+    paths = [log.find_post(spec).path for spec in post or ()]
+    result = commit_posts(log, paths, everything=all_files, message=message)
+    if result is None:
+        if post:
+            say(f"Nothing to commit: {', '.join(post)} has no changes since the last commit.")
+        elif all_files:
+            say("Nothing to commit: the working tree is clean.")
+        else:
+            say(f"Nothing to commit: no new or changed posts in {log.settings.posts_dir}/.")
+    else:
+        if result.output:
+            say(result.output)
+        out = [result.commit, *(display_path(result.top / path) for path in result.paths)]
+        sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.flush()
+        say(f"Committed {result.commit} on {result.branch}: {result.message.splitlines()[0]}")
+    if push:
+        _push(log.root)
+
+
+def _push(root: Path) -> None:
+    from studylog.vcs import push_branch
+
+    pushed = push_branch(root)
+    if pushed.commits == 0:
+        say(f"{pushed.upstream.name} is already up to date.")
+        return
+    plural = "" if pushed.commits == 1 else "s"
+    extra = " (upstream set)" if pushed.set_upstream else ""
+    say(f"Pushed {pushed.commits} commit{plural} to {pushed.upstream.name}{extra}.")
+
+
+@app.command()
+def sync(ctx: typer.Context) -> None:
+    """Pull the remote's commits (rebase, edits stashed), then push yours."""
+    from studylog.vcs import sync_branch
+
+    log = open_log_for(ctx)
+    result = sync_branch(log.root)
+    parts = []
+    if result.pulled:
+        parts.append(f"pulled {result.pulled} commit{'' if result.pulled == 1 else 's'}")
+    if result.pushed:
+        parts.append(f"pushed {result.pushed} commit{'' if result.pushed == 1 else 's'}")
+    extra = " (upstream set)" if result.set_upstream else ""
+    if parts:
+        summary = " and ".join(parts)
+        say(f"{summary[0].upper()}{summary[1:]} with {result.upstream.name}{extra}.")
+    else:
+        say(f"Already in sync with {result.upstream.name}{extra}.")
