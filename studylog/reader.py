@@ -19,6 +19,7 @@ as an entry stays in its section's text, which `search` still searches.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from studylog.config import EntryFormats, Settings
+from studylog.errors import PostReadError
+from studylog.log import PostRef
 
 QUESTIONS = "questions"
 REVIEWS = "reviews"
@@ -87,6 +90,8 @@ class QuestionEntry:
     answers: tuple[str, ...]
     line: int
     section: str = ""
+    end_line: int = 0
+    numbered: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class ReviewEntry:
     feedback: tuple[str, ...]
     line: int
     section: str = ""
+    end_line: int = 0
+    numbered: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +327,8 @@ class SectionMatcher:
 
     exact: dict[str, str]
     contains: tuple[tuple[str, str], ...]
+    # Headings repeat across posts; matching each text once keeps `list` fast.
+    cache: dict[str, str | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SectionMatcher:
@@ -340,6 +349,16 @@ class SectionMatcher:
 
     def key_for(self, heading: str) -> str | None:
         """The section key for this heading text, or None."""
+        try:
+            return self.cache[heading]
+        except KeyError:
+            pass
+        key = self._key_for(heading)
+        if len(self.cache) < 10_000:
+            self.cache[heading] = key
+        return key
+
+    def _key_for(self, heading: str) -> str | None:
         compact = _compact(normalize_heading(heading))
         if not compact:
             return None
@@ -733,6 +752,14 @@ def _split_body(body: list[tuple[int, str]], answers: AnswerMatcher) -> tuple[li
     ]
 
 
+def _end_line(item: _Item) -> int:
+    """The last non-blank line of an item."""
+    for number, line in reversed(item.body):
+        if line.strip():
+            return number
+    return item.line
+
+
 def _strip_colon(text: str) -> str:
     # `- 이름님 질문` with the question on the next line after a colon.
     return text[1:].strip() if text.startswith((":", "：")) else text
@@ -767,7 +794,16 @@ def _question_from_item(
                 question = bare["question"].strip()
     head_extra, answers = _split_body(item.body, _answer_matcher(formats))
     text = "\n".join(part for part in (question, *head_extra) if part)
-    return QuestionEntry(number, asker, text, tuple(answers), item.line, section.heading)
+    return QuestionEntry(
+        number,
+        asker,
+        text,
+        tuple(answers),
+        item.line,
+        section.heading,
+        _end_line(item),
+        item.number is not None,
+    )
 
 
 def _qa_question(item: _Item, position: int, section: Section) -> QuestionEntry:
@@ -786,7 +822,16 @@ def _qa_question(item: _Item, position: int, section: Section) -> QuestionEntry:
             question_lines.append(stripped)
     number = item.number if item.number is not None else position
     texts = tuple("\n".join(p for p in answer if p) for answer in answers if any(answer))
-    return QuestionEntry(number, None, "\n".join(question_lines), texts, item.line, section.heading)
+    return QuestionEntry(
+        number,
+        None,
+        "\n".join(question_lines),
+        texts,
+        item.line,
+        section.heading,
+        _end_line(item),
+        item.number is not None,
+    )
 
 
 def _review_from_item(
@@ -820,25 +865,40 @@ def _review_from_item(
         # Plain paragraphs under a review are its feedback too.
         feedback = ["\n".join(head_extra), *feedback]
     return ReviewEntry(
-        number, assignment, topic, presenter, tuple(feedback), item.line, section.heading
+        number,
+        assignment,
+        topic,
+        presenter,
+        tuple(feedback),
+        item.line,
+        section.heading,
+        _end_line(item),
+        item.number is not None,
     )
+
+
+def _section_items(section: Section, settings: Settings) -> tuple[list[_Item], bool]:
+    """The items of an entry section, and whether they are Q./A. blocks."""
+    formats = _formats(settings.entry_formats)
+    lines = _numbered_lines(section.text, section.line + 1)
+    if section.key == QUESTIONS and _is_qa_section(lines):
+        return _qa_items(lines), True
+    return _list_items(lines, _answer_matcher(formats)), False
 
 
 def questions_in(section: Section, settings: Settings) -> list[QuestionEntry]:
     """The questions written in one section's text."""
     formats = _formats(settings.entry_formats)
-    lines = _numbered_lines(section.text, section.line + 1)
-    if _is_qa_section(lines):
-        return [_qa_question(item, i, section) for i, item in enumerate(_qa_items(lines), 1)]
-    items = _list_items(lines, _answer_matcher(formats))
+    items, qa = _section_items(section, settings)
+    if qa:
+        return [_qa_question(item, i, section) for i, item in enumerate(items, 1)]
     return [_question_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
 
 
 def reviews_in(section: Section, settings: Settings) -> list[ReviewEntry]:
     """The homework reviews written in one section's text."""
     formats = _formats(settings.entry_formats)
-    lines = _numbered_lines(section.text, section.line + 1)
-    items = _list_items(lines, _answer_matcher(formats))
+    items, _ = _section_items(section, settings)
     return [_review_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
 
 
@@ -879,10 +939,12 @@ def count_entries(text: str, settings: Settings) -> EntryCounts:
         section = Section(
             key, heading.text, heading.level, heading.line + offset, body[heading.end + 1 : end]
         )
+        # Every item becomes one entry, so counting items is enough.
+        items, _ = _section_items(section, settings)
         if key == QUESTIONS:
-            questions += len(questions_in(section, settings))
+            questions += len(items)
         else:
-            reviews += len(reviews_in(section, settings))
+            reviews += len(items)
     return EntryCounts(questions, reviews)
 
 
@@ -890,3 +952,97 @@ def iter_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
     """(line number, line) pairs of `text`, line endings removed."""
     for index, line in enumerate(text.split("\n")):
         yield first_line + index, line.rstrip("\r")
+
+
+# --- posts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    """What `list` shows of a post: file-name facts, title, date and counts."""
+
+    ref: PostRef
+    title: str | None
+    front_matter_date: str | None
+    counts: EntryCounts
+
+
+@dataclass(frozen=True)
+class ReadPost:
+    """A post read for its content: text, front matter and entries."""
+
+    ref: PostRef
+    text: str
+    front_matter: str | None
+    body_start: int
+    summary: FrontMatterSummary
+    entries: PostEntries
+
+    @property
+    def title(self) -> str | None:
+        """The front-matter title, if it is a one-line value."""
+        return self.summary.title
+
+    @property
+    def body(self) -> str:
+        """The text after the front matter."""
+        return self.text[self.body_start :]
+
+
+def read_text(path: Path, strict: bool = False) -> str:
+    """A post's text, BOM removed; undecodable bytes become U+FFFD unless `strict`.
+
+    Read commands keep going past one bad file (`check` reports it), so
+    only `strict` raises on bytes that are not UTF-8.
+
+    Raises:
+        PostReadError: the file can't be read (or, with `strict`, is not UTF-8).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if strict:
+            raise PostReadError(
+                f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
+            ) from err
+        text = raw.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def summarize_post(ref: PostRef, settings: Settings, text: str | None = None) -> PostSummary:
+    """Title, front-matter date and entry counts of a post, without YAML or markdown-it."""
+    if text is None:
+        text = read_text(ref.path)
+    front_matter, _ = split_front_matter(text)
+    summary = summarize_front_matter(front_matter)
+    return PostSummary(ref, summary.title, summary.date, count_entries(text, settings))
+
+
+def load_post(ref: PostRef, settings: Settings, text: str | None = None) -> ReadPost:
+    """Read a post with all its sections and entries."""
+    if text is None:
+        text = read_text(ref.path)
+    front_matter, body_start = split_front_matter(text)
+    return ReadPost(
+        ref,
+        text,
+        front_matter,
+        body_start,
+        summarize_front_matter(front_matter),
+        read_entries(text, settings),
+    )
+
+
+def filter_posts(
+    refs: list[PostRef], since: dt.date | None = None, until: dt.date | None = None
+) -> list[PostRef]:
+    """The posts dated (by file name) from `since` to `until`, both included."""
+    return [
+        ref
+        for ref in refs
+        if (since is None or ref.date >= since) and (until is None or ref.date <= until)
+    ]

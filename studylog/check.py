@@ -1,0 +1,324 @@
+"""Lint posts: the problems that break a Jekyll build or a reader's trust.
+
+Each rule has an id (what `--ignore` takes), a severity and a one-line
+explanation (`RULES`). Errors make `studylog check` exit 1; warnings are
+shown but only fail with `--strict`. Nothing here changes a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studylog.config import Settings
+from studylog.errors import StudylogError
+from studylog.log import PostRef
+from studylog.reader import (
+    PostEntries,
+    normalize_heading,
+    read_entries,
+    read_text,
+    split_front_matter,
+)
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: its id, severity and what it means in one line."""
+
+    id: str
+    severity: str
+    explanation: str
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule("not-utf8", ERROR, "The file is not UTF-8 text; Jekyll and studylog can't read it."),
+        Rule(
+            "front-matter-missing", ERROR, "No '---' front matter block: Jekyll won't publish it."
+        ),
+        Rule("front-matter-yaml", ERROR, "The front matter is not valid YAML: the build fails."),
+        Rule("front-matter-mapping", ERROR, "The front matter must be 'key: value' lines."),
+        Rule(
+            "empty-list-item",
+            ERROR,
+            "A list holds an empty list or nothing (`tags: - []`); write `tags: []`.",
+        ),
+        Rule("title-missing", ERROR, "No title: the post shows up untitled in the blog."),
+        Rule("date-invalid", ERROR, "The front-matter date can't be read as a date."),
+        Rule(
+            "date-mismatch",
+            ERROR,
+            "The filename date differs from the front-matter date in the site's timezone.",
+        ),
+        Rule("numbering-gap", ERROR, "Numbered entries skip or repeat a number."),
+        Rule("section-missing", WARNING, "A section the template has is missing from the post."),
+        Rule(
+            "heading-duplicate",
+            WARNING,
+            "The same heading appears twice: table-of-contents links go to the first one.",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one post: which rule, where, and what to do."""
+
+    rule: str
+    severity: str
+    path: Path
+    line: int
+    message: str
+
+
+def site_timezone(settings: Settings) -> str | None:
+    """The site's timezone: `.studylog.yml`, else Jekyll's `_config.yml`, else None."""
+    if settings.timezone:
+        return settings.timezone
+    config = settings.root / "_config.yml"
+    try:
+        text = config.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", text, re.MULTILINE)
+    return match[1] if match else None
+
+
+_DATE_TEXT = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[ T\t]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"[ \t]*(Z|[+-]\d{1,2}(?::?\d{2})?)?$"
+)
+
+
+def _to_date(value: Any, tz: str | None) -> dt.date | None:
+    """The calendar date of a front-matter date value in the site's timezone."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        return value
+    elif isinstance(value, str):
+        match = _DATE_TEXT.match(value.strip())
+        if match is None:
+            return None
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+        if match[4] is None:
+            return day
+        moment = dt.datetime(day.year, day.month, day.day, int(match[4]), int(match[5]))
+        if match[7]:
+            moment = moment.replace(tzinfo=_offset(match[7]))
+    else:
+        return None
+    if moment.tzinfo is None:
+        # Jekyll reads a time without an offset in the site's timezone.
+        return moment.date()
+    if tz:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo(tz)).date()
+    return moment.astimezone().date()
+
+
+def _offset(text: str) -> dt.timezone:
+    if text == "Z":
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:-2] or 0) if len(digits) > 2 else int(digits)
+    minutes = int(digits[-2:]) if len(digits) > 2 else 0
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _key_line(front_matter: str, key: str) -> int:
+    """The file line of a top-level front-matter key (2 = the line after '---')."""
+    match = re.search(rf"^{re.escape(key)}[ \t]*:", front_matter, re.MULTILINE)
+    if match is None:
+        return 1
+    return front_matter.count("\n", 0, match.start()) + 2
+
+
+def _holds_empty(value: Any) -> bool:
+    return isinstance(value, list) and any(item in (None, "", [], {}) for item in value)
+
+
+def check_text(
+    path: Path,
+    text: str,
+    settings: Settings,
+    file_date: dt.date | None,
+    tz: str | None = None,
+) -> list[Finding]:
+    """Every finding for one post's text (front matter included)."""
+    findings: list[Finding] = []
+
+    def add(rule: str, line: int, message: str) -> None:
+        findings.append(Finding(rule, RULES[rule].severity, path, line, message))
+
+    front_matter, _ = split_front_matter(text)
+    if front_matter is None:
+        add("front-matter-missing", 1, "no front matter; start the file with a '---' block.")
+    else:
+        findings.extend(_check_front_matter(path, front_matter, file_date, tz))
+    entries = read_entries(text, settings)
+    findings.extend(_check_numbering(path, entries))
+    findings.extend(_check_sections(path, entries, settings))
+    findings.sort(key=lambda f: (f.line, f.rule))
+    return findings
+
+
+def _check_front_matter(
+    path: Path, front_matter: str, file_date: dt.date | None, tz: str | None
+) -> list[Finding]:
+    import yaml
+
+    findings: list[Finding] = []
+
+    def add(rule: str, line: int, message: str) -> None:
+        findings.append(Finding(rule, RULES[rule].severity, path, line, message))
+
+    try:
+        data = yaml.safe_load(front_matter)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        add("front-matter-yaml", line, f"the front matter is not valid YAML ({problem}).")
+        return findings
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        add("front-matter-mapping", 2, "the front matter is not a mapping of keys to values.")
+        return findings
+    for key, value in data.items():
+        if _holds_empty(value):
+            add(
+                "empty-list-item",
+                _key_line(front_matter, str(key)),
+                f"'{key}' is a list holding an empty value (like `- []`); "
+                f"write `{key}: []` or list real values.",
+            )
+    title = data.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        add("title-missing", _key_line(front_matter, "title"), 'no title; add `title: "…"`.')
+    if "date" in data and data["date"] is not None:
+        day = _to_date(data["date"], tz)
+        line = _key_line(front_matter, "date")
+        if day is None:
+            add("date-invalid", line, f"can't read the date {data['date']!r}; use YYYY-MM-DD.")
+        elif file_date is not None and day != file_date:
+            where = f" in {tz}" if tz else ""
+            add(
+                "date-mismatch",
+                line,
+                f"the front-matter date is {day}{where} but the file name says {file_date}; "
+                "make them agree.",
+            )
+    return findings
+
+
+def _check_numbering(path: Path, entries: PostEntries) -> list[Finding]:
+    findings: list[Finding] = []
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for kind, items in (("question", entries.questions), ("review", entries.reviews)):
+        for entry in items:
+            if entry.numbered:
+                groups.setdefault((kind, entry.section), []).append((entry.number, entry.line))
+    for (kind, section), numbers in groups.items():
+        expected = 1
+        for number, line in numbers:
+            if number != expected:
+                findings.append(
+                    Finding(
+                        "numbering-gap",
+                        RULES["numbering-gap"].severity,
+                        path,
+                        line,
+                        f"{kind} {number} in '{section}' should be number {expected}; "
+                        "renumber the list.",
+                    )
+                )
+            expected = number + 1
+    return findings
+
+
+def _check_sections(path: Path, entries: PostEntries, settings: Settings) -> list[Finding]:
+    findings: list[Finding] = []
+    present = {section.key for section in entries.sections if section.key}
+    for key, spec in settings.sections.items():
+        if key not in present:
+            findings.append(
+                Finding(
+                    "section-missing",
+                    RULES["section-missing"].severity,
+                    path,
+                    1,
+                    f"no '{spec.heading}' section ({key}); add the heading or ignore this rule.",
+                )
+            )
+    seen: dict[tuple[int, str], int] = {}
+    for section in entries.sections:
+        if not section.heading:
+            continue
+        name = normalize_heading(section.heading)
+        if not name:
+            continue
+        first = seen.setdefault((section.level, name), section.line)
+        if first != section.line:
+            findings.append(
+                Finding(
+                    "heading-duplicate",
+                    RULES["heading-duplicate"].severity,
+                    path,
+                    section.line,
+                    f"the heading '{section.heading}' already appears on line {first}.",
+                )
+            )
+    return findings
+
+
+def check_post(ref: PostRef, settings: Settings, tz: str | None = None) -> list[Finding]:
+    """Every finding for one post; a file that can't be read is a finding too."""
+    try:
+        text = read_text(ref.path, strict=True)
+    except StudylogError as err:
+        return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
+    return check_text(ref.path, text, settings, ref.date if _named_like_post(ref) else None, tz)
+
+
+def _named_like_post(ref: PostRef) -> bool:
+    return re.match(r"^\d{4}-\d{2}-\d{2}-", ref.path.name) is not None
+
+
+def check_posts(
+    refs: Iterable[PostRef], settings: Settings, ignore: Iterable[str] = ()
+) -> list[Finding]:
+    """The findings for every post, minus the ignored rules, in file order."""
+    skip = set(ignore)
+    tz = site_timezone(settings)
+    findings: list[Finding] = []
+    for ref in refs:
+        findings.extend(f for f in check_post(ref, settings, tz) if f.rule not in skip)
+    return findings
+
+
+def unknown_rules(names: Iterable[str]) -> list[str]:
+    """The names that are not rule ids."""
+    return [name for name in names if name not in RULES]
+
+
+def is_failure(findings: Iterable[Finding], strict: bool = False) -> bool:
+    """Whether these findings should make `check` exit 1."""
+    return any(strict or finding.severity == ERROR for finding in findings)

@@ -1,0 +1,157 @@
+"""Numbers about the log: streaks, a calendar of posts and entries, who asked what.
+
+`compute_stats` takes the posts already read (see `studylog.reader`) and
+returns plain values; `studylog.render` draws the heatmap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from studylog.reader import ReadPost
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """What was logged on one day."""
+
+    date: dt.date
+    posts: int
+    questions: int
+    reviews: int
+
+    @property
+    def entries(self) -> int:
+        """Questions plus reviews."""
+        return self.questions + self.reviews
+
+
+@dataclass(frozen=True)
+class Week:
+    """Seven days from a Monday; `days[0]` is Monday (None for days outside the range)."""
+
+    start: dt.date
+    days: tuple[DayCount | None, ...]
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A run of consecutive days with a post."""
+
+    days: int
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything `studylog stats` reports."""
+
+    posts: int
+    questions: int
+    reviews: int
+    first: dt.date | None
+    last: dt.date | None
+    current_streak: Streak
+    longest_streak: Streak
+    days: tuple[DayCount, ...]
+    weeks: tuple[Week, ...]
+    askers: tuple[tuple[str, int], ...]
+    presenters: tuple[tuple[str, int], ...]
+
+
+def _name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _runs(dates: list[dt.date]) -> list[Streak]:
+    runs: list[Streak] = []
+    start = previous = None
+    for day in dates:
+        if previous is not None and day == previous + dt.timedelta(days=1):
+            previous = day
+            continue
+        if start is not None and previous is not None:
+            runs.append(Streak((previous - start).days + 1, start, previous))
+        start = previous = day
+    if start is not None and previous is not None:
+        runs.append(Streak((previous - start).days + 1, start, previous))
+    return runs
+
+
+def compute_stats(posts: Iterable[ReadPost], today: dt.date) -> Stats:
+    """Streaks, per-day counts, weeks and per-person counts of these posts.
+
+    The current streak counts back from today, or from yesterday when
+    there is no post yet today (the day isn't over).
+    """
+    per_day: dict[dt.date, list[int]] = {}
+    askers: Counter[str] = Counter()
+    presenters: Counter[str] = Counter()
+    total = questions = reviews = 0
+    for post in posts:
+        total += 1
+        counts = per_day.setdefault(post.ref.date, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += len(post.entries.questions)
+        counts[2] += len(post.entries.reviews)
+        questions += len(post.entries.questions)
+        reviews += len(post.entries.reviews)
+        for question in post.entries.questions:
+            if question.asker:
+                askers[_name(question.asker)] += 1
+        for review in post.entries.reviews:
+            if review.presenter:
+                for name in review.presenter.replace("，", ",").split(","):
+                    if name.strip():
+                        presenters[_name(name)] += 1
+    dates = sorted(per_day)
+    days = tuple(DayCount(day, *per_day[day]) for day in dates)
+    runs = _runs(dates)
+    longest = max(
+        runs, key=lambda run: (run.days, run.end or dt.date.min), default=Streak(0, None, None)
+    )
+    current = Streak(0, None, None)
+    if runs:
+        last = runs[-1]
+        if last.end is not None and last.end >= today - dt.timedelta(days=1) and last.end <= today:
+            current = last
+    return Stats(
+        posts=total,
+        questions=questions,
+        reviews=reviews,
+        first=dates[0] if dates else None,
+        last=dates[-1] if dates else None,
+        current_streak=current,
+        longest_streak=longest,
+        days=days,
+        weeks=build_weeks(days),
+        askers=tuple(sorted(askers.items(), key=lambda item: (-item[1], item[0]))),
+        presenters=tuple(sorted(presenters.items(), key=lambda item: (-item[1], item[0]))),
+    )
+
+
+def build_weeks(days: Iterable[DayCount]) -> tuple[Week, ...]:
+    """Monday-to-Sunday weeks from the first day's week to the last day's week."""
+    by_date = {day.date: day for day in days}
+    if not by_date:
+        return ()
+    first = min(by_date)
+    last = max(by_date)
+    start = first - dt.timedelta(days=first.weekday())
+    weeks: list[Week] = []
+    while start <= last:
+        row: list[DayCount | None] = []
+        for offset in range(7):
+            day = start + dt.timedelta(days=offset)
+            if day < first or day > last:
+                row.append(None)
+            else:
+                row.append(by_date.get(day, DayCount(day, 0, 0, 0)))
+        weeks.append(Week(start, tuple(row)))
+        start += dt.timedelta(days=7)
+    return tuple(weeks)
