@@ -74,10 +74,12 @@ def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
 def test_completion_lists_every_subcommand(tmp_path: Path) -> None:
     names = _complete("studylog ", 1, tmp_path)
     assert set(names) == _command_names()
-    assert {"init", "new", "templates"} <= set(names)
+    assert {"init", "new", "add-question", "add-review", "commit", "templates"} <= set(names)
 
 
 def test_completion_narrows_by_prefix(tmp_path: Path) -> None:
+    assert _complete("studylog add-q", 1, tmp_path) == ["add-question"]
+    assert sorted(_complete("studylog add-", 1, tmp_path)) == ["add-question", "add-review"]
     assert _complete("studylog tem", 1, tmp_path) == ["templates"]
     assert sorted(_complete("studylog new --t", 2, tmp_path)) == ["--template", "--title"]
 
@@ -86,13 +88,13 @@ def test_real_bash_completes_with_the_printed_script(tmp_path: Path) -> None:
     """Source the script in bash and call its function, as a shell does on <Tab>."""
     script = (
         'eval "$(studylog --show-completion)"\n'
-        "COMP_WORDS=(studylog tem); COMP_CWORD=1\n"
+        "COMP_WORDS=(studylog add-q); COMP_CWORD=1\n"
         "_studylog_completion studylog\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
     result = _in_bash(script, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["templates"]
+    assert result.stdout.split() == ["add-question"]
 
 
 def test_install_completion_writes_into_home(isolated_env: Path, tmp_path: Path) -> None:
