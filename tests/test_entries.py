@@ -1,0 +1,436 @@
+"""Entries: rendering, appending to a post on disk, and the add-* commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE
+from studylog.cli import app
+from studylog.config import PROFILE_FORMATS
+from studylog.entries import (
+    Note,
+    Question,
+    Review,
+    append_note,
+    append_question,
+    append_review,
+    render_note,
+    render_question,
+    render_review,
+)
+from studylog.errors import ConfigError, EntryInvalidError
+from studylog.log import open_log
+
+KO = PROFILE_FORMATS["ko"]
+EN = PROFILE_FORMATS["en"]
+
+# --- rendering ---------------------------------------------------------------
+
+
+def test_ko_question_is_written_as_in_the_example() -> None:
+    question = Question(
+        "서광채",
+        "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+        ("True로 설정하면 나왔던 숫자가 또 나올 수 있는데",),
+    )
+    assert render_question(question, 1, KO) == [
+        "1. 서광채님 질문 : batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+        "",
+        "    답변 : True로 설정하면 나왔던 숫자가 또 나올 수 있는데",
+    ]
+
+
+def test_several_answers_become_numbered_sub_points() -> None:
+    question = Question("마루찬", "왜?", ("활성화 함수의 원인\n0에 수렴하기 때문에.", "w가 곱해져서"))
+    assert render_question(question, 3, KO) == [
+        "3. 마루찬님 질문 : 왜?",
+        "    1. 활성화 함수의 원인",
+        "        0에 수렴하기 때문에.",
+        "",
+        "    2. w가 곱해져서",
+    ]
+
+
+def test_question_without_answer_and_en_profile() -> None:
+    assert render_question(Question("Ann", "Why?"), 12, EN) == ["12. Question from Ann: Why?"]
+    lines = render_question(Question("Ann", "Why?", ("Because.",)), 2, EN)
+    assert lines == ["2. Question from Ann: Why?", "", "    Answer: Because."]
+
+
+def test_ko_review_is_written_as_in_the_example() -> None:
+    review = Review("선택과제 1", "장동건", "Gradient Descent", ("발표 후 과제 내 수식의 코딩 관련해 피드백",))
+    assert render_review(review, KO) == [
+        "- 선택과제 1 (Gradient Descent, 발표자 : 장동건)",
+        "    → 발표 후 과제 내 수식의 코딩 관련해 피드백",
+    ]
+    assert render_review(Review("과제 2", "지수", feedback=("a", "b")), KO) == [
+        "- 과제 2 (발표자 : 지수)",
+        "    → a",
+        "    → b",
+    ]
+
+
+def test_multi_line_text_is_indented_into_the_item_whatever_it_holds() -> None:
+    answer = "see below\n## not a heading\n---\n```py\nx = 1\n```\n\n- a list\n"
+    lines = render_question(Question("민수", "Q", (answer,)), 2, KO)
+    assert lines == [
+        "2. 민수님 질문 : Q",
+        "",
+        "    답변 : see below",
+        "    ## not a heading",
+        "    ---",
+        "    ```py",
+        "    x = 1",
+        "    ```",
+        "",
+        "    - a list",
+    ]
+    assert render_note(Note("  first\r\nsecond  \r\n\n")) == ["- first", "    second"]
+    # From number 100 on the item's text starts at column 5: indent that far.
+    assert render_question(Question("a", "b\nc"), 100, KO)[1] == "     c"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (Question("민수", "   \n  "), "question is empty"),
+        (Question("", "Q"), "asker's name is empty"),
+        (Question("민\n수", "Q"), "must be one line"),
+        (Question("민수", "Q", ("",)), "answer is empty"),
+    ],
+)
+def test_invalid_questions_are_refused(entry: Question, message: str) -> None:
+    with pytest.raises(EntryInvalidError, match=message):
+        render_question(entry, 1, KO)
+
+
+def test_a_format_with_an_unknown_field_is_a_config_error() -> None:
+    import dataclasses
+
+    formats = dataclasses.replace(KO, question="{n}. {who} asked {question}")
+    with pytest.raises(ConfigError, match=r"formats\.question"):
+        render_question(Question("a", "b"), 1, formats)
+
+
+# --- appending on disk ----------------------------------------------------------
+
+POST = (
+    "---\ntitle: day4\ndate: 2021-08-05\nlast_modified_at: 2021-08-05\n---\n"
+    "## 피어세션\n\n### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n    답변 : 첫 답\n\n\n## 회고록\n"
+)
+
+
+def _post(root: Path, text: str | bytes, name: str = "2021-08-05-day4.md") -> Path:
+    path = root / "_posts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return path
+
+
+def test_append_question_continues_numbering_and_touches_last_modified(log_root: Path) -> None:
+    path = _post(log_root, POST)
+    log = open_log(root=log_root)
+    result = append_question(log, path, Question("민수", "Q", ("A",)))
+    assert (result.number, result.created, result.section) == (2, (), "질문내용")
+    today = log.today().isoformat()
+    assert path.read_text(encoding="utf-8") == POST.replace(
+        "last_modified_at: 2021-08-05", f"last_modified_at: {today}"
+    ).replace("    답변 : 첫 답\n", "    답변 : 첫 답\n\n2. 민수님 질문 : Q\n\n    답변 : A\n")
+
+
+def test_today_is_in_the_logs_timezone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    root = tmp_path / "log"
+    (root / "_posts").mkdir(parents=True)
+    (root / ".studylog.yml").write_text("profile: ko\ntimezone: Pacific/Kiritimati\n")
+    path = _post(root, POST)
+    append_review(open_log(root=root), path, Review("과제 1", "지수"))
+    expected = dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
+    assert f"last_modified_at: {expected}\n" in path.read_text(encoding="utf-8")
+
+
+def test_crlf_bom_trailing_spaces_and_no_final_newline_are_kept(log_root: Path) -> None:
+    text = POST.replace("## 회고록\n", "## 회고록\n\nend  ").replace("\n", "\r\n")
+    path = _post(log_root, b"\xef\xbb\xbf" + text.encode("utf-8"))
+    log = open_log(root=log_root)
+    result = append_question(log, path, Question("민수", "Q", ("line 1\nline 2",)))
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    new = data[3:].decode("utf-8")
+    assert new.endswith("end  ")
+    assert "\n" not in new.replace("\r\n", "")
+    assert result.inserted == "\r\n2. 민수님 질문 : Q\r\n\r\n    답변 : line 1\r\n    line 2\r\n"
+    removed = new[: result.offset] + new[result.offset + len(result.inserted) :]
+    assert removed == text.replace("last_modified_at: 2021-08-05", f"last_modified_at: {log.today()}")
+
+
+def test_append_at_the_very_end_keeps_the_missing_final_newline(log_root: Path) -> None:
+    path = _post(log_root, "---\ntitle: x\n---\n## 회고록\n\nlast line")
+    append_note(open_log(root=log_root), path, "retrospective", Note("more"))
+    assert path.read_text(encoding="utf-8") == "---\ntitle: x\n---\n## 회고록\n\nlast line\n\n- more"
+
+
+def test_missing_section_is_created_as_last_subsection_of_peer(log_root: Path) -> None:
+    text = (
+        "---\ntitle: x\n---\n## 피어세션\n\n### 과제 리뷰\n\n- 과제 1 (발표자 : 지수)\n\n"
+        "## 회고록\n"
+    )
+    path = _post(log_root, text)
+    result = append_question(open_log(root=log_root), path, Question("민수", "Q", ("A",)))
+    assert result.created == ("질문내용",)
+    assert path.read_text(encoding="utf-8") == text.replace(
+        "- 과제 1 (발표자 : 지수)\n",
+        "- 과제 1 (발표자 : 지수)\n\n### 질문내용\n\n1. 민수님 질문 : Q\n\n    답변 : A\n",
+    )
+
+
+def test_add_note_by_heading_text(log_root: Path) -> None:
+    path = _post(log_root, EXAMPLE.read_text(encoding="utf-8"))
+    result = append_note(open_log(root=log_root), path, "마스터 클래스", Note("좋았다"))
+    assert result.section == "🌞마스터 클래스🌞"
+    text = path.read_text(encoding="utf-8")
+    assert "![image](https://user-images.githubusercontent.com/77658029/128591371-29544422-5c13-4c8b-ae70-c88663855c13.png)\n\n- 좋았다\n\n\n## 회고록" in text
+
+
+# --- bad input leaves the file alone ------------------------------------------------
+
+BAD_POSTS: dict[str, bytes] = {
+    "not-yaml": b"---\ntitle: [unclosed\ndate: 2021-08-05\n---\n### \xec\xa7\x88\xeb\xac\xb8\xeb\x82\xb4\xec\x9a\xa9\n",
+    "no-front-matter": "## 질문내용\n\n1. a\n".encode(),
+    "not-utf8": b"---\ntitle: x\n---\n## \xc1\xfa\xb9\xae\n",
+}
+
+
+def _run(args: list[str], root: Path, **kwargs: Any) -> Any:
+    runner = CliRunner()
+    return runner.invoke(app, ["--root", str(root), *args], **kwargs)
+
+
+def _one_sentence_error(result: Any) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_POSTS))
+def test_bad_posts_give_one_sentence_and_stay_unchanged(log_root: Path, kind: str) -> None:
+    path = _post(log_root, BAD_POSTS[kind])
+    result = _run(["add-question", "--post", str(path), "--asker", "a", "--question", "q"], log_root)
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert path.read_bytes() == BAD_POSTS[kind]
+
+
+def test_a_folder_is_not_a_post(log_root: Path) -> None:
+    folder = log_root / "_posts" / "2021-08-05-day4.md"
+    folder.mkdir(parents=True)
+    result = _run(["add-review", "--post", str(folder), "--assignment", "a", "--presenter", "b"],
+                  log_root)
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert "folder" in result.stderr
+
+
+def test_read_only_post_is_refused(log_root: Path) -> None:
+    path = _post(log_root, POST)
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        result = _run(["add-question", "--asker", "a", "--question", "q"], log_root)
+    finally:
+        path.chmod(0o644)
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert "read-only" in result.stderr
+    assert path.read_text(encoding="utf-8") == POST
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["add", "nosuch", "text"], 1, "No section 'nosuch'"),
+        (["add-question", "--asker", "a", "--question", "  "], 1, "question is empty"),
+        (["add-question", "--asker", "a"], 2, "missing --question"),
+        (["add-review", "--assignment", "a"], 2, "missing --presenter"),
+        (["add", "retrospective"], 2, "missing TEXT"),
+        (["add-question", "--asker", "-", "--question", "-"], 2, "only one option"),
+    ],
+)
+def test_usage_and_value_errors(
+    log_root: Path, args: list[str], code: int, needle: str
+) -> None:
+    path = _post(log_root, POST)
+    result = _run(args, log_root, input="")
+    assert result.exit_code == code, result.output
+    _one_sentence_error(result)
+    assert needle in result.stderr
+    assert path.read_text(encoding="utf-8") == POST
+
+
+# --- the commands ------------------------------------------------------------------
+
+
+def test_add_question_reports_number_and_created_section(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _post(log_root, "---\ntitle: x\n---\n## 피어세션\n\n## 회고록\n")
+    monkeypatch.chdir(log_root)
+    result = _run(["add-question", "--asker", "민수", "--question", "Q"], log_root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Created section 질문내용",
+        "Added question 1 to _posts/2021-08-05-day4.md",
+    ]
+
+
+def test_post_option_picks_by_slug_date_or_path_and_defaults_to_newest(log_root: Path) -> None:
+    old = _post(log_root, POST, "2021-08-04-day3.md")
+    new = _post(log_root, POST, "2021-08-05-day4.md")
+    assert _run(["add", "retrospective", "newest"], log_root).exit_code == 0
+    assert _run(["add", "retrospective", "by slug", "--post", "day3"], log_root).exit_code == 0
+    assert _run(["add", "회고록", "by date", "--post", "2021-08-04"], log_root).exit_code == 0
+    assert _run(["add", "retrospective", "by path", "--post", str(old)], log_root).exit_code == 0
+    assert "- newest" in new.read_text(encoding="utf-8")
+    old_text = old.read_text(encoding="utf-8")
+    assert all(f"- by {how}" in old_text for how in ("slug", "date", "path"))
+
+
+def test_dash_reads_a_long_answer_from_stdin(log_root: Path) -> None:
+    path = _post(log_root, POST)
+    answer = "first line\n\n```\ncode\n```\n"
+    result = _run(
+        ["add-question", "--asker", "민수", "--question", "Q", "--answer", "-"], log_root,
+        input=answer,
+    )
+    assert result.exit_code == 0, result.output
+    assert "    답변 : first line\n\n    ```\n    code\n    ```\n" in path.read_text(encoding="utf-8")
+
+
+def test_prompts_on_a_terminal(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
+    result = _run(["add-review"], log_root, input="과제 3\nMLE\n홍요한\n좋았다\n\n")
+    assert result.exit_code == 0, result.output
+    assert "- 과제 3 (MLE, 발표자 : 홍요한)\n    → 좋았다\n" in path.read_text(encoding="utf-8")
+
+
+def test_edit_writes_the_entry_in_the_editor(
+    log_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _post(log_root, POST)
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text(encoding='utf-8')\n"
+        "t = t.replace('#! question\\n\\n', '#! question\\nline one\\n## kept inside\\n')\n"
+        "t = t.replace('#! answer\\n\\n', '#! answer\\nA1\\n#! answer\\nA2\\n')\n"
+        "p.write_text(t, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = _run(["add-question", "--asker", "민수", "--edit"], log_root)
+    assert result.exit_code == 0, result.output
+    assert (
+        "2. 민수님 질문 : line one\n    ## kept inside\n    1. A1\n\n    2. A2\n"
+        in path.read_text(encoding="utf-8")
+    )
+
+
+def test_edit_left_empty_cancels(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.setenv("EDITOR", "true")
+    result = _run(["add-question", "--asker", "민수", "--edit"], log_root)
+    assert result.exit_code == 1
+    assert "left empty" in result.stderr
+    assert path.read_text(encoding="utf-8") == POST
+
+
+# --- the example post, rebuilt with the commands --------------------------------------
+
+
+def _section_tree(text: str, heading: str) -> list[tuple[Any, ...]]:
+    """The lists, items and texts of one section, as CommonMark parses them."""
+    from markdown_it import MarkdownIt
+
+    from studylog.post import split_post
+    from studylog.sections import normalize_heading
+
+    body = split_post(Path("x"), text).body
+    tokens = MarkdownIt("commonmark").parse(body)
+    inside = False
+    tree: list[tuple[Any, ...]] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0:
+            inside = normalize_heading(tokens[i + 1].content) == normalize_heading(heading)
+            continue
+        if not inside or token.type in ("html_block", "heading_close"):
+            continue
+        if token.type == "inline":
+            tree.append(("text", token.level, " ".join(token.content.split())))
+        else:
+            attrs = sorted(token.attrs.items())
+            tree.append((token.type, token.level, token.hidden, token.info, attrs))
+    return tree
+
+
+def _studylog(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STUDYLOG_ROOT": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-m", "studylog", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_reproduces_the_example_posts_review_and_question_sections(log_root: Path) -> None:
+    example = EXAMPLE.read_text(encoding="utf-8")
+    path = Path(_studylog(log_root, "new", "day4", "--date", "2021-08-05").stdout.strip())
+    assert path.resolve() == (log_root / "_posts" / "2021-08-05-day4.md").resolve()
+    for assignment, topic, presenter, feedback in [
+        ("선택과제 1", "Gradient Descent", "장동건", "발표 후 과제 내 수식의 코딩 관련해 피드백"),
+        ("선택과제 3", "MLE", "홍요한", "최대가능도 함수를 실제로 구현하며 이론과 알고리즘에 대해 발표"),
+    ]:
+        _studylog(log_root, "add-review", "--assignment", assignment, "--topic", topic,
+                  "--presenter", presenter, "--feedback", feedback)
+    questions = [
+        ("서광채", "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+         ["True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 또 나오지 못함 "
+          "복원추출과 비복원추출의 차이"]),
+        ("마루찬", "홍요한님이 발표하실 때 가능도의 정규분포에 새로운 값을 넣어서 그래프를 "
+         "작성하셨는데, 그 값을 넣은 이유",
+         ["정규분포를 작성할 때 값을 서로 곱하면 컴퓨터에서 오차가 낼 확률이 높다고 하여서 log를 "
+          "취하고 더하면 어떻게 그래프가 작성될지 궁금하여 작성하셨다고함."]),
+        ("마루찬", "시퀀스의 길이기 길어질수록 불안정해지는 이유",
+         ["활성화 함수의 원인\n활성화 함수가 많아질 수 록 수가 0에 가깝게 수렴하기 때문에.",
+          "시퀀스가 길어지면 w가 계속해서 곱해지면서 소프트맥스나 활성화 함수가 없어도 시퀀스가 "
+          "불안정해질 수 있다."]),
+    ]
+    for number, (asker, question, answers) in enumerate(questions, start=1):
+        args = ["add-question", "--asker", asker, "--question", question]
+        for answer in answers:
+            args += ["--answer", answer]
+        result = _studylog(log_root, *args)
+        assert re.search(rf"Added question {number} to .*2021-08-05-day4\.md", result.stderr)
+    text = path.read_text(encoding="utf-8")
+    for heading in ("과제 리뷰", "질문내용"):
+        ours, theirs = _section_tree(text, heading), _section_tree(example, heading)
+        assert theirs and ours == theirs, heading
