@@ -159,9 +159,7 @@ def render_review(review: Review, formats: EntryFormats) -> list[str]:
     presenter = one_line(review.presenter, "presenter's name")
     topic = one_line(review.topic, "topic", required=False)
     if topic:
-        first = _fill(
-            formats, "review", assignment=assignment, topic=topic, presenter=presenter
-        )
+        first = _fill(formats, "review", assignment=assignment, topic=topic, presenter=presenter)
     else:
         first = _fill(formats, "review_no_topic", assignment=assignment, presenter=presenter)
     indent = _indent_for(first)

@@ -220,9 +220,7 @@ def find_section(
         if parent_index is not None:
             end = doc.section_end(parent_index)
             candidates = [
-                i
-                for i in range(parent_index + 1, len(doc.headings))
-                if doc.headings[i].line < end
+                i for i in range(parent_index + 1, len(doc.headings)) if doc.headings[i].line < end
             ]
     for i in candidates:
         if doc.headings[i].key in names:

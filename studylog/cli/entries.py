@@ -28,9 +28,7 @@ PostOption = Annotated[
         show_default=False,
     ),
 ]
-EditOption = Annotated[
-    bool, typer.Option("--edit", help="Write the entry in $VISUAL/$EDITOR.")
-]
+EditOption = Annotated[bool, typer.Option("--edit", help="Write the entry in $VISUAL/$EDITOR.")]
 
 # Lines the editor file uses to mark fields; real text never starts with it.
 FIELD_MARK = "#!"
@@ -87,9 +85,7 @@ def _prompt_missing(fields: list[Field]) -> None:
             f.values.append(typer.prompt(f.label))
         elif f.repeat:
             while True:
-                value = typer.prompt(
-                    f"{f.label} (Enter to finish)", default="", show_default=False
-                )
+                value = typer.prompt(f"{f.label} (Enter to finish)", default="", show_default=False)
                 if not value.strip():
                     break
                 f.values.append(value)
@@ -114,8 +110,10 @@ def _edit_fields(fields: list[Field], title: str) -> None:
     for f in fields:
         values = f.values or [""]
         if f.repeat:
-            lines.append(f"{FIELD_MARK} ({f.option} may repeat: add another '{FIELD_MARK} "
-                         f"{f.option[2:]}' line for each)")
+            lines.append(
+                f"{FIELD_MARK} ({f.option} may repeat: add another '{FIELD_MARK} "
+                f"{f.option[2:]}' line for each)"
+            )
         for value in values:
             lines.append(f"{FIELD_MARK} {f.option[2:]}")
             lines.append(value.rstrip("\n"))
