@@ -1,0 +1,167 @@
+"""Every real post in ../shared/corpus takes a question and a review, and nothing else changes.
+
+For each of the 152 posts: the file minus the inserted text (and the
+`last_modified_at` line) is byte-identical to before; the entry sits inside
+the intended section when the result is parsed again; the document's
+top-level headings are unchanged or gain exactly the created sections.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, corpus_posts
+from studylog.config import PROFILE_SECTIONS, SectionSpec
+from studylog.entries import Question, Review, append_question, append_review
+from studylog.log import open_log
+from studylog.post import split_post
+from studylog.sections import parse_document, spec_names, split_lines
+
+KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
+
+
+def assert_only_inserted(
+    old: str,
+    new: str,
+    offset: int,
+    inserted: str,
+    entry_first_line: str,
+    section_key: str,
+    created: tuple[str, ...],
+    today: str | None = None,
+    sections: Mapping[str, SectionSpec] | None = None,
+) -> None:
+    """Check the invariants of one append on texts without BOM.
+
+    `old` and `new` are the texts before and after; `offset`/`inserted`
+    what the append reports; `entry_first_line` the entry's first line as
+    rendered; `section_key` the section it was meant for.
+    """
+    specs = sections or KO
+    # 1. The insertion is whole lines, and removing it gives back the old text
+    #    apart from last_modified_at.
+    assert new[offset : offset + len(inserted)] == inserted
+    assert offset == 0 or new[offset - 1] in "\r\n" or inserted[:1] in ("\r", "\n")
+    assert inserted.endswith(("\n", "\r")) or offset + len(inserted) == len(new)
+    rest = new[:offset] + new[offset + len(inserted) :]
+    old_lines, rest_lines = old.split("\n"), rest.split("\n")
+    assert len(old_lines) == len(rest_lines)
+    old_post = split_post(Path("old.md"), old)
+    fm_end_line = old[: old_post.body_start].count("\n")
+    for i, (a, b) in enumerate(zip(old_lines, rest_lines, strict=True)):
+        if a != b:
+            assert i < fm_end_line and a.startswith("last_modified_at"), (i, a, b)
+            if today is not None:
+                assert today in b
+    # 2. The headings: the old ones, plus exactly the created ones in the new lines.
+    new_post = split_post(Path("new.md"), new)
+    before = parse_document(old_post.body)
+    after = parse_document(new_post.body)
+    body_offset = offset - new_post.body_start
+    first_new = len(split_lines(new_post.body[:body_offset]))
+    if body_offset > 0 and new_post.body[body_offset - 1] not in "\r\n":
+        first_new -= 1  # inserted after a last line without a newline
+    last_new = len(split_lines(new_post.body[: body_offset + len(inserted)]))
+    added = [h for h in after.headings if first_new <= h.line < last_new]
+    kept = [h for h in after.headings if not first_new <= h.line < last_new]
+    assert [(h.level, h.text) for h in kept] == [(h.level, h.text) for h in before.headings]
+    assert tuple(h.text for h in added) == created
+    # 3. The entry starts a list item (or a top-level block) inside the section.
+    start = body_offset + inserted.index(entry_first_line)
+    entry_line = len(split_lines(new_post.body[:start]))
+    owner = [h for h in after.headings if h.line < entry_line][-1]
+    spec = specs[section_key]
+    assert owner.key in spec_names(spec), (owner.text, section_key)
+    if spec.parent and created:
+        parents = [h for h in after.headings if h.line < owner.line and h.level < owner.level]
+        assert parents and parents[-1].key in spec_names(specs[spec.parent])
+    next_heading = [h.line for h in after.headings if h.line > entry_line]
+    entry_end = len(split_lines(new_post.body[: body_offset + len(inserted.rstrip())]))
+    assert not next_heading or entry_end <= next_heading[0]
+    starts = [
+        t
+        for t in after.tokens
+        if t.map
+        and t.map[0] == entry_line
+        and t.nesting != -1
+        and (t.level == 0 or (t.level == 1 and t.type == "list_item_open"))
+    ]
+    assert starts, f"no block starts at the entry's line {entry_line}"
+    item = starts[-1]
+    assert item.map is not None
+    item_end = item.map[1]
+    while item_end > entry_line + 1 and after.is_blank(item_end - 1):
+        item_end -= 1
+    assert item_end == entry_end, (item_end, entry_end)
+
+
+POST_PATHS = (
+    sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md") if CORPUS.is_dir() else []
+)
+
+
+@pytest.mark.parametrize(
+    "post", POST_PATHS or [None], ids=lambda p: f"{p.parent.name}/{p.name}" if p else "missing"
+)
+def test_corpus_post_takes_a_question_and_a_review(post: Path | None, tmp_path: Path) -> None:
+    if post is None:
+        corpus_posts()  # fails under CI=true, skips elsewhere
+        return
+    # A bare log (no git repository): the append needs nothing more.
+    log_root = tmp_path
+    (log_root / ".studylog.yml").write_text("profile: ko\n", encoding="utf-8")
+    (log_root / "_posts").mkdir()
+    path = log_root / "_posts" / post.name
+    shutil.copyfile(post, path)
+    log = open_log(root=log_root)
+    today = log.today().isoformat()
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+
+    def text() -> str:
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") == bom
+        return data.decode("utf-8").removeprefix("\ufeff")
+
+    old = text()
+    question = Question(
+        "민수", "왜 그런가요?\n## not a heading\n---", ("see below\n```py\nx = 1\n```",)
+    )
+    result = append_question(log, path, question)
+    new = text()
+    first = f"{result.number}. 민수님 질문 : 왜 그런가요?"
+    assert_only_inserted(
+        old, new, result.offset, result.inserted, first, "questions", result.created, today
+    )
+    result = append_review(log, path, Review("과제 1", "지수", "GD", ("좋았다\n- 그리고",)))
+    newer = text()
+    assert_only_inserted(
+        new,
+        newer,
+        result.offset,
+        result.inserted,
+        "- 과제 1 (GD, 발표자 : 지수)",
+        "reviews",
+        result.created,
+        today,
+    )
+
+
+def test_the_whole_corpus_is_there() -> None:
+    assert len(corpus_posts()) == len(POST_PATHS) == 152
+
+
+def test_the_checker_catches_a_misplaced_entry() -> None:
+    old = "---\nt: x\n---\n## 피어세션\n\n### 질문내용\n\n## 회고록\n"
+    entry = "1. 민수님 질문 : Q\n"
+    offset = old.index("## 회고록\n") + len("## 회고록\n")
+    new = old[:offset] + "\n" + entry
+    with pytest.raises(AssertionError):
+        assert_only_inserted(old, new, offset, "\n" + entry, entry.strip(), "questions", ())
+    changed = new.replace("t: x", "t: y")
+    with pytest.raises(AssertionError):
+        assert_only_inserted(old, changed, offset, "\n" + entry, entry.strip(), "retrospective", ())
