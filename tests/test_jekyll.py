@@ -158,9 +158,10 @@ def studylog(site: Path, *args: str, now: str = SEOUL_0030) -> str:
     return result.stdout
 
 
-def jekyll_build(site: Path) -> Path:
-    """`jekyll build --safe` the site; return the generated folder."""
+def jekyll_build(site: Path, destination: Path | None = None) -> Path:
+    """`jekyll build --safe` the site into `destination` (default `_site`); return it."""
     jekyll = require_jekyll()
+    destination = destination or site / "_site"
     result = subprocess.run(
         [
             jekyll,
@@ -170,7 +171,7 @@ def jekyll_build(site: Path) -> Path:
             "--source",
             str(site),
             "--destination",
-            str(site / "_site"),
+            str(destination),
         ],
         cwd=site,
         capture_output=True,
@@ -181,7 +182,7 @@ def jekyll_build(site: Path) -> Path:
         pytest.skip("the minima theme is not installed (apt-get install jekyll-theme-minima)")
     assert result.returncode == 0, f"jekyll build failed:\n{output}"
     assert "Error" not in output and "Warning" not in output, output
-    return site / "_site"
+    return destination
 
 
 def post_content(page: Element) -> Element:
@@ -429,3 +430,75 @@ def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
         for note in feedback:
             assert f"→ {note}" in item.text()
     assert_no_stray_markdown(content, expected["labels"])
+
+
+def test_corpus_posts_with_entries_still_build(tmp_path: Path) -> None:
+    """A question and a review added to each of the 152 real posts render in their lists.
+
+    The posts are copied into a site in tmp_path (never into the project),
+    built before and after the appends (through the core, for speed: 300
+    subprocesses would take a minute): each new entry is in a list item with
+    its answer or feedback, no code block appears, and every heading the post
+    had is still there, in order.
+    """
+    from studylog.entries import Question, Review, append_question, append_review
+    from studylog.errors import StudylogError
+    from studylog.log import open_log
+    from tests.conftest import corpus_posts
+
+    posts = corpus_posts()
+    site = build_file_tree(tmp_path / "corpus-site", {"_config.yml": SITE_CONFIG})
+    (site / "_posts").mkdir()
+    for post in posts:
+        shutil.copyfile(post, site / "_posts" / post.name)
+    studylog(site, "init")
+    before_dir = jekyll_build(site, destination=tmp_path / "before")
+
+    log = open_log(root=site)
+    added: dict[int, Path] = {}
+    refused: list[str] = []
+    for index, post in enumerate(posts):
+        path = site / "_posts" / post.name
+        question = Question("검증", f"corpusq{index} 질문", (f"corpusa{index} 답",))
+        review = Review(f"corpusr{index} 과제", "검증", "주제", (f"corpusf{index} 피드백",))
+        try:
+            append_question(log, path, question)
+            append_review(log, path, review)
+        except StudylogError as err:
+            refused.append(f"{post.name}: {err}")
+            continue
+        added[index] = path
+    # studylog may refuse a post it can't change safely, but not many real ones.
+    print(f"corpus: {len(added)} added, {len(refused)} refused", refused)
+    assert len(added) >= 0.9 * len(posts), refused
+    after_dir = jekyll_build(site, destination=tmp_path / "after")
+
+    pages = {
+        page: page.read_text(encoding="utf-8")
+        for page in after_dir.rglob("*.html")
+        if page.name != "index.html" or page.parent != after_dir
+    }
+    problems: list[str] = []
+    for index in added:
+        found = [page for page, html in pages.items() if f"corpusq{index} " in html]
+        assert len(found) == 1, f"post {posts[index].name}: {found}"
+        page = found[0]
+        after = post_content(parse_html(page))
+        before = post_content(parse_html(before_dir / page.relative_to(after_dir)))
+        name = posts[index].name
+        checks = [
+            (f"corpusq{index}", f"corpusa{index}"),
+            (f"corpusr{index}", f"corpusf{index}"),
+        ]
+        for entry, detail in checks:
+            holders = [li for li in after.iter("li") if entry in li.text()]
+            if not holders or detail not in holders[-1].text():
+                problems.append(f"{name}: {detail!r} is not in the list item of {entry!r}")
+        if len(after.iter("pre")) != len(before.iter("pre")):
+            problems.append(f"{name}: the entries made a code block")
+        old = [h.text() for h in before.iter() if h.tag[:1] == "h" and h.tag[1:].isdigit()]
+        new = [h.text() for h in after.iter() if h.tag[:1] == "h" and h.tag[1:].isdigit()]
+        kept = iter(new)
+        if not all(any(text == later for later in kept) for text in old):
+            problems.append(f"{name}: headings changed: {old} -> {new}")
+    assert not problems, "\n".join(problems)
