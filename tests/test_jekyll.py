@@ -7,7 +7,8 @@ made by real `studylog` subprocesses in both profiles, with the clock set to
 hook, on a machine whose TZ is UTC. The HTML is read with the standard
 library's parser: the URL's date, the title, the headings, every question,
 answer and review inside its own list item, and no Markdown left as text or
-turned into a code block.
+turned into a code block. The 152 corpus posts, each given a question and a
+review, must build too. Under CI=true a missing `jekyll` fails these tests.
 """
 
 from __future__ import annotations
@@ -502,3 +503,19 @@ def test_corpus_posts_with_entries_still_build(tmp_path: Path) -> None:
         if not all(any(text == later for later in kept) for text in old):
             problems.append(f"{name}: headings changed: {old} -> {new}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), (None, pytest.skip.Exception)]
+)
+def test_missing_jekyll_fails_under_ci(
+    ci: str | None, outcome: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without jekyll on PATH the build tests fail under CI=true and skip elsewhere."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="jekyll is not installed"):
+        require_jekyll()
