@@ -275,7 +275,7 @@ def _case_row(
     )
 
 
-def bench_commit_rows(size: int, repeats: int) -> list[Row]:
+def bench_commit_rows(size: int, repeats: int, python: str) -> list[Row]:
     """The `commit` row from benchmarks/bench_commit.py, or a pending row until it exists."""
     operation = f"commit in a {size:,}-file repo"
     pending = Row(
@@ -298,7 +298,12 @@ def bench_commit_rows(size: int, repeats: int) -> list[Row]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     rows = []
-    for item in module.run(size, repeats):
+    try:
+        items = module.run(size, repeats, python=python)
+    except Exception as err:  # noqa: BLE001 - a broken row is reported, not fatal
+        pending.note = f"studylog failed ({str(err).strip().splitlines()[-1][:200]})"
+        return [pending]
+    for item in items:
         rows.append(
             Row(
                 str(item.get("operation", operation)),
@@ -424,7 +429,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     )
 
     say("Timing commit…")
-    rows.extend(bench_commit_rows(args.commit_files, args.repeats))
+    rows.extend(bench_commit_rows(args.commit_files, args.repeats, python))
 
     # search and list over the big log, against grep -rl (target) and rg -l (reference).
     grep_path, grep_missing = find_program("grep", "grep")
@@ -438,11 +443,20 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     has_list = studylog_has(python, "list", env)
     search = Case("studylog search", [*studylog, "search", word], log_big)
     listing = Case("studylog list", [*studylog, "list"], log_big)
+    # `list` keeps a cache of each post's summary under $XDG_CACHE_HOME; the
+    # first run after a change reads every post, so that case is timed too.
+    cache = Path(env["XDG_CACHE_HOME"]) / "studylog"
+    listing_cold = Case(
+        "studylog list (cold cache)",
+        [*studylog, "list"],
+        log_big,
+        prepare=lambda: shutil.rmtree(cache, ignore_errors=True),
+    )
     group = [grep, rg]
     if has_search:
         group.append(search)
     if has_list:
-        group.append(listing)
+        group.extend([listing, listing_cold])
     say("Timing search and list…")
     measure(group, env, args.repeats, args.warmup)
     pending_search = None if has_search else "pending: search is not in this build yet"
@@ -450,6 +464,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     rows.append(_case_row(f"search over {big:,} posts", search, grep, 1.5, pending_search))
     rows.append(_case_row(f"search over {big:,} posts", search, rg, None, pending_search))
     rows.append(_case_row(f"list over {big:,} posts", listing, grep, 2.0, pending_list))
+    rows.append(_case_row(f"list over {big:,} posts", listing_cold, grep, None, pending_list))
 
     # The same commands on the big log against the small one: no whole-log scan.
     rows.append(_self_row(f"new ({big:,} vs {small} posts)", new_big, new_small, 1.1))
@@ -457,7 +472,11 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         _self_row(f"add-question ({big:,} vs {small} posts)", add_big, add_small, 1.1, pending_add)
     )
 
-    for case, pending in ((search, pending_search), (listing, pending_list)):
+    for case, pending in (
+        (search, pending_search),
+        (listing, pending_list),
+        (listing_cold, pending_list),
+    ):
         name = f"{case.label} ({big:,} posts)"
         if pending:
             memory.append(f"{name}: {pending}")
@@ -467,6 +486,36 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         else:
             memory.append(f"{name}: no figure ({case.failure})")
     return rows, memory
+
+
+FLOOR = [
+    ("python -c pass", ["-c", "pass"]),
+    ("python -c 'import typer'", ["-c", "import typer"]),
+    ("python -c 'import yaml'", ["-c", "import yaml"]),
+    ("python -c 'import jinja2.sandbox'", ["-c", "import jinja2.sandbox"]),
+    ("python -c 'import markdown_it'", ["-c", "import markdown_it"]),
+    ("python -c 'import git'", ["-c", "import git"]),
+    ("studylog --version", ["-m", "studylog", "--version"]),
+]
+
+
+def startup_floor(args: argparse.Namespace, env: dict[str, str], cwd: Path) -> list[Case]:
+    """Whole-process times of the interpreter and the libraries studylog stands on."""
+    cases = [Case(label, [args.python, *argv], cwd) for label, argv in FLOOR]
+    hugo = shutil.which("hugo")
+    if hugo is not None:
+        cases.append(Case("hugo version", [hugo, "version"], cwd))
+    measure(cases, env, args.repeats, args.warmup)
+    return cases
+
+
+def format_floor(cases: list[Case]) -> str:
+    """The start-up floor as a Markdown table."""
+    lines = ["| start-up of | median ms | spread ms |", "|---|---|---|"]
+    for case in cases:
+        median = _ms(case.median_ms) if not case.failure else f"failed ({case.failure})"
+        lines.append(f"| {case.label} | {median} | {_ms(case.spread_ms)} |")
+    return "\n".join(lines)
 
 
 def _self_row(
@@ -565,6 +614,10 @@ def main(argv: list[str] | None = None) -> int:
         help="tiny sizes, 3 runs, a temp folder, targets not judged (for CI)",
     )
     args = parser.parse_args(argv)
+    # Measure studylog as a user runs it: with its bytecode cached. A
+    # PYTHONDONTWRITEBYTECODE left in the environment would make every run
+    # compile studylog's modules again (~10 ms more).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     defaults = (3, 0, 3, 30, 50) if args.smoke else (20, 3, 10, 10000, 20000)
     for name, value in zip(
         ("repeats", "warmup", "small", "big", "commit_files"), defaults, strict=True
@@ -579,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             data_dir = generate.DEFAULT_DATA
         rows, memory = run_benchmarks(args, data_dir.resolve())
+        say("Timing the start-up floor…")
+        floor = startup_floor(args, bench_env(data_dir.resolve()), data_dir.resolve())
         judge = not args.smoke
         sys.stdout.write(
             f"studylog benchmarks: {machine_line(args.python, args.repeats, args.warmup)}\n\n"
@@ -586,10 +641,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(format_table(rows, judge) + "\n\n")
         for line in memory:
             sys.stdout.write(f"- {line}\n")
+        sys.stdout.write("\nStart-up floor (what any command pays before it does its work):\n\n")
+        sys.stdout.write(format_floor(floor) + "\n")
         if args.json is not None:
             args.json.write_text(
                 json.dumps(
-                    {"rows": [r.as_dict(judge) for r in rows], "memory": memory},
+                    {
+                        "rows": [r.as_dict(judge) for r in rows],
+                        "memory": memory,
+                        "floor": {c.label: c.median_ms for c in floor},
+                    },
                     ensure_ascii=False,
                     indent=2,
                 ),
