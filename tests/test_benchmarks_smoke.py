@@ -26,12 +26,18 @@ ROWS = [
 NUMBER_OR_REASON = ("pending:", "missing:", "peer failed")
 
 
-def _table_rows(stdout: str) -> list[list[str]]:
-    lines = [line for line in stdout.splitlines() if line.startswith("| ")]
-    assert lines, stdout
-    header, *body = lines
-    assert header.split("|")[1].strip() == "operation"
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in body]
+def _tables(stdout: str) -> list[list[list[str]]]:
+    """Each Markdown table in the output: its rows (header first) as lists of cells."""
+    tables: list[list[list[str]]] = []
+    previous_was_table = False
+    for line in stdout.splitlines():
+        is_table = line.startswith("|")
+        if is_table and not line.startswith("|---"):
+            if not previous_was_table:
+                tables.append([])
+            tables[-1].append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        previous_was_table = is_table
+    return tables
 
 
 def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
@@ -44,7 +50,10 @@ def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    rows = _table_rows(result.stdout)
+    tables = _tables(result.stdout)
+    assert len(tables) == 2, result.stdout
+    (header, *rows), (floor_header, *floor) = tables
+    assert header[0] == "operation" and floor_header[0] == "start-up of"
     operations = {row[0] for row in rows}
     for name in ROWS:
         assert name in operations, f"no row '{name}' in:\n{result.stdout}"
@@ -63,6 +72,11 @@ def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
     # studylog's own command always has a figure: `new` exists from the start.
     new_row = next(row for row in rows if row[0] == "new (3 posts)")
     assert float(new_row[2]) > 0
+    # The floor explains the start-up figures: the bare interpreter and each library.
+    floor_labels = {row[0] for row in floor}
+    assert {"python -c pass", "python -c 'import typer'", "studylog --version"} <= floor_labels
+    for label, median, spread in floor:
+        assert float(median) > 0 and float(spread) >= 0, label
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data["rows"]) == len(rows)
     assert any("search" in line for line in data["memory"])
