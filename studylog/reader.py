@@ -20,16 +20,18 @@ as an entry stays in its section's text, which `search` still searches.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from studylog.config import EntryFormats, Settings
 from studylog.errors import PostReadError
-from studylog.log import PostRef
+from studylog.log import POST_NAME, PostRef
 
 QUESTIONS = "questions"
 REVIEWS = "reviews"
@@ -957,14 +959,21 @@ def iter_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
 # --- posts ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PostSummary:
-    """What `list` shows of a post: file-name facts, title, date and counts."""
+class PostSummary(NamedTuple):
+    """What `list` shows of a post: file-name facts, title, date and counts.
 
-    ref: PostRef
+    A named tuple of plain strings rather than a `PostRef`: `list` makes
+    10,000 of them, and building a `Path` and a frozen dataclass for each
+    would cost more than reading the cache they come from.
+    """
+
+    date: str
+    slug: str
+    path: str
     title: str | None
     front_matter_date: str | None
-    counts: EntryCounts
+    questions: int
+    reviews: int
 
 
 @dataclass(frozen=True)
@@ -1019,7 +1028,16 @@ def summarize_post(ref: PostRef, settings: Settings, text: str | None = None) ->
         text = read_text(ref.path)
     front_matter, _ = split_front_matter(text)
     summary = summarize_front_matter(front_matter)
-    return PostSummary(ref, summary.title, summary.date, count_entries(text, settings))
+    counts = count_entries(text, settings)
+    return PostSummary(
+        ref.date.isoformat(),
+        ref.slug,
+        str(ref.path),
+        summary.title,
+        summary.date,
+        counts.questions,
+        counts.reviews,
+    )
 
 
 def load_post(ref: PostRef, settings: Settings, text: str | None = None) -> ReadPost:
@@ -1046,3 +1064,194 @@ def filter_posts(
         for ref in refs
         if (since is None or ref.date >= since) and (until is None or ref.date <= until)
     ]
+
+
+# --- listing every post fast ------------------------------------------------------
+
+# Bump when the reader counts entries differently, so cached counts are redone.
+READER_VERSION = 1
+
+
+def _cache_path(settings: Settings) -> Path | None:
+    if os.environ.get("STUDYLOG_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    import zlib
+
+    # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
+    digest = f"{zlib.crc32(str(settings.root).encode('utf-8')):08x}"
+    return Path(base) / "studylog" / f"list-{settings.root.name}-{digest}.marshal"
+
+
+def _fingerprint(settings: Settings) -> str:
+    return repr((READER_VERSION, sorted(settings.sections.items()), settings.entry_formats))
+
+
+def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
+    if path is None:
+        return {}
+    import marshal
+
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return {}
+    posts = data.get("posts")
+    return posts if isinstance(posts, dict) else {}
+
+
+def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
+    """Write the cache atomically; a cache that can't be written is simply not kept."""
+    if path is None:
+        return
+    import marshal
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".list-", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
+    """Every post file as `(date, slug, path, mtime_ns, size)`, newest first.
+
+    The same files as `Log.iter_posts` (Jekyll's names, subfolders, no
+    hidden files), read with one `scandir` and one `stat` each and kept as
+    strings: this is the part of `list` that scales with the log.
+    """
+    found: list[tuple[str, str, str, int, int]] = []
+    stack = [str(settings.posts_path)]
+    match = POST_NAME.match
+    date = dt.date
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                parts = match(name)
+                try:
+                    if parts is None or not entry.is_file():
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        continue
+                    date(int(parts[1]), int(parts[2]), int(parts[3]))
+                    stat = entry.stat()
+                except (OSError, ValueError):
+                    continue
+                found.append((name[:10], parts[4], entry.path, stat.st_mtime_ns, stat.st_size))
+    found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
+    return found
+
+
+def list_summaries(settings: Settings) -> list[PostSummary]:
+    """Summaries of every post, newest first, from a cache where the file hasn't changed.
+
+    The cache (under `$XDG_CACHE_HOME/studylog/`, off with
+    `STUDYLOG_NO_CACHE=1`) keeps each post's title, date and counts with
+    its size and modification time, so a second `list` over 10,000 posts
+    reads no post that hasn't changed. Anything off (a changed file, other
+    section settings, a new studylog) is read again.
+    """
+    cache_path = _cache_path(settings)
+    fingerprint = _fingerprint(settings)
+    cache = _load_cache(cache_path, fingerprint)
+    fresh: dict[str, tuple[Any, ...]] = {}
+    summaries: list[PostSummary] = []
+    changed = False
+    for date, slug, path, mtime, size in scan_posts(settings):
+        cached = cache.get(path)
+        if cached is not None and cached[0] == mtime and cached[1] == size:
+            fresh[path] = cached
+            summaries.append(PostSummary(date, slug, path, *cached[2:]))
+            continue
+        ref = PostRef(dt.date.fromisoformat(date), slug, Path(path))
+        try:
+            summary = summarize_post(ref, settings)
+        except PostReadError:
+            continue
+        changed = True
+        fresh[path] = (mtime, size, *summary[3:])
+        summaries.append(summary)
+    if changed or len(fresh) != len(cache):
+        _save_cache(cache_path, fingerprint, fresh)
+    return summaries
+
+
+def start_git_status(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """Start `git status` on the posts folder in the background (see `git_states`)."""
+    try:
+        return subprocess.Popen(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                settings.posts_dir,
+            ],
+            cwd=settings.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+def git_states(
+    process: subprocess.Popen[bytes] | None, settings: Settings
+) -> dict[str, str] | None:
+    """Each changed post's git state by path: `new`, `modified`, `staged` or `deleted`.
+
+    Posts not in the mapping are committed and unchanged. None when the log
+    is not in a git repository (or git is missing). This runs the `git`
+    program directly rather than GitPython, which `list` can't afford to import.
+    """
+    if process is None:
+        return None
+    out, _ = process.communicate()
+    if process.returncode != 0:
+        return None
+    posts_dir = settings.posts_dir.strip("/")
+    states: dict[str, str] = {}
+    parts = out.split(b"\0")
+    index = 0
+    while index < len(parts):
+        entry = parts[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        code = entry[:2].decode("ascii", "replace")
+        name = os.fsdecode(entry[3:])
+        if code[0] in "RC":
+            index += 1  # the original name of a rename or copy follows
+        # git prints paths from the top of the repository; the log may sit below it.
+        at = name.find(posts_dir + "/")
+        while at > 0 and name[at - 1] != "/":
+            at = name.find(posts_dir + "/", at + 1)
+        if at < 0:
+            continue
+        path = str(settings.root / name[at:])
+        if code == "??":
+            states[path] = "new"
+        elif "D" in code:
+            states[path] = "deleted"
+        elif code[1] != " ":
+            states[path] = "modified"
+        else:
+            states[path] = "staged"
+    return states

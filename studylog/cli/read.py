@@ -1,3 +1,434 @@
-"""Commands: read (filled in by its issue)."""
+"""Commands that read the log: `list`, `show`, `search`, `check`, `stats`, `export`.
+
+Data goes to stdout, messages to stderr. On a terminal the output is drawn
+with rich (colour unless NO_COLOR); in a pipe it is plain text, one record a
+line, and `--json` gives the stable shapes documented in docs/reading.md.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from studylog.cli import app, display_path, open_log_for, say
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from studylog.log import Log, PostRef
+    from studylog.reader import QuestionEntry, ReadPost, ReviewEntry
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (see docs/reading.md for the shape).")
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only posts dated on or after DATE (YYYY-MM-DD, today, -7, …).", metavar="DATE"
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(help="Only posts dated on or before DATE.", metavar="DATE"),
+]
+
+
+def _write_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _rel(path: Path, log: Log) -> str:
+    try:
+        return path.relative_to(log.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, Any]:
+    return {
+        "date": ref.date.isoformat(),
+        "slug": ref.slug,
+        "title": title,
+        "path": _rel(ref.path, log),
+    }
+
+
+def _question_json(entry: QuestionEntry) -> dict[str, Any]:
+    return {
+        "number": entry.number,
+        "asker": entry.asker,
+        "question": entry.question,
+        "answers": list(entry.answers),
+        "section": entry.section,
+        "line": entry.line,
+    }
+
+
+def _review_json(entry: ReviewEntry) -> dict[str, Any]:
+    return {
+        "number": entry.number,
+        "assignment": entry.assignment,
+        "topic": entry.topic,
+        "presenter": entry.presenter,
+        "feedback": list(entry.feedback),
+        "section": entry.section,
+        "line": entry.line,
+    }
+
+
+def _window(
+    log: Log, since: str | None, until: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    from studylog.log import parse_date
+
+    today = log.today()
+    start = parse_date(since, today) if since is not None else None
+    end = parse_date(until, today) if until is not None else None
+    if start and end and start > end:
+        raise typer.BadParameter(
+            f"{start} is after --until {end}; swap them.", param_hint="--since"
+        )
+    return start, end
+
+
+def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
+    from studylog.errors import StudylogError
+    from studylog.reader import load_post
+
+    posts = []
+    for ref in refs:
+        try:
+            posts.append(load_post(ref, log.settings))
+        except StudylogError as err:
+            say(f"Skipped {display_path(ref.path)}: {err}")
+    return posts
+
+
+@app.command("list")
+def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the posts, newest first: date, slug, title, questions, reviews, git state."""
+    from studylog.reader import git_states, list_summaries, start_git_status
+
+    log = open_log_for(ctx)
+    # git status runs while the posts are read; it is ready by the time they are.
+    process = start_git_status(log.settings)
+    summaries = list_summaries(log.settings)
+    states = git_states(process, log.settings)
+    if as_json:
+        _write_json(
+            [
+                {
+                    "date": s.date,
+                    "slug": s.slug,
+                    "title": s.title,
+                    "path": _rel(Path(s.path), log),
+                    "front_matter_date": s.front_matter_date,
+                    "questions": s.questions,
+                    "reviews": s.reviews,
+                    "git": None if states is None else states.get(s.path, "clean"),
+                }
+                for s in summaries
+            ]
+        )
+        return
+    from studylog import render
+
+    if not summaries:
+        say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
+        return
+    if render.is_terminal():
+        render.list_table(summaries, states, sys.stdout)
+    else:
+        render.list_plain(summaries, states, sys.stdout)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    post: Annotated[
+        str | None,
+        typer.Argument(
+            help="The post: slug, date or path (default: the newest).", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a post rendered in the terminal (its Markdown text in a pipe)."""
+    from studylog.reader import load_post, read_text
+
+    log = open_log_for(ctx)
+    ref = log.find_post(post)
+    loaded = load_post(ref, log.settings, read_text(ref.path, strict=True))
+    if as_json:
+        _write_json(
+            {
+                "post": _post_json(ref, loaded.title, log),
+                "sections": [
+                    {"heading": s.heading, "key": s.key, "level": s.level, "line": s.line}
+                    for s in loaded.entries.sections
+                    if s.heading
+                ],
+                "questions": [_question_json(q) for q in loaded.entries.questions],
+                "reviews": [_review_json(r) for r in loaded.entries.reviews],
+            }
+        )
+        return
+    from studylog import render
+
+    render.show_post(loaded, sys.stdout)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help="The words to find (case and Unicode form ignored).")
+    ],
+    asker: Annotated[
+        str | None, typer.Option(help="Only questions asked by this person (part of the name).")
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    scope: Annotated[
+        str,
+        typer.Option("--in", help="Where to look: questions, reviews or all.", metavar="WHERE"),
+    ] = "all",
+    as_json: JsonOption = False,
+) -> None:
+    """Find the questions, answers, reviews and text that match, across all posts."""
+    from studylog.search import SCOPES, SearchQuery, search_posts
+
+    if not query.strip():
+        raise typer.BadParameter("give a word or phrase to look for.", param_hint="QUERY")
+    if scope not in SCOPES:
+        raise typer.BadParameter("use questions, reviews or all.", param_hint="--in")
+    log = open_log_for(ctx)
+    start, end = _window(log, since, until)
+    request = SearchQuery(query, scope=scope, asker=asker, since=start, until=end)
+    hits = search_posts(list(log.iter_posts()), log.settings, request)
+    if as_json:
+        _write_json([_hit_json(hit, log) for hit in hits])
+        return
+    if not hits:
+        say(f"No matches for '{query}'.")
+        return
+    from studylog import render
+
+    if render.is_terminal():
+        render.hits_rich(hits, log.root, sys.stdout)
+    else:
+        render.hits_plain(hits, log.root, sys.stdout)
+
+
+def _hit_json(hit: Any, log: Log) -> dict[str, Any]:
+    from studylog.reader import QuestionEntry
+
+    entry = hit.entry
+    if entry is None:
+        entry_json = None
+    elif isinstance(entry, QuestionEntry):
+        entry_json = _question_json(entry)
+    else:
+        entry_json = _review_json(entry)
+    return {
+        "post": _post_json(hit.ref, hit.title, log),
+        "kind": hit.kind,
+        "section": hit.section,
+        "line": hit.line,
+        "entry": entry_json,
+        "matches": [
+            {
+                "field": m.field,
+                "index": m.index,
+                "text": m.text,
+                "spans": [list(s) for s in m.spans],
+            }
+            for m in hit.matches
+        ],
+    }
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    posts: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Posts to check: slugs, dates or paths (default: all).", show_default=False
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="A rule id to skip; repeat it.", metavar="RULE")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Lint posts: front matter, dates, numbering, sections; exit 1 when something is wrong."""
+    from studylog.check import RULES, check_posts, is_failure, unknown_rules
+
+    if rules:
+        if as_json:
+            _write_json(
+                [
+                    {"id": r.id, "severity": r.severity, "explanation": r.explanation}
+                    for r in RULES.values()
+                ]
+            )
+        else:
+            from studylog import render
+
+            render.rules_plain(RULES.values(), sys.stdout)
+        return
+    bad = unknown_rules(ignore or [])
+    if bad:
+        raise typer.BadParameter(
+            f"no rule '{bad[0]}'; `studylog check --rules` lists them.", param_hint="--ignore"
+        )
+    log = open_log_for(ctx)
+    refs = [log.find_post(spec) for spec in posts] if posts else log.posts()
+    findings = check_posts(refs, log.settings, ignore or [])
+    failed = is_failure(findings, strict)
+    if as_json:
+        _write_json(
+            {
+                "ok": not failed,
+                "posts": len(refs),
+                "findings": [
+                    {
+                        "path": _rel(f.path, log),
+                        "line": f.line,
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "message": f.message,
+                    }
+                    for f in findings
+                ],
+            }
+        )
+    else:
+        from studylog import render
+
+        if render.is_terminal():
+            render.findings_rich(findings, log.root, sys.stdout)
+        else:
+            render.findings_plain(findings, log.root, sys.stdout)
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = len(findings) - errors
+        if findings:
+            say(f"{errors} error(s), {warnings} warning(s) in {len(refs)} post(s).")
+        else:
+            say(f"{len(refs)} post(s) checked; no problems.")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
+    from studylog.reader import filter_posts
+    from studylog.stats import compute_stats
+
+    log = open_log_for(ctx)
+    start, end = _window(log, since, until)
+    posts = _load_posts(log, filter_posts(log.posts(), start, end))
+    result = compute_stats(posts, log.today())
+    if as_json:
+        _write_json(_stats_json(result))
+        return
+    from studylog import render
+
+    if render.is_terminal():
+        render.stats_rich(result, sys.stdout)
+    else:
+        render.stats_plain(result, sys.stdout)
+
+
+def _streak_json(streak: Any) -> dict[str, Any]:
+    return {
+        "days": streak.days,
+        "start": streak.start.isoformat() if streak.start else None,
+        "end": streak.end.isoformat() if streak.end else None,
+    }
+
+
+def _stats_json(result: Any) -> dict[str, Any]:
+    return {
+        "posts": result.posts,
+        "questions": result.questions,
+        "reviews": result.reviews,
+        "first": result.first.isoformat() if result.first else None,
+        "last": result.last.isoformat() if result.last else None,
+        "current_streak": _streak_json(result.current_streak),
+        "longest_streak": _streak_json(result.longest_streak),
+        "days": [
+            {
+                "date": d.date.isoformat(),
+                "posts": d.posts,
+                "questions": d.questions,
+                "reviews": d.reviews,
+            }
+            for d in result.days
+        ],
+        "weeks": [
+            {
+                "start": w.start.isoformat(),
+                "posts": [d.posts if d else None for d in w.days],
+                "entries": [d.entries if d else None for d in w.days],
+            }
+            for w in result.weeks
+        ],
+        "askers": [{"name": name, "questions": count} for name, count in result.askers],
+        "presenters": [{"name": name, "reviews": count} for name, count in result.presenters],
+    }
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json, csv, anki (tab-separated cards) or md.")
+    ] = "json",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Export questions and answers as json, csv, anki cards or a Markdown digest."""
+    from studylog.export import FORMATS, export_posts
+    from studylog.reader import filter_posts
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter("use json, csv, anki or md.", param_hint="--format")
+    log = open_log_for(ctx)
+    start, end = _window(log, since, until)
+    posts = _load_posts(log, filter_posts(log.posts(), start, end))
+    posts.sort(key=lambda p: (p.ref.date, p.ref.slug))
+    text = export_posts(posts, fmt)
+    questions = sum(len(p.entries.questions) for p in posts)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from studylog.errors import PostWriteError
+
+    target = output.expanduser()
+    if target.is_dir():
+        raise PostWriteError(f"{target} is a folder; give a file name to -o.")
+    if not target.parent.is_dir():
+        raise PostWriteError(f"The folder {target.parent} does not exist; create it first.")
+    try:
+        target.write_text(text, encoding="utf-8", newline="")
+    except OSError as err:
+        raise PostWriteError(f"Can't write {target} ({err.strerror}).") from err
+    say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")

@@ -1,0 +1,321 @@
+"""Everything the read commands draw: tables, highlighted hits, the heatmap.
+
+Only this module (and `studylog.cli`) may import rich, and it does so
+inside the functions that draw, so a command whose output goes to a pipe
+(plain text) never pays for importing rich. Colour is used only on a
+terminal, and never when `NO_COLOR` is set (rich honours it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from studylog.check import Finding
+    from studylog.reader import PostSummary, ReadPost
+    from studylog.search import SearchHit
+    from studylog.stats import Stats
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    """Whether `stream` (stdout by default) is a terminal we may draw on."""
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_console(stream: TextIO | None = None) -> Console:
+    """A rich console on `stream`: colour only on a terminal and without NO_COLOR."""
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    terminal = is_terminal(stream)
+    return Console(
+        file=stream,
+        highlight=False,
+        no_color=not terminal or "NO_COLOR" in os.environ,
+        color_system="auto" if terminal else None,
+        emoji=False,
+        markup=False,
+    )
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the log's folder when it is inside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Text on one line (line breaks become spaces), cut to `limit` characters."""
+    flat = " ".join(text.split())
+    if limit is not None and len(flat) > limit:
+        return flat[: max(limit - 1, 0)] + "…"
+    return flat
+
+
+# --- list -----------------------------------------------------------------------
+
+
+def _state(states: dict[str, str] | None, path: str) -> str:
+    if states is None:
+        return "-"
+    return states.get(path, "clean")
+
+
+def list_plain(
+    summaries: Sequence[PostSummary], states: dict[str, str] | None, out: TextIO
+) -> None:
+    """One tab-separated line per post: date, slug, title, questions, reviews, git state."""
+    get = (states or {}).get
+    default = "-" if states is None else "clean"
+    lines = [
+        f"{s.date}\t{s.slug}\t{' '.join((s.title or '').split())}\t"
+        f"{s.questions}\t{s.reviews}\t{get(s.path, default)}\n"
+        for s in summaries
+    ]
+    out.write("".join(lines))
+
+
+def list_table(
+    summaries: Sequence[PostSummary], states: dict[str, str] | None, out: TextIO
+) -> None:
+    """The posts as a rich table that fits the terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console(out)
+    table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
+    table.add_column("date", no_wrap=True)
+    table.add_column("slug", no_wrap=True, style="cyan")
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("Q", justify="right")
+    table.add_column("R", justify="right")
+    table.add_column("git", no_wrap=True)
+    styles = {"new": "green", "modified": "yellow", "staged": "blue", "deleted": "red"}
+    for s in summaries:
+        state = _state(states, s.path)
+        table.add_row(
+            s.date,
+            s.slug,
+            one_line(s.title or ""),
+            str(s.questions),
+            str(s.reviews),
+            Text(state, style=styles.get(state, "dim")),
+        )
+    console.print(table)
+
+
+# --- show -------------------------------------------------------------------------
+
+
+def show_post(post: ReadPost, out: TextIO) -> None:
+    """The post as rendered Markdown (title on top) on a terminal, else its text."""
+    if not is_terminal(out):
+        out.write(post.text if post.text.endswith("\n") else post.text + "\n")
+        return
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    console = make_console(out)
+    title = post.title or post.ref.slug
+    console.print(Rule(f"{title} · {post.ref.date.isoformat()}"))
+    console.print(Markdown(post.body))
+
+
+# --- search -----------------------------------------------------------------------
+
+
+def hit_label(hit: SearchHit) -> str:
+    """Which entry a hit is: `question 3 (민수)`, `review 1 (지수)`, `text`."""
+    from studylog.reader import QuestionEntry
+
+    entry = hit.entry
+    if entry is None:
+        return hit.kind
+    if isinstance(entry, QuestionEntry):
+        who = f" ({entry.asker})" if entry.asker else ""
+        return f"question {entry.number}{who}"
+    who = f" ({entry.presenter})" if entry.presenter else ""
+    return f"review {entry.number}{who}"
+
+
+def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
+    """One line per matching field: `path:line: label: field: text`."""
+    for hit in hits:
+        where = f"{relative(hit.ref.path, root)}:{hit.line}"
+        for match in hit.matches:
+            out.write(f"{where}: {hit_label(hit)}: {match.field}: {one_line(match.text)}\n")
+
+
+def hits_rich(hits: Sequence[SearchHit], root: Path, out: TextIO) -> None:
+    """Hits grouped by post, each naming its entry, with the matches highlighted."""
+    from rich.text import Text
+
+    console = make_console(out)
+    current: Path | None = None
+    for hit in hits:
+        if hit.ref.path != current:
+            current = hit.ref.path
+            header = Text()
+            header.append(hit.ref.date.isoformat(), style="bold")
+            header.append(f"  {hit.ref.slug}", style="bold cyan")
+            if hit.title:
+                header.append(f"  {hit.title}", style="dim")
+            console.print(header)
+        label = Text("  ")
+        label.append(hit_label(hit), style="magenta")
+        label.append(f"  line {hit.line}", style="dim")
+        if hit.section:
+            label.append(f"  · {hit.section}", style="dim")
+        console.print(label)
+        for match in hit.matches:
+            text = Text(f"    {match.field}: ", style="dim")
+            body = Text(match.text)
+            for start, end in match.spans:
+                body.stylize("bold reverse", start, end)
+            text.append_text(body)
+            console.print(text)
+
+
+# --- check ------------------------------------------------------------------------
+
+
+def findings_plain(findings: Iterable[Finding], root: Path, out: TextIO) -> None:
+    """Compiler-style lines: `path:line: severity rule: message`."""
+    for f in findings:
+        out.write(f"{relative(f.path, root)}:{f.line}: {f.severity} {f.rule}: {f.message}\n")
+
+
+def findings_rich(findings: Sequence[Finding], root: Path, out: TextIO) -> None:
+    """Findings with the severity coloured."""
+    from rich.text import Text
+
+    console = make_console(out)
+    for f in findings:
+        line = Text(f"{relative(f.path, root)}:{f.line}: ")
+        line.append(f.severity, style="bold red" if f.severity == "error" else "yellow")
+        line.append(f" {f.rule}", style="cyan")
+        line.append(f": {f.message}")
+        console.print(line)
+
+
+def rules_plain(rules: Iterable[Any], out: TextIO) -> None:
+    """Each rule: id, severity, explanation."""
+    for rule in rules:
+        out.write(f"{rule.id}\t{rule.severity}\t{rule.explanation}\n")
+
+
+# --- stats ------------------------------------------------------------------------
+
+_SHADES = " ░▒▓█"
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _shade(value: int, top: int) -> str:
+    if value <= 0 or top <= 0:
+        return "·"
+    level = 1 + min(3, (value - 1) * 4 // max(top, 1))
+    return _SHADES[level]
+
+
+def heatmap_lines(stats: Stats, width: int) -> list[str]:
+    """The week-by-day heatmap of entries as text: a row per weekday, a column per week.
+
+    Only the most recent weeks that fit in `width` are drawn. A day with a
+    post but no entries shows as `+`; days without a post as `·`.
+    """
+    columns = max(1, (width - 5) // 2)
+    weeks = stats.weeks[-columns:]
+    top = max((day.entries for week in weeks for day in week.days if day), default=0)
+    months = "     "
+    last_month = None
+    for week in weeks:
+        label = week.start.strftime("%b") if week.start.month != last_month else ""
+        last_month = week.start.month
+        months += (label + " ")[:2] if label else "  "
+    lines = [months.rstrip()]
+    for index, name in enumerate(_DAY_NAMES):
+        cells = []
+        for week in weeks:
+            day = week.days[index]
+            if day is None:
+                cells.append(" ")
+            elif day.posts and not day.entries:
+                cells.append("+")
+            else:
+                cells.append(_shade(day.entries, top))
+        lines.append(f"{name:<4} " + " ".join(cells))
+    return lines
+
+
+def _streak(streak: Any) -> str:
+    if not streak.days:
+        return "0 days"
+    return f"{streak.days} day{'s' if streak.days != 1 else ''} ({streak.start} – {streak.end})"
+
+
+def stats_plain(stats: Stats, out: TextIO, width: int = 80, top: int = 10) -> None:
+    """The numbers, the heatmap and the top askers as plain text."""
+    lines = [
+        f"posts\t{stats.posts}",
+        f"questions\t{stats.questions}",
+        f"reviews\t{stats.reviews}",
+        f"first\t{stats.first or '-'}",
+        f"last\t{stats.last or '-'}",
+        f"current streak\t{_streak(stats.current_streak)}",
+        f"longest streak\t{_streak(stats.longest_streak)}",
+        "",
+        *heatmap_lines(stats, width),
+        "",
+        "questions per person",
+        *(f"{name}\t{count}" for name, count in stats.askers[:top]),
+    ]
+    out.write("\n".join(lines) + "\n")
+
+
+def stats_rich(stats: Stats, out: TextIO, top: int = 10) -> None:
+    """Totals and streaks, the heatmap in a panel, and a bar per asker."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console(out)
+    totals = Table.grid(padding=(0, 2))
+    totals.add_column(style="bold")
+    totals.add_column()
+    totals.add_row("posts", str(stats.posts))
+    totals.add_row("questions", str(stats.questions))
+    totals.add_row("reviews", str(stats.reviews))
+    totals.add_row("from", f"{stats.first or '-'} to {stats.last or '-'}")
+    totals.add_row("current streak", _streak(stats.current_streak))
+    totals.add_row("longest streak", _streak(stats.longest_streak))
+    console.print(totals)
+    lines = heatmap_lines(stats, console.width - 4)
+    heat = Text("\n".join(lines))
+    for index, char in enumerate(heat.plain):
+        if char in _SHADES[1:]:
+            heat.stylize("green", index, index + 1)
+        elif char == "+":
+            heat.stylize("dim green", index, index + 1)
+    console.print(Panel(heat, title="entries per day", expand=False))
+    if stats.askers:
+        table = Table(box=None, header_style="bold", show_edge=False)
+        table.add_column("asker")
+        table.add_column("questions", justify="right")
+        table.add_column("")
+        most = stats.askers[0][1]
+        bar_width = max(10, min(40, console.width - 40))
+        for name, count in stats.askers[:top]:
+            table.add_row(name, str(count), "█" * max(1, count * bar_width // most))
+        console.print(table)
