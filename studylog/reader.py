@@ -171,14 +171,18 @@ def read_front_matter_text(path: Path) -> str | None:
     Returns None when the file does not start with a front-matter fence or
     never closes it. Raises OSError/UnicodeDecodeError as `open()` does.
     """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    # Binary lines, decoded one by one: a text-mode read would decode a whole
+    # buffer, body included, and fail on a body that is not UTF-8.
+    with path.open("rb") as handle:
         first = handle.readline()
-        if first.rstrip("\r\n").rstrip(" \t") != "---":
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        if first.rstrip(b"\r\n").rstrip(b" \t") != b"---":
             return None
-        lines: list[str] = []
+        lines: list[bytes] = []
         for line in handle:
-            if line.rstrip("\r\n").rstrip(" \t") in ("---", "..."):
-                return "".join(lines)
+            if line.rstrip(b"\r\n").rstrip(b" \t") in (b"---", b"..."):
+                return b"".join(lines).decode("utf-8")
             lines.append(line)
     return None
 

@@ -9,8 +9,14 @@ import pytest
 from studylog.config import Settings, settings_from_mapping
 from studylog.reader import (
     EntryCounts,
+    QuestionEntry,
     count_entries,
+    find_headings,
+    normalize_heading,
     read_entries,
+    read_front_matter_text,
+    split_front_matter,
+    summarize_front_matter,
 )
 from tests.conftest import CORPUS, EXAMPLE, corpus_posts
 
@@ -87,3 +93,261 @@ def test_count_entries_matches_read_entries_on_every_corpus_post(ko: Settings) -
     # The corpus holds dozens of peer-session questions and reviews.
     assert total.questions >= 80
     assert total.reviews >= 15
+
+
+# --- entries of known corpus posts, field by field ------------------------------
+
+
+def test_example_post_questions_exactly(ko: Settings) -> None:
+    entries = read_entries(EXAMPLE.read_text(encoding="utf-8"), ko)
+    first, second, third = entries.questions
+    assert first == QuestionEntry(
+        number=1,
+        asker="서광채",
+        question="batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+        answers=(
+            "True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 또 나오지 못함 "
+            "복원추출과 비복원추출의 차이",
+        ),
+        line=64,
+        section="질문내용",
+        end_line=66,
+        numbered=True,
+    )
+    assert (second.number, second.asker) == (2, "마루찬")
+    assert second.answers[0].startswith("정규분포를 작성할 때")
+    # Answers written as numbered sub-points are separate answers.
+    assert third.question == "시퀀스의 길이기 길어질수록 불안정해지는 이유"
+    assert third.answers == (
+        "활성화 함수의 원인\n활성화 함수가 많아질 수 록 수가 0에 가깝게 수렴하기 때문에.",
+        "시퀀스가 길어지면 w가 계속해서 곱해지면서 소프트맥스나 활성화 함수가 없어도 "
+        "시퀀스가 불안정해질 수 있다.",
+    )
+
+
+def test_example_post_reviews_exactly(ko: Settings) -> None:
+    entries = read_entries(EXAMPLE.read_text(encoding="utf-8"), ko)
+    assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
+        (
+            "선택과제 1",
+            "Gradient Descent",
+            "장동건",
+            ("발표 후 과제 내 수식의 코딩 관련해 피드백",),
+        ),
+        (
+            "선택과제 3",
+            "MLE",
+            "홍요한",
+            ("최대가능도 함수를 실제로 구현하며 이론과 알고리즘에 대해 발표",),
+        ),
+    ]
+
+
+def test_bullets_with_arrow_answers(ko: Settings) -> None:
+    entries = read_entries(corpus_text("hongsusoo/2021-08-03-BoostCourse_day2.md"), ko)
+    assert [(q.asker, q.answers) for q in entries.questions] == [
+        ("권예환", ("블로그 구글링",)),
+        ("강재현", ("홍요한님과 박마루찬님이 부가설명 제공",)),
+        ("홍요한", ("서로 화면공유, 구글링하며 리서치",)),
+        ("서광채", ("documentation 참고, 다른 디버깅 방법 제시",)),
+    ]
+    assert entries.questions[0].question == "역전파의 자세한 계산과정이 궁금합니다!"
+    assert entries.questions[3].question == "mock patch 동작 방식을 모르겠습니다"
+    assert [r.assignment for r in entries.reviews] == [
+        "과제 4. Baseball",
+        "과제 5. Morse code",
+        "과제 3. Text_Processing2",
+    ]
+    assert entries.reviews[0].feedback == ("박마루찬님 발표 후 피드백",)
+
+
+def test_question_on_a_colon_line_and_answers_at_the_margin(ko: Settings) -> None:
+    entries = read_entries(corpus_text("hongsusoo/2021-08-04-BoostCourse_day3.md"), ko)
+    (question,) = entries.questions
+    assert question.asker == "박마루찬"
+    assert (
+        question.question == "8강 퀴즈 4번 증명(A가 binary variable일 때, 다음의 식이 성립하는가?)"
+    )
+    assert len(question.answers) == 2
+    assert question.answers[0].endswith(
+        "근데 A가 binary variable이란 조건이 없어도 성립하지 않는가?"
+    )
+    assert question.answers[1] == "정확한 결론 못내림, 추가적인 검색 필요"
+
+
+def test_q_and_a_paragraphs(ko: Settings) -> None:
+    entries = read_entries(corpus_text("hongsusoo/2021-09-10-BoostCourse_day29.md"), ko)
+    assert len(entries.questions) == 6
+    first = entries.questions[0]
+    assert first.section == "Q & A"
+    assert first.asker is None
+    assert first.question.startswith("background를 augment하면")
+    assert first.answers == ("yolo에는 object detect loss가 있다. grid를 나가면 loss가 커진다.",)
+    assert entries.questions[5].answers == ("멘토님 성향이 얕고 넓은 것을 좋아하신다.",)
+
+
+def test_numbered_questions_without_answers(ko: Settings) -> None:
+    entries = read_entries(corpus_text("Heeseok-Jeong/2021-01-26-bcaitech-ustage-day7.md"), ko)
+    assert [(q.number, q.asker, q.answers) for q in entries.questions] == [
+        (1, None, ()),
+        (2, None, ()),
+    ]
+    assert entries.questions[0].question.startswith("경사하강법 선형회귀를 코드로 구현할 때")
+
+
+def test_bullets_with_nested_answers_under_a_numbered_heading(ko: Settings) -> None:
+    entries = read_entries(corpus_text("jjonhwa/2021-08-05-boostcamp-main-Ustage_Day_3.md"), ko)
+    today = [q for q in entries.questions if q.section == "5-2. 금일 질문 목록"]
+    assert [q.question for q in today] == [
+        "왜 Relu가 비선형 함수인가?",
+        "sigmoid와 relu의 차이",
+        "KL-Divergence",
+    ]
+    assert today[1].answers == (
+        "sigmoid의 경우 극값으로 갈수록 gradient vanishing 현상을 유발할 수 있다.",
+        "relu의 경우 양수일 때 미분값이 항상 1이므로 gradient vanishing 현상을 방지할 수 있다.",
+    )
+    assert today[2].answers == ("분산이 다를 때 사용한다.",)
+
+
+def test_review_topic_after_a_colon(ko: Settings) -> None:
+    entries = read_entries(corpus_text("hongsusoo/2021-08-06-BoostCourse_day5.md"), ko)
+    (review,) = entries.reviews
+    assert (review.assignment, review.topic, review.presenter) == (
+        "선택과제 2",
+        "Backpropagation",
+        "강재현",
+    )
+    assert review.feedback == ("RNN BP 수식 관련 whiteboard에 작성하면서 설명, 코드 구현 설명",)
+    assert [q.question for q in entries.questions] == [
+        "BP 유도 항이 왜 여러 개 나오나요?",
+        "토론 : grad_over_time 어떻게 사용할 수 있을까?",
+    ]
+
+
+def test_what_is_not_an_entry_stays_as_section_text(ko: Settings) -> None:
+    entries = read_entries(corpus_text("hongsusoo/2021-08-09-BoostCourse_day6.md"), ko)
+    reviews = [s for s in entries.sections if s.key == "reviews"]
+    assert entries.reviews == ()
+    assert "CNN 전반에 대한 설명(서광채)" in reviews[0].text
+
+
+def test_every_corpus_post_reads_without_error(ko: Settings) -> None:
+    for path in corpus_posts():
+        text = path.read_text(encoding="utf-8")
+        entries = read_entries(text, ko)
+        for question in entries.questions:
+            assert question.line >= 1 and question.end_line >= question.line, path.name
+        # Every section's text is in the file, so nothing is lost to search.
+        for section in entries.sections:
+            assert section.text in text
+
+
+# --- what studylog writes reads back the same ----------------------------------
+
+
+@pytest.mark.parametrize("profile", ["ko", "en"])
+def test_entries_written_by_studylog_read_back(profile: str) -> None:
+    from studylog.entries import Question, Review, render_question, render_review
+
+    settings = settings_from_mapping(Path("/nonexistent"), {"profile": profile}, source="test")
+    formats = settings.entry_formats
+    questions = [
+        Question("민수", "한 줄 질문", ("한 답",)),
+        Question("Ann Lee", "두 줄\n질문", ("첫째 답\n이어서", "둘째 답")),
+        Question("지수", "답 없는 질문"),
+    ]
+    reviews = [
+        Review("선택과제 1", "지수", "Gradient Descent", ("좋았다", "둘째\n줄")),
+        Review("필수과제 2", "민수"),
+    ]
+    q_heading = settings.sections["questions"].heading
+    r_heading = settings.sections["reviews"].heading
+    lines = [f"### {r_heading}", ""]
+    for review in reviews:
+        lines += [*render_review(review, formats), ""]
+    lines += [f"### {q_heading}", ""]
+    for number, question in enumerate(questions, 1):
+        lines += [*render_question(question, number, formats), ""]
+    entries = read_entries("\n".join(lines), settings)
+    assert [(q.number, q.asker, q.question, q.answers) for q in entries.questions] == [
+        (n, q.asker, q.question, q.answers) for n, q in enumerate(questions, 1)
+    ]
+    assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
+        (r.assignment, r.topic or None, r.presenter, r.feedback) for r in reviews
+    ]
+
+
+# --- headings and front matter -----------------------------------------------
+
+
+def test_normalize_heading_drops_emoji_numbering_and_zero_width() -> None:
+    assert normalize_heading("피어세션 👨\u200d👨\u200d👦\u200d👦 👨\u200d👨\u200d👦") == "피어세션"
+    assert normalize_heading("5-2. 금일 질문 목록") == "금일 질문 목록"
+    assert normalize_heading("-. [금일 질문 목록]:") == "금일 질문 목록"
+    assert normalize_heading("🌞마스터 클래스🌞") == "마스터 클래스"
+    # Decomposed Hangul (NFD) reads as the composed heading.
+    import unicodedata
+
+    assert normalize_heading(unicodedata.normalize("NFD", "질문내용")) == "질문내용"
+
+
+def test_decomposed_hangul_heading_is_the_question_section(ko: Settings) -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "### 질문내용\n\n1. 가님 질문 : 하나\n")
+    assert count_entries(text, ko) == EntryCounts(1, 0)
+
+
+def test_find_headings_skips_fences_and_reads_closing_hashes() -> None:
+    text = "# One #\n```python\n# comment\n```\n~~~\n## not\n~~~\n    # indented code\n## Two\n"
+    assert [(h.level, h.text, h.line) for h in find_headings(text)] == [
+        (1, "One", 1),
+        (2, "Two", 9),
+    ]
+
+
+def test_crlf_post_reads_like_lf(ko: Settings) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    crlf = text.replace("\n", "\r\n")
+    assert read_entries(crlf, ko).questions == read_entries(text, ko).questions
+    assert count_entries(crlf, ko) == EntryCounts(3, 2)
+
+
+def test_front_matter_summary_agrees_with_yaml_on_the_corpus() -> None:
+    import yaml
+
+    checked = 0
+    for path in corpus_posts():
+        text = path.read_text(encoding="utf-8")
+        front_matter, body_start = split_front_matter(text)
+        assert front_matter is not None, path.name
+        assert text[body_start:] == text.split("---\n", 2)[2] or text.startswith("\ufeff")
+        data = yaml.safe_load(front_matter)
+        summary = summarize_front_matter(front_matter)
+        if isinstance(data.get("title"), str):
+            assert summary.title == data["title"], path.name
+            checked += 1
+        if data.get("date") is not None:
+            assert summary.date is not None and summary.date.startswith(str(data["date"])[:10])
+    assert checked == 152
+
+
+def test_front_matter_values_are_unquoted() -> None:
+    summary = summarize_front_matter(
+        'title: "A \\"quoted\\" title"\ndate: \'2021-08-05\' # comment\nplain: x\n'
+    )
+    assert summary.title == 'A "quoted" title'
+    assert summary.date == "2021-08-05"
+    assert summary.keys == ("title", "date", "plain")
+    assert summarize_front_matter("title: |\n  block\n").title is None
+
+
+def test_read_front_matter_text_reads_only_the_block(tmp_path: Path) -> None:
+    post = tmp_path / "2021-08-05-day4.md"
+    post.write_bytes(b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nbody \xff not utf-8\r\n")
+    # The body is not UTF-8, but only the front matter is decoded.
+    assert read_front_matter_text(post) == "title: x\r\n"
+    no_fm = tmp_path / "2021-08-06-day5.md"
+    no_fm.write_text("# just text\n", encoding="utf-8")
+    assert read_front_matter_text(no_fm) is None
