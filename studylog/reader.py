@@ -909,8 +909,12 @@ def reviews_in(section: Section, settings: Settings) -> list[ReviewEntry]:
 
 
 def _body_and_offset(text: str) -> tuple[str, int]:
+    """The body in NFC (so decomposed Hangul reads like composed) and its first line's offset."""
     _, body_start = split_front_matter(text)
-    return text[body_start:], text.count("\n", 0, body_start)
+    body = text[body_start:]
+    if not unicodedata.is_normalized("NFC", body):
+        body = unicodedata.normalize("NFC", body)
+    return body, text.count("\n", 0, body_start)
 
 
 def read_entries(text: str, settings: Settings) -> PostEntries:

@@ -131,7 +131,8 @@ def _needles(query: str) -> list[str]:
 
 def _prefilter_rg(rg: str, query: str, folder: Path) -> set[str] | None:
     """Paths of the files under `folder` whose bytes contain the query (ripgrep)."""
-    command = [rg, "-l", "-0", "-i", "-F", "--no-ignore", "--hidden", "--no-messages"]
+    # -L: a post may be a symbolic link; the paths are matched against the posts anyway.
+    command = [rg, "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden", "--no-messages"]
     command += ["-g", "*.md", "-g", "*.markdown", "-g", "!.*"]
     for needle in _needles(query):
         command += ["-e", needle]

@@ -1,0 +1,148 @@
+"""Search: normalised, case-insensitive matching; each hit names its post and entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from studylog.config import Settings, settings_from_mapping
+from studylog.log import PostRef, post_ref
+from studylog.reader import QuestionEntry, ReviewEntry
+from studylog.search import (
+    SearchQuery,
+    SearchQueryError,
+    candidate_posts,
+    find_spans,
+    normalize,
+    search_posts,
+)
+from tests.conftest import CORPUS, build_file_tree, corpus_posts
+
+HAS_RG = shutil.which("rg") is not None
+
+
+@pytest.fixture
+def corpus_log(tmp_path: Path) -> tuple[list[PostRef], Settings]:
+    """Every corpus post, linked into one posts folder."""
+    posts = tmp_path / "blog" / "_posts"
+    posts.mkdir(parents=True)
+    for path in corpus_posts():
+        (posts / path.name).symlink_to(path)
+    settings = settings_from_mapping(tmp_path / "blog", {}, source="test")
+    refs = [ref for ref in (post_ref(p) for p in posts.iterdir()) if ref is not None]
+    return refs, settings
+
+
+def run(refs: list[PostRef], settings: Settings, text: str, **kwargs: object) -> list:  # type: ignore[type-arg]
+    return search_posts(refs, settings, SearchQuery(text, **kwargs))  # type: ignore[arg-type]
+
+
+def test_known_phrase_is_found_in_the_right_post_and_entry(
+    corpus_log: tuple[list[PostRef], Settings],
+) -> None:
+    refs, settings = corpus_log
+    hits = run(refs, settings, "replace에서 True")
+    assert len(hits) == 1
+    (hit,) = hits
+    assert hit.ref.path.name == "2021-08-05-BoostCourse_day4.md"
+    assert hit.kind == "question"
+    assert isinstance(hit.entry, QuestionEntry)
+    assert (hit.entry.number, hit.entry.asker) == (1, "서광채")
+    assert hit.line == 64
+    match = hit.matches[0]
+    assert match.field == "question"
+    assert match.text[slice(*match.spans[0])] == "replace에서 True"
+
+
+def test_matching_ignores_case_and_hangul_composition(
+    corpus_log: tuple[list[PostRef], Settings],
+) -> None:
+    refs, settings = corpus_log
+    plain = run(refs, settings, "복원추출")
+    decomposed = run(refs, settings, unicodedata.normalize("NFD", "복원추출"))
+    assert plain and [(h.ref, h.line) for h in decomposed] == [(h.ref, h.line) for h in plain]
+    upper = run(refs, settings, "REPLACE에서 TRUE")
+    assert [h.ref.path.name for h in upper] == ["2021-08-05-BoostCourse_day4.md"]
+
+
+def test_decomposed_text_in_a_post_matches_a_composed_query(tmp_path: Path) -> None:
+    body = unicodedata.normalize("NFD", "### 질문내용\n\n1. 민수님 질문 : 드롭아웃은 언제 끄나요\n")
+    root = build_file_tree(tmp_path, {"_posts/2021-08-05-day4.md": "---\ntitle: x\n---\n" + body})
+    settings = settings_from_mapping(root, {}, source="test")
+    refs = [post_ref(root / "_posts" / "2021-08-05-day4.md")]
+    for use_rg in [True, False] if HAS_RG else [False]:
+        hits = search_posts(refs, settings, SearchQuery("드롭아웃"), use_rg=use_rg)  # type: ignore[arg-type]
+        assert [h.kind for h in hits] == ["question"], use_rg
+        assert hits[0].entry.asker == "민수"  # type: ignore[union-attr]
+        # The hit shows NFC text, and the span covers the word.
+        match = hits[0].matches[0]
+        assert match.text[slice(*match.spans[0])] == "드롭아웃"
+
+
+@pytest.mark.skipif(not HAS_RG, reason="ripgrep is not installed")
+def test_ripgrep_and_python_prefilters_agree(corpus_log: tuple[list[PostRef], Settings]) -> None:
+    refs, settings = corpus_log
+    for query in ("replace", "피드백", "GAN", "Transformer", "zzz-nothing"):
+        with_rg = candidate_posts(refs, query, settings.posts_path, use_rg=True)
+        without = candidate_posts(refs, query, settings.posts_path, use_rg=False)
+        assert sorted(with_rg) == sorted(without), query
+
+
+def test_answers_reviews_and_plain_text_are_searched(
+    corpus_log: tuple[list[PostRef], Settings],
+) -> None:
+    refs, settings = corpus_log
+    day4 = [r for r in refs if r.path.name == "2021-08-05-BoostCourse_day4.md"]
+    answer = run(day4, settings, "비복원추출")
+    assert [(h.kind, h.matches[0].field, h.entry.number) for h in answer] == [
+        ("question", "answer", 1)
+    ]
+    review = run(day4, settings, "최대가능도 함수")
+    assert review[0].kind == "review"
+    assert isinstance(review[0].entry, ReviewEntry)
+    assert review[0].entry.presenter == "홍요한"
+    text = run(day4, settings, "dive into deep learning")
+    assert [(h.kind, h.section) for h in text] == [("text", "🌞마스터 클래스🌞")]
+
+
+def test_scope_asker_and_dates_filter(corpus_log: tuple[list[PostRef], Settings]) -> None:
+    refs, settings = corpus_log
+    everything = run(refs, settings, "과제")
+    reviews = run(refs, settings, "과제", scope="reviews")
+    questions = run(refs, settings, "과제", scope="questions")
+    assert {h.kind for h in reviews} == {"review"}
+    assert {h.kind for h in questions} <= {"question"}
+    assert len(everything) > len(reviews) + len(questions)
+    asked = run(refs, settings, "이유", asker="마루찬")
+    assert asked and all("마루찬" in h.entry.asker for h in asked)
+    august = run(refs, settings, "과제", since=dt.date(2021, 8, 4), until=dt.date(2021, 8, 5))
+    assert {h.ref.date for h in august} <= {dt.date(2021, 8, 4), dt.date(2021, 8, 5)}
+    assert august
+    # Newest post first.
+    dates = [h.ref.date for h in everything]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_bad_queries_are_refused() -> None:
+    with pytest.raises(SearchQueryError):
+        SearchQuery("   ")
+    with pytest.raises(SearchQueryError):
+        SearchQuery("x", scope="everywhere")
+    with pytest.raises(SearchQueryError):
+        SearchQuery("x", since=dt.date(2021, 2, 1), until=dt.date(2021, 1, 1))
+
+
+def test_find_spans_maps_folded_text_back() -> None:
+    shown, spans = find_spans(normalize("STRASSE"), "Die Straße ist lang")
+    assert shown[slice(*spans[0])] == "Straße"
+    shown, spans = find_spans(normalize("abc"), "xABCyabc")
+    assert spans == ((1, 4), (5, 8))
+    assert find_spans("zzz", "abc") == ("abc", ())
+
+
+def test_corpus_readme_is_not_a_post() -> None:
+    assert post_ref(CORPUS / "README.md") is None
