@@ -1,0 +1,146 @@
+"""check: each rule catches its problem, with its id and line; clean posts pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from studylog.check import RULES, check_posts, check_text, is_failure, site_timezone
+from studylog.config import Settings, settings_from_mapping
+from studylog.log import open_log, post_ref
+from tests.conftest import EXAMPLE, build_file_tree, corpus_posts
+
+
+@pytest.fixture
+def ko() -> Settings:
+    return settings_from_mapping(Path("/nonexistent"), {}, source="test")
+
+
+GOOD_BODY = (
+    "## 학습 내용\n\n<br>\n\n## 피어세션\n\n### 추가안건\n\n<br>\n\n### 과제 리뷰\n\n<br>\n\n"
+    "### 질문내용\n\n1. 가님 질문 : 하나\n\n    답변 : 둘\n\n## 회고록\n\n<br>\n"
+)
+
+
+def rules_of(findings: list) -> list[str]:  # type: ignore[type-arg]
+    return [f.rule for f in findings]
+
+
+def test_every_rule_has_an_explanation_and_a_severity() -> None:
+    for rule in RULES.values():
+        assert rule.explanation.endswith(".") and "\n" not in rule.explanation
+        assert rule.severity in ("error", "warning")
+
+
+def test_a_clean_post_has_no_findings(ko: Settings) -> None:
+    text = f'---\ntitle: "Day 5"\ntags: []\ndate: 2021-08-06\n---\n{GOOD_BODY}'
+    assert check_text(Path("p.md"), text, ko, dt.date(2021, 8, 6)) == []
+
+
+def test_a_post_from_the_builtin_template_passes(log_root: Path) -> None:
+    from studylog.scaffold import NewPostRequest, create_post
+
+    log = open_log(log_root)
+    path = create_post(log, NewPostRequest(slug="day5", date=dt.date(2021, 8, 6)))
+    findings = check_posts([post_ref(path)], log.settings)  # type: ignore[list-item]
+    assert findings == []
+
+
+def test_the_example_posts_empty_list_in_tags_is_caught(ko: Settings) -> None:
+    findings = check_text(EXAMPLE, EXAMPLE.read_text(encoding="utf-8"), ko, dt.date(2021, 8, 5))
+    errors = [f for f in findings if f.severity == "error"]
+    assert [(f.rule, f.line) for f in errors] == [("empty-list-item", 20)]
+    assert "tags" in errors[0].message
+
+
+def test_invalid_yaml_names_the_line(ko: Settings) -> None:
+    text = "---\ntitle: ok\ntags: [a, b\ndate: 2021-08-05\n---\n" + GOOD_BODY
+    findings = check_text(Path("p.md"), text, ko, None)
+    assert rules_of(findings) == ["front-matter-yaml"]
+    assert findings[0].line >= 3
+
+
+def test_missing_front_matter_and_title(ko: Settings) -> None:
+    assert "front-matter-missing" in rules_of(check_text(Path("p.md"), GOOD_BODY, ko, None))
+    no_title = check_text(Path("p.md"), "---\ndate: 2021-08-05\n---\n" + GOOD_BODY, ko, None)
+    assert rules_of(no_title) == ["title-missing"]
+    scalar = check_text(Path("p.md"), "---\njust text\n---\n" + GOOD_BODY, ko, None)
+    assert rules_of(scalar) == ["front-matter-mapping"]
+
+
+@pytest.mark.parametrize(
+    ("value", "tz", "mismatch"),
+    [
+        ("2021-08-05", None, False),
+        ("2021-08-06", None, True),
+        ("2021-08-04 20:00:00 +0000", "Asia/Seoul", False),  # 05:00 on the 5th in Seoul
+        ("2021-08-05 20:00:00 +0000", "Asia/Seoul", True),  # the 6th in Seoul
+        ("2021-08-05 10:00:00 +09:00", "Asia/Seoul", False),
+        ("2021-08-05 23:30:00", "Asia/Seoul", False),  # no offset: site time already
+        ("2021-08-05T01:00:00Z", "America/New_York", True),  # the 4th in New York
+    ],
+)
+def test_filename_date_against_front_matter_date_in_the_site_timezone(
+    ko: Settings, value: str, tz: str | None, mismatch: bool
+) -> None:
+    text = f"---\ntitle: x\ndate: {value}\n---\n{GOOD_BODY}"
+    findings = check_text(Path("2021-08-05-day4.md"), text, ko, dt.date(2021, 8, 5), tz)
+    assert rules_of(findings) == (["date-mismatch"] if mismatch else [])
+    if mismatch:
+        assert findings[0].line == 3
+
+
+def test_unreadable_date(ko: Settings) -> None:
+    text = f"---\ntitle: x\ndate: next tuesday\n---\n{GOOD_BODY}"
+    assert rules_of(check_text(Path("p.md"), text, ko, dt.date(2021, 8, 5))) == ["date-invalid"]
+
+
+def test_numbering_gaps_and_repeats(ko: Settings) -> None:
+    body = GOOD_BODY.replace(
+        "1. 가님 질문 : 하나\n\n    답변 : 둘\n",
+        "1. 가님 질문 : 하나\n\n2. 나님 질문 : 둘\n\n4. 다님 질문 : 넷\n\n4. 라님 질문 : 또 넷\n",
+    )
+    findings = check_text(Path("p.md"), f"---\ntitle: x\n---\n{body}", ko, None)
+    gaps = [f for f in findings if f.rule == "numbering-gap"]
+    assert len(gaps) == 2
+    assert "should be number 3" in gaps[0].message
+    assert "should be number 5" in gaps[1].message
+
+
+def test_missing_sections_and_duplicate_headings_are_warnings(ko: Settings) -> None:
+    body = "## 학습 내용\n\n## 회고록\n\n## 회고록\n"
+    findings = check_text(Path("p.md"), f"---\ntitle: x\n---\n{body}", ko, None)
+    missing = [f.message for f in findings if f.rule == "section-missing"]
+    assert len(missing) == 4 and any("질문내용" in m for m in missing)
+    assert "heading-duplicate" in rules_of(findings)
+    assert not is_failure(findings)
+    assert is_failure(findings, strict=True)
+
+
+def test_not_utf8_is_a_finding_not_a_crash(tmp_path: Path, ko: Settings) -> None:
+    root = build_file_tree(tmp_path, {"_posts/2021-08-05-day4.md": b"---\ntitle: \xff\n---\n"})
+    ref = post_ref(root / "_posts" / "2021-08-05-day4.md")
+    assert rules_of(check_posts([ref], ko)) == ["not-utf8"]  # type: ignore[list-item]
+
+
+def test_site_timezone_comes_from_config_then_jekyll(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {"_config.yml": "title: blog\ntimezone: Asia/Seoul # KST\n"})
+    assert site_timezone(settings_from_mapping(tmp_path, {}, "t")) == "Asia/Seoul"
+    own = settings_from_mapping(tmp_path, {"timezone": "Europe/Berlin"}, "t")
+    assert site_timezone(own) == "Europe/Berlin"
+
+
+def test_every_corpus_post_is_checked_without_a_crash(ko: Settings) -> None:
+    refs = [post_ref(path) for path in corpus_posts()]
+    findings = check_posts(refs, ko)  # type: ignore[arg-type]
+    by_rule: dict[str, set[str]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, set()).add(finding.path.parent.name)
+    # Every hongsusoo post has `tags: - []`; no other blog does.
+    flagged = {f.path.name for f in findings if f.rule == "empty-list-item"}
+    assert len(flagged) == 89
+    assert by_rule["empty-list-item"] == {"hongsusoo"}
+    assert "front-matter-yaml" not in by_rule
+    assert "date-mismatch" not in by_rule
