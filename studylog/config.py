@@ -173,7 +173,8 @@ def load_settings(root: Path) -> Settings:
 
         try:
             text = path.read_text(encoding="utf-8-sig")
-            raw = yaml.safe_load(text) or {}
+            # libyaml's parser when PyYAML was built with it: same results, ~10x faster.
+            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except UnicodeDecodeError as err:
             raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from err
         except yaml.YAMLError as err:
