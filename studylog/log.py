@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studylog.config import CONFIG_NAME, Settings, find_config, load_settings
 from studylog.errors import (
+    ConfigError,
     DateInvalidError,
     LogNotFoundError,
     PostNotFoundError,
@@ -33,6 +34,23 @@ class PostRef:
     date: dt.date
     slug: str
     path: Path
+
+
+_JEKYLL_TIMEZONE = re.compile(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", re.MULTILINE)
+
+
+def jekyll_timezone(root: Path) -> str | None:
+    """Jekyll's top-level `timezone` in `root/_config.yml`, or None.
+
+    A line match, not a YAML parse: `_config.yml` can be long and this runs
+    on every command that needs today's date.
+    """
+    try:
+        text = (root / "_config.yml").read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _JEKYLL_TIMEZONE.search(text)
+    return match[1] if match else None
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,11 @@ class Log:
         return self.now().date()
 
     def now(self) -> dt.datetime:
-        """Now, aware, in the log's timezone (the system's when none is set).
+        """Now, aware, in the log's timezone.
+
+        The timezone is `.studylog.yml`'s, else Jekyll's `timezone` in the
+        site's `_config.yml` (so the date agrees with the one in the post's
+        URL), else the system's.
 
         Testing hook: `STUDYLOG_NOW` (ISO 8601, e.g. `2026-11-27T15:30:00+00:00`;
         without an offset it is the system's local time) replaces the clock,
@@ -65,6 +87,7 @@ class Log:
 
         Raises:
             DateInvalidError: `STUDYLOG_NOW` is set but is not an ISO 8601 time.
+            ConfigError: `_config.yml` names a timezone that does not exist.
         """
         clock: dt.datetime | None = None
         fake = os.environ.get("STUDYLOG_NOW")
@@ -75,10 +98,17 @@ class Log:
                 raise DateInvalidError(
                     f"STUDYLOG_NOW={fake!r} is not an ISO 8601 time; fix it or unset it."
                 ) from err
-        if self.settings.timezone:
-            from zoneinfo import ZoneInfo
+        name = self.settings.timezone or jekyll_timezone(self.root)
+        if name:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-            zone = ZoneInfo(self.settings.timezone)
+            try:
+                zone = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as err:
+                raise ConfigError(
+                    f"{self.root / '_config.yml'}: unknown timezone '{name}'; "
+                    "use an IANA name like Asia/Seoul."
+                ) from err
             return clock.astimezone(zone) if clock else dt.datetime.now(zone)
         return (clock or dt.datetime.now()).astimezone()
 

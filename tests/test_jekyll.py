@@ -519,3 +519,28 @@ def test_missing_jekyll_fails_under_ci(
         monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="jekyll is not installed"):
         require_jekyll()
+
+
+def test_jekyll_timezone_dates_the_post_when_studylog_yml_has_none(tmp_path: Path) -> None:
+    """A site whose timezone is only in `_config.yml` (set after `init`) still dates in Seoul."""
+    site = build_file_tree(tmp_path / "site", {"_config.yml": SITE_CONFIG.replace("timezone", "#")})
+    studylog(site, "init")
+    assert "\ntimezone:" not in (site / ".studylog.yml").read_text(encoding="utf-8")
+    # The timezone is set in Jekyll's config after init, as a user would add it later.
+    (site / "_config.yml").write_text(SITE_CONFIG, encoding="utf-8")
+    assert studylog(site, "new", "day1").strip() == "_posts/2024-03-01-day1.md"
+    out = jekyll_build(site)
+    assert (out / "boostcourse" / "2024" / "03" / "01" / "day1.html").is_file()
+
+
+def test_unknown_jekyll_timezone_is_one_sentence(tmp_path: Path) -> None:
+    site = build_file_tree(tmp_path / "site", {"_config.yml": "title: x\n"})
+    studylog(site, "init")
+    (site / "_config.yml").write_text("timezone: Asia/Nowhere\n", encoding="utf-8")
+    result = subprocess.run(
+        [*STUDYLOG, "new", "day1"], cwd=site, capture_output=True, text=True, encoding="utf-8"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and "Asia/Nowhere" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((site / "_posts").iterdir()) == []
