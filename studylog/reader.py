@@ -474,7 +474,11 @@ class _Item:
 
 
 def _expand(line: str) -> str:
-    return line.expandtabs(4) if "\t" in line else line
+    """Tabs in the indentation become spaces (for list levels); tabs in the text stay."""
+    if "\t" not in line:
+        return line
+    text = line.lstrip(" \t")
+    return line[: len(line) - len(text)].expandtabs(4) + text
 
 
 def _indent(line: str) -> int:
