@@ -648,11 +648,9 @@ def _push(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> Pus
             f"The push to {upstream.name} was rejected because it has commits you don't have; "
             "your commits are kept locally, run `studylog sync` to pull them and push."
         )
-    message = done.stderr.strip().splitlines()
-    detail = message[-1] if message else "no output"
     raise GitError(
-        f"Can't push to {upstream.remote} ({detail}); check the remote's URL and your access, "
-        "then run `studylog sync` (your commits are kept locally)."
+        f"Can't push to {upstream.remote} ({_reason(done.stderr)}); check the remote's URL "
+        "and your access, then run `studylog sync` (your commits are kept locally)."
     )
 
 
@@ -703,10 +701,9 @@ def sync_branch(root: Path) -> SyncResult:
         # First sync of this branch: pull only if the remote already has it.
         listed = run("ls-remote", "--heads", upstream.remote, f"refs/heads/{upstream.branch}")
         if listed.returncode != 0:
-            detail = (listed.stderr.strip().splitlines() or ["no output"])[-1]
             raise GitError(
-                f"Can't reach {upstream.remote} ({detail}); check the remote's URL and your "
-                "access, then try again."
+                f"Can't reach {upstream.remote} ({_reason(listed.stderr)}); "
+                "check the remote's URL and your access, then try again."
             )
         pull = bool(listed.stdout.strip())
     pulled = 0
@@ -732,6 +729,8 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
                     f"({aborted.stderr.strip()}); run `git rebase --abort` yourself, "
                     "then `git status` to check your files."
                 )
+            if not files and _identity_missing(repo):
+                raise _identity_error()
             raise SyncConflictError(
                 f"Your commits conflict with {upstream.name} in {_names(files)}, so the sync "
                 "was undone (your commits and files are as they were); run "
@@ -739,10 +738,9 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
             )
         if _identity_missing(repo):
             raise _identity_error()
-        detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise GitError(
-            f"`git pull --rebase` from {upstream.name} failed ({detail}); fix that and run "
-            "`studylog sync` again (nothing was changed)."
+            f"`git pull --rebase` from {upstream.name} failed ({_reason(done.stderr)}); "
+            "fix that and run `studylog sync` again (nothing was changed)."
         )
     conflicted = _unmerged(repo)
     if conflicted and before_head is not None and _stash_count(repo) > stashes:
@@ -768,6 +766,21 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
     return _count(
         repo, f"{before_tracking}..{after_tracking}" if before_tracking else after_tracking
     )
+
+
+def _reason(stderr: str) -> str:
+    """The line of git's stderr that says why: its first `fatal:` or `error:` line."""
+    raw = [line for line in stderr.splitlines() if line.strip()]
+    for index, line in enumerate(raw):
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                reason = line[len(prefix) :].strip()
+                if reason.endswith(":"):
+                    # git lists the files it means on the indented lines below.
+                    listed = [f.strip() for f in raw[index + 1 :] if f[:1] in " \t"]
+                    reason = f"{reason} {', '.join(listed)}" if listed else reason[:-1]
+                return reason
+    return raw[-1].strip() if raw else "no output"
 
 
 def _names(paths: Sequence[str]) -> str:

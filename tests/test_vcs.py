@@ -525,3 +525,47 @@ def test_sync_with_an_unreachable_remote(repo: Path, tmp_path: Path) -> None:
         sync_branch(repo)
     assert git(repo, "for-each-ref", "refs/remotes") == ""
     assert head(repo) == before
+
+
+def test_sync_without_identity_keeps_the_local_commit(
+    repo: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = clone(remote, tmp_path / "laptop")
+    build_file_tree(other, {DAY6: post_text()})
+    git(other, "add", DAY6)
+    git(other, "commit", "-q", "-m", "laptop")
+    git(other, "push", "-q")
+    (repo / DAY5).write_text(post_text(questions=1), encoding="utf-8")
+    commit_in(repo)
+    local = head(repo)
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.delenv("EMAIL", raising=False)
+
+    with pytest.raises(GitError, match="doesn't know who you are"):
+        sync_branch(repo)
+
+    assert head(repo) == local
+    assert not (repo / ".git" / "rebase-merge").exists()
+    assert status(repo) == ""
+
+
+def test_sync_blocked_by_an_untracked_file_changes_nothing(
+    repo: Path, remote: Path, tmp_path: Path
+) -> None:
+    other = clone(remote, tmp_path / "laptop")
+    build_file_tree(other, {DAY6: post_text(questions=3)})
+    git(other, "add", DAY6)
+    git(other, "commit", "-q", "-m", "laptop adds day6")
+    git(other, "push", "-q")
+    build_file_tree(repo, {DAY6: post_text(reviews=2)})  # the same name, not yet committed
+    local = head(repo)
+
+    with pytest.raises(GitError, match="untracked working tree files.*2021-08-06-day6.md"):
+        sync_branch(repo)
+
+    assert head(repo) == local
+    assert (repo / DAY6).read_text(encoding="utf-8") == post_text(reviews=2)
+    assert status(repo).splitlines() == [f"?? {DAY6}"]
+    assert not (repo / ".git" / "rebase-merge").exists()
