@@ -357,10 +357,16 @@ REVIEWS = [
     ("필수과제 2", None, "서광채", []),
 ]
 
+NOTES = [
+    ("agenda", "다음 주 발표 순서 정하기"),
+    ("retrospective", "오늘은 Gradient Descent를 직접 구현했다"),
+    ("retrospective", "내일은 Adam을 정리하자"),
+]
+
 
 @pytest.mark.parametrize("profile", ["ko", "en"])
 def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
-    """Each question, answer and review added by the commands shows in its own list item."""
+    """Each question, answer, review and note added by the commands shows in its own list item."""
     expected = PROFILES[profile]
     site = make_site(tmp_path, profile)
     studylog(site, "new", "day1", "--moderator", "서광채", "--participant", "서광채")
@@ -375,6 +381,8 @@ def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
         for line in feedback:
             args += ["--feedback", line]
         studylog(site, *args)
+    for key, text in NOTES:
+        studylog(site, "add", key, text)
 
     out = jekyll_build(site)
     page = out / expected["category"] / "2024" / "03" / "01" / "day1.html"
@@ -430,6 +438,10 @@ def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
         assert item.text().startswith(line)
         for note in feedback:
             assert f"→ {note}" in item.text()
+    agenda = items(section_list(content, h3[0], "ul"))
+    assert [li.text() for li in agenda] == [NOTES[0][1]]
+    retrospective = items(section_list(content, h2[2], "ul"))
+    assert [li.text() for li in retrospective] == [NOTES[1][1], NOTES[2][1]]
     assert_no_stray_markdown(content, expected["labels"])
 
 
