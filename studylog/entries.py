@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from studylog.post import PostText
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,10 @@ def render_note(note: Note) -> list[str]:
     """The Markdown lines of a free-text note: one bullet item."""
     text = text_lines(note.text, "text")
     first = "- " + text[0]
+    if _THEMATIC_BREAK.match(first):
+        # "- ---" would be a horizontal rule, not an item: escape the text's
+        # first character (it renders the same).
+        first = "- \\" + text[0]
     return _block(first, text[1:], _indent_for(first))
 
 
@@ -225,7 +230,11 @@ def add_to_text(
     at_line_start = post.body_start == 0 or post.text[post.body_start - 1] in "\r\n"
     insertion = build_insertion(doc, point, entry, post.newline, at_line_start)
     new_body = body[: insertion.offset] + insertion.text + body[insertion.offset :]
-    check_insertion(doc, parse_document(new_body), insertion)
+    parsed_body = new_body
+    if not at_line_start:
+        # The first newline ends the front matter's closing fence, not a body line.
+        parsed_body = new_body[2:] if new_body.startswith("\r\n") else new_body[1:]
+    check_insertion(doc, parse_document(parsed_body), insertion)
     head = post.text[: post.body_start]
     if today is not None:
         head = touch_last_modified(post, head, today)

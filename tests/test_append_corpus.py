@@ -8,6 +8,7 @@ top-level headings are unchanged or gain exactly the created sections.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,16 +63,23 @@ def assert_only_inserted(
     before = parse_document(old_post.body)
     after = parse_document(new_post.body)
     body_offset = offset - new_post.body_start
+    if body_offset < 0:
+        # Inserted right after a closing fence that ended the file: the
+        # first newline belongs to the fence line.
+        inserted = inserted[-body_offset:]
+        body_offset = 0
     first_new = len(split_lines(new_post.body[:body_offset]))
-    if body_offset > 0 and new_post.body[body_offset - 1] not in "\r\n":
-        first_new -= 1  # inserted after a last line without a newline
     last_new = len(split_lines(new_post.body[: body_offset + len(inserted)]))
     added = [h for h in after.headings if first_new <= h.line < last_new]
     kept = [h for h in after.headings if not first_new <= h.line < last_new]
     assert [(h.level, h.text) for h in kept] == [(h.level, h.text) for h in before.headings]
     assert tuple(h.text for h in added) == created
     # 3. The entry starts a list item (or a top-level block) inside the section.
-    start = body_offset + inserted.index(entry_first_line)
+    marker, _, rest_of_line = entry_first_line.partition(" ")
+    # The gap after the list marker may have been widened (see sections.fit_marker).
+    found = re.search(re.escape(marker) + " {1,4}" + re.escape(rest_of_line), inserted)
+    assert found, (entry_first_line, inserted)
+    start = body_offset + found.start()
     entry_line = len(split_lines(new_post.body[:start]))
     owner = [h for h in after.headings if h.line < entry_line][-1]
     spec = specs[section_key]
