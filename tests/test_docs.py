@@ -196,3 +196,41 @@ def test_daily_loop_examples_run(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, f"{command}: {result.stderr}"
     assert "day5" in git(remote, "log", "--oneline", "main")
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
+
+
+def test_config_docs_yaml_examples_are_valid(tmp_path: Path) -> None:
+    """Each `.studylog.yml` example in docs/config.md loads without an error."""
+    import yaml
+
+    from studylog.config import settings_from_mapping
+
+    examples = _blocks(CONFIG_DOCS.read_text(encoding="utf-8"), "yaml")
+    assert len(examples) >= 2
+    for example in examples:
+        settings = settings_from_mapping(tmp_path, yaml.safe_load(example), source="docs")
+        assert settings.root == tmp_path
+
+
+def test_config_docs_template_example_renders(tmp_path: Path) -> None:
+    """The template example in docs/config.md works with `studylog new`, word for word."""
+    (example,) = _blocks(CONFIG_DOCS.read_text(encoding="utf-8"), "jinja")
+    log = tmp_path / "blog"
+    run = [sys.executable, "-m", "studylog", "--root", str(log)]
+    subprocess.run([*run, "init", str(log)], check=True, capture_output=True)
+    (log / "_templates").mkdir()
+    (log / "_templates" / "mine.md").write_text(example, encoding="utf-8")
+    for slug, date in (("day4", "2024-03-04"), ("day5", "2024-03-05")):
+        result = subprocess.run(
+            [*run, "new", slug, "--template", "mine", "--date", date, "--participant", "지수"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+        )
+        assert result.returncode == 0, result.stderr
+    text = (log / "_posts" / "2024-03-05-day5.md").read_text(encoding="utf-8")
+    assert "## Day 5" in text
+    assert "(2024-03-04)" in text and "Participants: 지수" in text
