@@ -1,0 +1,367 @@
+"""The read commands end to end: streams, exit codes, golden --json shapes, colour rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from studylog.cli import app
+from tests.conftest import REPO, build_file_tree, corpus_posts, git
+
+runner = CliRunner()
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--root", str(root), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def shape(value: Any) -> Any:
+    """The type skeleton of a JSON value: what a golden file records."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        merged: Any = None
+        for item in value:
+            merged = _merge(merged, shape(item))
+        return [] if merged is None else [merged]
+    if value is None:
+        return "null"
+    return {bool: "bool", int: "int", float: "float", str: "str"}[type(value)]
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    # An object that may be null (a hit's entry) keeps its keys and says so.
+    if a == "null" and isinstance(b, dict):
+        return {**b, "(or null)": "true"}
+    if b == "null" and isinstance(a, dict):
+        return {**a, "(or null)": "true"}
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: _merge(a.get(k), b.get(k)) for k in sorted(set(a) | set(b))}
+    if isinstance(a, list) and isinstance(b, list):
+        return [_merge(a[0] if a else None, b[0] if b else None)] if a or b else []
+    if a == b:
+        return a
+    parts = set(str(a).split("|")) | set(str(b).split("|"))
+    return "|".join(sorted(parts))
+
+
+def assert_golden(name: str, data: Any) -> None:
+    path = GOLDEN / f"{name}.json"
+    actual = shape(data)
+    if os.environ.get("STUDYLOG_UPDATE_GOLDEN"):
+        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert actual == expected, f"the --json shape of {name} changed; update docs/reading.md too"
+
+
+@pytest.fixture
+def corpus_log(tmp_path: Path) -> Path:
+    """A git-tracked log whose posts are links to every corpus post."""
+    root = tmp_path / "blog"
+    posts = root / "_posts"
+    posts.mkdir(parents=True)
+    (root / ".studylog.yml").write_text("timezone: Asia/Seoul\n", encoding="utf-8")
+    for path in corpus_posts():
+        (posts / path.name).symlink_to(path)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "corpus")
+    return root
+
+
+DAY4 = "_posts/2021-08-05-BoostCourse_day4.md"
+
+
+# --- list ---------------------------------------------------------------------
+
+
+def test_list_json_has_every_post_newest_first(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "list", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data) == 152
+    assert data[0]["date"] == "2021-12-10"
+    dates = [post["date"] for post in data]
+    assert dates == sorted(dates, reverse=True)
+    day4 = next(post for post in data if post["path"] == DAY4)
+    assert day4 == {
+        "date": "2021-08-05",
+        "slug": "BoostCourse_day4",
+        "title": "[boostcourse] Day4 학습기록_minibatch28",
+        "path": DAY4,
+        "front_matter_date": "2021-08-05",
+        "questions": 3,
+        "reviews": 2,
+        "git": "clean",
+    }
+    assert_golden("list", data)
+
+
+def test_list_shows_git_state_and_changes_after_an_edit(corpus_log: Path) -> None:
+    run(corpus_log, "list")  # fills the cache
+    build_file_tree(
+        corpus_log,
+        {"_posts/2030-01-01-new.md": "---\ntitle: New\n---\n### 질문내용\n\n1. 가님 질문 : 하나\n"},
+    )
+    code, out, _ = run(corpus_log, "list")
+    assert code == 0
+    first = out.splitlines()[0].split("\t")
+    assert first == ["2030-01-01", "new", "New", "1", "0", "new"]
+    # An edited post is read again, not taken from the cache.
+    path = corpus_log / "_posts" / "2030-01-01-new.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n2. 나님 질문 : 둘\n", encoding="utf-8")
+    git(corpus_log, "add", "_posts/2030-01-01-new.md")
+    first = run(corpus_log, "list")[1].splitlines()[0].split("\t")
+    assert first[3:] == ["2", "0", "staged"]
+
+
+def test_list_plain_output_is_one_tab_separated_line_per_post(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "list")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == 152
+    assert all(line.count("\t") == 5 for line in lines)
+    assert "\x1b[" not in out
+
+
+def test_list_outside_a_log_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "No study log here" in result.stderr
+
+
+def test_list_of_an_empty_log(log_root: Path) -> None:
+    code, out, err = run(log_root, "list")
+    assert (code, out) == (0, "")
+    assert "No posts" in err
+    assert json.loads(run(log_root, "list", "--json")[1]) == []
+
+
+# --- show -------------------------------------------------------------------------
+
+
+def test_show_json_and_plain(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "show", "BoostCourse_day4", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["post"]["slug"] == "BoostCourse_day4"
+    assert [q["asker"] for q in data["questions"]] == ["서광채", "마루찬", "마루찬"]
+    assert data["reviews"][0]["topic"] == "Gradient Descent"
+    assert {"heading": "질문내용", "key": "questions", "level": 3, "line": 61} in data["sections"]
+    assert_golden("show", data)
+    code, out, _ = run(corpus_log, "show", "BoostCourse_day4")
+    # In a pipe, show prints the post's own text.
+    assert out == (corpus_log / DAY4).read_text(encoding="utf-8")
+
+
+def test_show_unknown_post(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "show", "day999")
+    assert (code, out) == (1, "")
+    assert err.startswith("Error: No post 'day999'")
+
+
+# --- search -----------------------------------------------------------------------
+
+
+def test_search_json_names_the_post_and_entry(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "search", "replace에서 TRUE", "--json")
+    assert code == 0, err
+    (hit,) = json.loads(out)
+    assert hit["post"]["path"] == DAY4
+    assert hit["kind"] == "question"
+    assert (hit["entry"]["number"], hit["entry"]["asker"]) == (1, "서광채")
+    assert hit["matches"][0]["spans"] == [[18, 32]]
+    assert_golden("search", json.loads(run(corpus_log, "search", "과제", "--json")[1]))
+
+
+def test_search_plain_lines(corpus_log: Path) -> None:
+    code, out, _ = run(corpus_log, "search", "비복원추출", "--in", "questions")
+    assert code == 0
+    assert f"{DAY4}:64: question 1 (서광채): answer: True로 설정하면" in out
+
+
+def test_search_without_matches_says_so_on_stderr(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "search", "zzz-nothing-here")
+    assert (code, out) == (0, "")
+    assert "No matches" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["search", "  "], 2, "QUERY"),
+        (["search", "x", "--in", "everywhere"], 2, "--in"),
+        (["search", "x", "--since", "someday"], 1, "Can't read the date 'someday'"),
+        (["search", "x", "--since", "2021-09-01", "--until", "2021-08-01"], 2, "swap them"),
+        (["export", "--format", "pdf"], 2, "--format"),
+        (["check", "--ignore", "no-such-rule"], 2, "no rule 'no-such-rule'"),
+    ],
+)
+def test_bad_input_is_refused(corpus_log: Path, args: list[str], code: int, message: str) -> None:
+    got, out, err = run(corpus_log, *args)
+    assert got == code
+    assert out == ""
+    assert message in err
+
+
+# --- check --------------------------------------------------------------------------
+
+
+def test_check_fails_on_the_corpus_and_reports_rules(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "check", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["ok"] is False and data["posts"] == 152
+    assert {f["rule"] for f in data["findings"]} >= {"empty-list-item", "section-missing"}
+    assert_golden("check", data)
+    code, out, err = run(corpus_log, "check", DAY4)
+    assert code == 1
+    assert (
+        out == f"{DAY4}:20: error empty-list-item: 'tags' is a list holding an empty value "
+        "(like `- []`); write `tags: []` or list real values.\n"
+    )
+    assert "1 error(s), 0 warning(s) in 1 post(s)." in err
+
+
+def test_check_ignore_and_strict(corpus_log: Path) -> None:
+    assert run(corpus_log, "check", DAY4, "--ignore", "empty-list-item")[0] == 0
+    code, _, _ = run(corpus_log, "check", "2021-01-26", "--ignore", "empty-list-item")
+    assert code == 0  # only warnings (sections this blog never had)
+    assert run(corpus_log, "check", "2021-01-26", "--strict")[0] == 1
+
+
+def test_check_rules_lists_every_rule() -> None:
+    result = runner.invoke(app, ["check", "--rules", "--json"])
+    assert result.exit_code == 0
+    rules = json.loads(result.stdout)
+    assert {"id": "empty-list-item", "severity": "error"}.items() <= rules[4].items()
+    assert_golden("check-rules", rules)
+
+
+def test_check_as_a_pre_commit_hook_with_paths(corpus_log: Path) -> None:
+    """pre-commit runs the hook's entry in the repository with the staged paths."""
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = hooks
+    assert hook["id"] == "studylog-check"
+    entry = hook["entry"].split()
+    assert entry == ["studylog", "check"]
+    good = corpus_log / "_posts" / "2021-01-26-bcaitech-ustage-day7.md"
+    command = [sys.executable, "-m", "studylog", *entry[1:]]
+    ok = subprocess.run(
+        [*command, str(good.relative_to(corpus_log))], cwd=corpus_log, capture_output=True
+    )
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([*command, DAY4], cwd=corpus_log, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "empty-list-item" in bad.stdout
+
+
+# --- stats and export -------------------------------------------------------------
+
+
+def test_stats_json_and_plain(corpus_log: Path) -> None:
+    code, out, err = run(corpus_log, "stats", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["posts"] == 152
+    assert data["first"] == "2021-01-18"
+    assert all(len(week["entries"]) == 7 for week in data["weeks"])
+    assert_golden("stats", data)
+    code, out, _ = run(corpus_log, "stats", "--since", "2021-08-01", "--until", "2021-08-31")
+    assert "longest streak" in out
+    assert "Mon " in out
+
+
+def test_export_anki_to_a_file_round_trips(corpus_log: Path, tmp_path: Path) -> None:
+    from studylog.export import parse_anki
+
+    target = tmp_path / "cards.txt"
+    code, out, err = run(
+        corpus_log, "export", "-f", "anki", "--since", "2021-08-01", "-o", str(target)
+    )
+    assert code == 0, err
+    assert out == ""
+    assert "Wrote" in err
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("#separator:tab\n#html:true\n")
+    cards = parse_anki(text)
+    fronts = [card.front for card in cards]
+    assert "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지" in fronts
+    # January posts are outside --since.
+    assert all("bcaitech" not in " ".join(card.tags) for card in cards)
+
+
+def test_export_json_golden_and_missing_folder(corpus_log: Path, tmp_path: Path) -> None:
+    code, out, _ = run(corpus_log, "export", "--until", "2021-08-05")
+    assert code == 0
+    data = json.loads(out)
+    assert data["questions"] and all(q["date"] <= "2021-08-05" for q in data["questions"])
+    assert_golden("export", data)
+    missing = tmp_path / "nowhere" / "out.csv"
+    code, out, err = run(corpus_log, "export", "-f", "csv", "-o", str(missing))
+    assert code == 1 and out == ""
+    assert "does not exist" in err
+    assert not missing.parent.exists()
+
+
+# --- colour only on a terminal ----------------------------------------------------
+
+
+def _run_in_pty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studylog", *args],
+        cwd=cwd,
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    coloured = _run_in_pty(["search", "replace"], corpus_log, env)
+    assert "\x1b[" in coloured
+    assert "question 1 (서광채)" in coloured
+    plain = _run_in_pty(["search", "replace"], corpus_log, {**env, "NO_COLOR": "1"})
+    assert "question 1 (서광채)" in plain
+    assert "\x1b[3" not in plain and "\x1b[7" not in plain  # no colour, no reverse video
+    piped = subprocess.run(
+        [sys.executable, "-m", "studylog", "list"], cwd=corpus_log, env=env, capture_output=True
+    )
+    assert piped.returncode == 0 and b"\x1b[" not in piped.stdout
