@@ -207,3 +207,30 @@ def test_commit_through_a_real_process_does_not_import_gitpython(repo: Path) -> 
     done = subprocess.run([sys.executable, "-c", code, str(repo)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert message(repo) == "Add day6 study log"
+
+
+def test_hook_output_of_a_passing_hook_is_shown(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'lint: 2 warnings' >&2\nexit 0\n", encoding="utf-8")
+    hook.chmod(0o755)
+    build_file_tree(repo, {DAY6: post_text()})
+    code, out, err = run(repo, "commit")
+    assert code == 0 and "lint: 2 warnings" in err and "lint" not in out
+    assert message(repo) == "Add day6 study log"
+
+
+def test_log_in_a_subfolder_of_a_bigger_repository(tmp_path: Path) -> None:
+    from studylog.scaffold import init_log
+
+    site = tmp_path / "site"
+    build_file_tree(site, {"index.html": "<h1>home</h1>\n"})
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "site")
+    init_log(site / "blog", profile="ko")
+    build_file_tree(site / "blog", {DAY5: post_text(), "notes.txt": "x"})
+    code, out, _ = run(site / "blog", "commit")
+    assert code == 0
+    assert [Path(p).resolve() for p in out.splitlines()[1:]] == [site / "blog" / DAY5]
+    assert git(site, "show", "--name-only", "--format=", "HEAD").split() == [f"blog/{DAY5}"]
+    assert message(site) == "Add day5 study log"

@@ -302,19 +302,30 @@ def test_rebase_in_progress_is_refused(repo: Path) -> None:
     assert (repo / DAY5).read_bytes() == in_conflict
 
 
-def test_merge_in_progress_is_refused(repo: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "marker"),
+    [
+        (["merge", "side"], "MERGE_HEAD"),
+        (["cherry-pick", "side"], "CHERRY_PICK_HEAD"),
+    ],
+)
+def test_merge_or_cherry_pick_in_progress_is_refused(
+    repo: Path, command: list[str], marker: str
+) -> None:
     git(repo, "checkout", "-q", "-b", "side")
     (repo / DAY5).write_text(post_text(note="side"), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "side")
     git(repo, "checkout", "-q", "main")
     (repo / DAY5).write_text(post_text(note="main"), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "main")
-    subprocess.run(["git", "merge", "side"], cwd=repo, capture_output=True)
-    before = head(repo)
-    with pytest.raises(GitError, match="A merge is in progress.*git merge --abort"):
+    stopped = subprocess.run(["git", *command], cwd=repo, capture_output=True)
+    assert stopped.returncode != 0
+    before, in_conflict = head(repo), (repo / DAY5).read_bytes()
+    with pytest.raises(GitError, match=f"A {command[0]} is in progress.*git {command[0]} --abort"):
         commit_in(repo)
     assert head(repo) == before
-    assert (repo / ".git" / "MERGE_HEAD").exists()
+    assert (repo / ".git" / marker).exists()
+    assert (repo / DAY5).read_bytes() == in_conflict
 
 
 @pytest.mark.parametrize("hook", ["pre-commit", "commit-msg"])
