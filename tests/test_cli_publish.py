@@ -234,3 +234,27 @@ def test_log_in_a_subfolder_of_a_bigger_repository(tmp_path: Path) -> None:
     assert [Path(p).resolve() for p in out.splitlines()[1:]] == [site / "blog" / DAY5]
     assert git(site, "show", "--name-only", "--format=", "HEAD").split() == [f"blog/{DAY5}"]
     assert message(site) == "Add day5 study log"
+
+
+def test_not_a_repository_is_one_sentence(tmp_path: Path) -> None:
+    root = build_file_tree(tmp_path / "plain", {".studylog.yml": "profile: ko\n", DAY5: "x"})
+    code, out, err = run(root, "commit")
+    assert code == 1 and out == ""
+    assert err.startswith("Error: ") and "not in a git repository; run `git init`" in err
+    assert err.count("\n") == 1 and not (root / ".git").exists()
+
+
+def test_no_identity_names_the_two_commands(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.delenv("EMAIL", raising=False)
+    build_file_tree(repo, {DAY6: post_text()})
+    before = head(repo)
+    code, out, err = run(repo, "commit")
+    assert code == 1 and out == ""
+    assert 'git config --global user.name "Your Name"' in err
+    assert "git config --global user.email you@example.com" in err
+    assert head(repo) == before and status(repo).splitlines() == [f"?? {DAY6}"]
