@@ -154,13 +154,21 @@ def _parser() -> Any:
     if _PARSER is None:
         from markdown_it import MarkdownIt
 
-        _PARSER = MarkdownIt("commonmark")
+        # Block structure is all a section needs: inline parsing of every
+        # paragraph would cost more than the rest of an append, so it is
+        # done for heading texts only (see _heading_text).
+        _PARSER = MarkdownIt("commonmark").disable("inline")
     return _PARSER
 
 
 def parse_document(text: str) -> Document:
-    """Parse Markdown `text` (a post's body, without front matter)."""
-    tokens: list[Token] = _parser().parse(text)
+    """Parse Markdown `text` (a post's body, without front matter).
+
+    The tokens are block tokens: `inline` tokens hold their source in
+    `content` but have no children.
+    """
+    env: dict[str, Any] = {}
+    tokens: list[Token] = _parser().parse(text, env)
     lines = split_lines(text)
     blocks: list[Block] = []
     headings: list[Heading] = []
@@ -176,7 +184,8 @@ def parse_document(text: str) -> Document:
             content = tokens[i + 1].content
         if kind == "heading":
             level = int(token.tag[1:])
-            headings.append(Heading(level, _plain_text(tokens[i + 1]), start, token.map[1]))
+            text_of = _heading_text(tokens[i + 1].content, env)
+            headings.append(Heading(level, text_of, start, token.map[1]))
         blocks.append(Block(kind, start, end, content))
     return Document(lines, blocks, headings, tokens)
 
@@ -186,15 +195,23 @@ def find_headings(text: str) -> list[Heading]:
     return parse_document(text).headings
 
 
-def _plain_text(inline: Token) -> str:
+def _heading_text(source: str, env: dict[str, Any]) -> str:
+    """A heading's plain text: its inline Markdown parsed, markup dropped."""
+    md = _parser()
+    children: list[Token] = []
+    md.inline.parse(source, md, env, children)
+    return _plain_text(children)
+
+
+def _plain_text(children: list[Token]) -> str:
     parts: list[str] = []
-    for child in inline.children or []:
+    for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.type == "image":
-            parts.append(_plain_text(child))
+            parts.append(_plain_text(child.children or []))
     return "".join(parts).strip()
 
 
