@@ -896,20 +896,47 @@ def _section_items(section: Section, settings: Settings) -> tuple[list[_Item], b
     return _list_items(lines, _answer_matcher(formats)), False
 
 
-def questions_in(section: Section, settings: Settings) -> list[QuestionEntry]:
-    """The questions written in one section's text."""
+def _touches(item: _Item, lines: set[int] | None) -> bool:
+    if lines is None:
+        return True
+    end = _end_line(item)
+    return any(item.line <= line <= end for line in lines)
+
+
+def questions_in(
+    section: Section, settings: Settings, lines: set[int] | None = None
+) -> list[QuestionEntry]:
+    """The questions written in one section's text.
+
+    With `lines`, only the questions that span one of those file lines are
+    built (what `search` needs after finding the lines that match).
+    """
     formats = _formats(settings.entry_formats)
     items, qa = _section_items(section, settings)
     if qa:
-        return [_qa_question(item, i, section) for i, item in enumerate(items, 1)]
-    return [_question_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
+        return [
+            _qa_question(item, i, section)
+            for i, item in enumerate(items, 1)
+            if _touches(item, lines)
+        ]
+    return [
+        _question_from_item(item, i, formats, section)
+        for i, item in enumerate(items, 1)
+        if _touches(item, lines)
+    ]
 
 
-def reviews_in(section: Section, settings: Settings) -> list[ReviewEntry]:
-    """The homework reviews written in one section's text."""
+def reviews_in(
+    section: Section, settings: Settings, lines: set[int] | None = None
+) -> list[ReviewEntry]:
+    """The homework reviews written in one section's text (see `questions_in`)."""
     formats = _formats(settings.entry_formats)
     items, _ = _section_items(section, settings)
-    return [_review_from_item(item, i, formats, section) for i, item in enumerate(items, 1)]
+    return [
+        _review_from_item(item, i, formats, section)
+        for i, item in enumerate(items, 1)
+        if _touches(item, lines)
+    ]
 
 
 def _body_and_offset(text: str) -> tuple[str, int]:

@@ -25,7 +25,20 @@ from pathlib import Path
 from studylog.config import Settings
 from studylog.errors import StudylogError
 from studylog.log import PostRef
-from studylog.reader import QuestionEntry, ReadPost, ReviewEntry, load_post, read_text
+from studylog.reader import (
+    QUESTIONS,
+    REVIEWS,
+    QuestionEntry,
+    ReadPost,
+    ReviewEntry,
+    Section,
+    questions_in,
+    read_text,
+    reviews_in,
+    split_front_matter,
+    split_sections,
+    summarize_front_matter,
+)
 
 SCOPES = ("questions", "reviews", "all")
 
@@ -131,19 +144,13 @@ def _needles(query: str) -> list[str]:
 
 def _prefilter_rg(rg: str, query: str, folder: Path) -> set[str] | None:
     """Paths of the files under `folder` whose bytes contain the query (ripgrep)."""
-    # -L: a post may be a symbolic link; the paths are matched against the posts anyway.
-    command = [rg, "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden", "--no-messages"]
-    command += ["-g", "*.md", "-g", "*.markdown", "-g", "!.*"]
-    for needle in _needles(query):
-        command += ["-e", needle]
-    command += ["--", str(folder)]
-    try:
-        result = subprocess.run(command, capture_output=True, check=False)
-    except OSError:
+    process = _start_rg(rg, query, folder)
+    if process is None:
         return None
-    if result.returncode not in (0, 1):
+    out, _ = process.communicate()
+    if process.returncode not in (0, 1):
         return None
-    return {os.fsdecode(part) for part in result.stdout.split(b"\0") if part}
+    return {os.fsdecode(part) for part in out.split(b"\0") if part}
 
 
 def _bytes_needles(query: str) -> list[bytes] | None:
@@ -152,6 +159,71 @@ def _bytes_needles(query: str) -> list[bytes] | None:
         if not char.isascii() and char.lower() != char.upper():
             return None
     return [needle.lower().encode("utf-8") for needle in _needles(query)]
+
+
+def _start_rg(rg: str, query: str, folder: Path) -> subprocess.Popen[bytes] | None:
+    command = [rg, "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden", "--no-messages"]
+    command += ["-g", "*.md", "-g", "*.markdown", "-g", "!.*"]
+    for needle in _needles(query):
+        command += ["-e", needle]
+    command += ["--", str(folder)]
+    try:
+        return subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        )
+    except OSError:
+        return None
+
+
+def _in_real_folders(path: str, folder: str) -> bool:
+    """Whether `path` lies under `folder` without passing a linked subfolder.
+
+    `Log.iter_posts` does not follow linked subfolders; ripgrep's `-L` does
+    (it has to, for linked posts), so its extra finds are dropped here.
+    """
+    parent = os.path.dirname(path)
+    while len(parent) > len(folder):
+        if os.path.islink(parent):
+            return False
+        parent = os.path.dirname(parent)
+    return True
+
+
+def search_log(
+    settings: Settings, query: SearchQuery, use_rg: bool | None = None
+) -> list[SearchHit]:
+    """Every hit for `query` in the log's posts, newest post first.
+
+    With ripgrep, the posts are never listed one by one: ripgrep names the
+    files that contain the query and only those become posts. Without it,
+    every post is listed and prefiltered in Python (see `search_posts`).
+    """
+    from studylog.log import post_ref
+
+    rg = shutil.which("rg") if use_rg is not False else None
+    process = _start_rg(rg, query.text.strip(), settings.posts_path) if rg else None
+    if process is None:
+        from studylog.log import Log
+
+        refs = list(Log(settings).iter_posts())
+        return search_posts(refs, settings, query, use_rg=False)
+    out, _ = process.communicate()
+    if process.returncode not in (0, 1):
+        from studylog.log import Log
+
+        return search_posts(list(Log(settings).iter_posts()), settings, query, use_rg=False)
+    folder = os.path.normpath(settings.posts_path)
+    refs = []
+    for raw in out.split(b"\0"):
+        if not raw:
+            continue
+        path = os.path.normpath(os.fsdecode(raw))
+        if not _in_real_folders(path, folder):
+            continue
+        ref = post_ref(Path(path))
+        if ref is not None:
+            refs.append(ref)
+    return _search_candidates(refs, settings, query)
 
 
 def candidate_posts(
@@ -200,94 +272,139 @@ def _entry_matches(
     return tuple(found)
 
 
-def search_post(post: ReadPost, query: SearchQuery) -> list[SearchHit]:
-    """The hits in one post, in the order they appear."""
+def _matched_lines(folded: str, needle: str, start: int) -> set[int]:
+    """1-based line numbers of the needle's occurrences at or after `start`."""
+    lines: set[int] = set()
+    position = folded.find(needle, start)
+    counted, line = 0, 1
+    while position >= 0:
+        line += folded.count("\n", counted, position)
+        counted = position
+        lines.add(line)
+        position = folded.find(needle, position + len(needle))
+    return lines
+
+
+def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery) -> list[SearchHit]:
+    """The hits in one post's text, in the order they appear.
+
+    The whole text is folded once to find the lines that match; only the
+    sections holding such a line are read into entries, so a post that
+    mentions the query once costs one section's parse, not the post's.
+    """
     needle = normalize(query.text.strip())
     asker = normalize(query.asker.strip()) if query.asker else None
+    shown = text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    folded = normalize(shown)
+    front_matter, body_start = split_front_matter(shown)
+    title = summarize_front_matter(front_matter).title
     hits: list[SearchHit] = []
-    covered: set[int] = set()
-    title = post.title
-    entries = post.entries
-    if query.scope == "all" and asker is None and title:
-        shown, spans = find_spans(needle, title)
+    everything = query.scope == "all" and asker is None
+    if everything and title:
+        title_text, spans = find_spans(needle, title)
         if spans:
-            hits.append(
-                SearchHit(
-                    post.ref, title, "title", "", 0, None, (FieldMatch("title", 0, shown, spans),)
-                )
-            )
-    for question in entries.questions:
-        covered.update(range(question.line, question.end_line + 1))
-        if query.scope == "reviews":
-            continue
-        if asker is not None and (question.asker is None or asker not in normalize(question.asker)):
-            continue
-        fields = [("question", 0, question.question), ("asker", 0, question.asker)]
-        fields += [("answer", i, answer) for i, answer in enumerate(question.answers)]
-        matches = _entry_matches(needle, fields)
-        if matches:
-            hits.append(
-                SearchHit(
-                    post.ref, title, "question", question.section, question.line, question, matches
-                )
-            )
-    for review in entries.reviews:
-        covered.update(range(review.line, review.end_line + 1))
-        if query.scope == "questions" or asker is not None:
-            continue
-        fields = [
-            ("assignment", 0, review.assignment),
-            ("topic", 0, review.topic),
-            ("presenter", 0, review.presenter),
-        ]
-        fields += [("feedback", i, item) for i, item in enumerate(review.feedback)]
-        matches = _entry_matches(needle, fields)
-        if matches:
-            hits.append(
-                SearchHit(post.ref, title, "review", review.section, review.line, review, matches)
-            )
-    if query.scope == "all" and asker is None:
-        hits.extend(_text_hits(post, needle, covered))
+            match = FieldMatch("title", 0, title_text, spans)
+            hits.append(SearchHit(ref, title, "title", "", 0, None, (match,)))
+    # Folding can change lengths (ß -> ss); then offsets don't map and every
+    # section is examined.
+    lines = _matched_lines(folded, needle, body_start) if len(folded) == len(shown) else None
+    if lines is not None and not lines:
+        return hits
+    offset = shown.count("\n", 0, body_start)
+    for section in split_sections(shown[body_start:], settings, offset):
+        first = section.line + 1 if section.line else offset + 1
+        last = first + section.text.count("\n")
+        if lines is not None:
+            if section.line not in lines and not any(first <= n <= last for n in lines):
+                continue
+        covered: set[int] = set()
+        if section.key == QUESTIONS:
+            for question in questions_in(section, settings, lines):
+                covered.update(range(question.line, question.end_line + 1))
+                hit = _question_hit(ref, title, question, needle, asker, query.scope)
+                if hit is not None:
+                    hits.append(hit)
+        elif section.key == REVIEWS:
+            for review in reviews_in(section, settings, lines):
+                covered.update(range(review.line, review.end_line + 1))
+                if query.scope != "questions" and asker is None:
+                    hit = _review_hit(ref, title, review, needle)
+                    if hit is not None:
+                        hits.append(hit)
+        if everything:
+            hits.extend(_text_hits(ref, title, section, first, needle, covered, lines))
     hits.sort(key=lambda hit: hit.line)
     return hits
 
 
-def _text_hits(post: ReadPost, needle: str, covered: set[int]) -> Iterator[SearchHit]:
-    for section in post.entries.sections:
-        first = section.line + 1 if section.line else post.text.count("\n", 0, post.body_start) + 1
-        for offset, line in enumerate(section.text.split("\n")):
-            number = first + offset
-            if number in covered or not line.strip():
-                continue
-            shown, spans = find_spans(needle, line.rstrip("\r"))
-            if spans:
-                yield SearchHit(
-                    post.ref,
-                    post.title,
-                    "text",
-                    section.heading,
-                    number,
-                    None,
-                    (FieldMatch("text", 0, shown.strip(), _shift(shown, spans)),),
-                )
-        if section.heading:
-            shown, spans = find_spans(needle, section.heading)
-            if spans and section.line not in covered:
-                yield SearchHit(
-                    post.ref,
-                    post.title,
-                    "text",
-                    section.heading,
-                    section.line,
-                    None,
-                    (FieldMatch("heading", 0, shown, spans),),
-                )
+def _question_hit(
+    ref: PostRef,
+    title: str | None,
+    question: QuestionEntry,
+    needle: str,
+    asker: str | None,
+    scope: str,
+) -> SearchHit | None:
+    if scope == "reviews":
+        return None
+    if asker is not None and (question.asker is None or asker not in normalize(question.asker)):
+        return None
+    fields = [("question", 0, question.question), ("asker", 0, question.asker)]
+    fields += [("answer", i, answer) for i, answer in enumerate(question.answers)]
+    matches = _entry_matches(needle, fields)
+    if not matches:
+        return None
+    return SearchHit(ref, title, "question", question.section, question.line, question, matches)
+
+
+def _review_hit(
+    ref: PostRef, title: str | None, review: ReviewEntry, needle: str
+) -> SearchHit | None:
+    fields = [
+        ("assignment", 0, review.assignment),
+        ("topic", 0, review.topic),
+        ("presenter", 0, review.presenter),
+    ]
+    fields += [("feedback", i, item) for i, item in enumerate(review.feedback)]
+    matches = _entry_matches(needle, fields)
+    if not matches:
+        return None
+    return SearchHit(ref, title, "review", review.section, review.line, review, matches)
+
+
+def _text_hits(
+    ref: PostRef,
+    title: str | None,
+    section: Section,
+    first: int,
+    needle: str,
+    covered: set[int],
+    lines: set[int] | None,
+) -> Iterator[SearchHit]:
+    if section.heading and (lines is None or section.line in lines):
+        shown, spans = find_spans(needle, section.heading)
+        if spans:
+            match = FieldMatch("heading", 0, shown, spans)
+            yield SearchHit(ref, title, "text", section.heading, section.line, None, (match,))
+    for offset, line in enumerate(section.text.split("\n")):
+        number = first + offset
+        if number in covered or (lines is not None and number not in lines):
+            continue
+        shown, spans = find_spans(needle, line.rstrip("\r"))
+        if spans:
+            match = FieldMatch("text", 0, shown.strip(), _shift(shown, spans))
+            yield SearchHit(ref, title, "text", section.heading, number, None, (match,))
 
 
 def _shift(shown: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Spans in `shown.strip()` rather than `shown`."""
     lead = len(shown) - len(shown.lstrip())
     return tuple((start - lead, end - lead) for start, end in spans)
+
+
+def search_post(post: ReadPost, query: SearchQuery, settings: Settings) -> list[SearchHit]:
+    """The hits in a post already read (see `search_text`)."""
+    return search_text(post.ref, post.text, settings, query)
 
 
 def search_posts(
@@ -308,12 +425,24 @@ def search_posts(
         and (query.until is None or ref.date <= query.until)
     ]
     candidates = candidate_posts(window, query.text.strip(), settings.posts_path, use_rg)
-    candidates.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    return _search_candidates(candidates, settings, query)
+
+
+def _search_candidates(
+    refs: list[PostRef], settings: Settings, query: SearchQuery
+) -> list[SearchHit]:
+    candidates = [
+        ref
+        for ref in refs
+        if (query.since is None or ref.date >= query.since)
+        and (query.until is None or ref.date <= query.until)
+    ]
+    candidates.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
     hits: list[SearchHit] = []
     for ref in candidates:
         try:
-            post = load_post(ref, settings, read_text(ref.path))
+            text = read_text(ref.path)
         except StudylogError:
             continue
-        hits.extend(search_post(post, query))
+        hits.extend(search_text(ref, text, settings, query))
     return hits

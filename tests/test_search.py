@@ -18,6 +18,7 @@ from studylog.search import (
     candidate_posts,
     find_spans,
     normalize,
+    search_log,
     search_posts,
 )
 from tests.conftest import CORPUS, build_file_tree, corpus_posts
@@ -90,6 +91,23 @@ def test_ripgrep_and_python_prefilters_agree(corpus_log: tuple[list[PostRef], Se
         with_rg = candidate_posts(refs, query, settings.posts_path, use_rg=True)
         without = candidate_posts(refs, query, settings.posts_path, use_rg=False)
         assert sorted(with_rg) == sorted(without), query
+
+
+@pytest.mark.skipif(not HAS_RG, reason="ripgrep is not installed")
+def test_search_log_finds_the_same_with_and_without_ripgrep(
+    corpus_log: tuple[list[PostRef], Settings],
+) -> None:
+    refs, settings = corpus_log
+    # A linked subfolder is not part of the log (Log.iter_posts skips it),
+    # even though ripgrep follows links to find linked posts.
+    (settings.posts_path / "linked").symlink_to(CORPUS / "hongsusoo")
+    for text in ("replace", "피드백", "질문", "GAN"):
+        query = SearchQuery(text)
+        with_rg = search_log(settings, query, use_rg=True)
+        without = search_log(settings, query, use_rg=False)
+        assert with_rg == without, text
+        assert with_rg == search_posts(refs, settings, query), text
+        assert all(hit.ref.path.parent == settings.posts_path for hit in with_rg)
 
 
 def test_answers_reviews_and_plain_text_are_searched(

@@ -200,7 +200,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find the questions, answers, reviews and text that match, across all posts."""
-    from studylog.search import SCOPES, SearchQuery, search_posts
+    from studylog.search import SCOPES, SearchQuery, search_log
 
     if not query.strip():
         raise typer.BadParameter("give a word or phrase to look for.", param_hint="QUERY")
@@ -209,7 +209,7 @@ def search(
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     request = SearchQuery(query, scope=scope, asker=asker, since=start, until=end)
-    hits = search_posts(list(log.iter_posts()), log.settings, request)
+    hits = search_log(log.settings, request)
     if as_json:
         _write_json([_hit_json(hit, log) for hit in hits])
         return
