@@ -518,6 +518,60 @@ def format_floor(cases: list[Case]) -> str:
     return "\n".join(lines)
 
 
+def _typer_version(python: str) -> str:
+    probe = subprocess.run(
+        [python, "-c", "import typer; print(typer.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return probe.stdout.strip() or "?"
+
+
+def versus(args: argparse.Namespace) -> int:
+    """Time `--version`, `templates` and `new` under two interpreters, interleaved.
+
+    This is how the typer pin was decided: the other interpreter is a venv
+    with the same studylog (installed editable) and another typer.
+    """
+    with tempfile.TemporaryDirectory(prefix="studylog-versus-") as tmp:
+        data = Path(tmp)
+        log = generate.make_log(data / "log", 10, git=False)
+        env = bench_env(data)
+        cases: list[tuple[str, Case, Case]] = []
+        for title, argv, prepare in (
+            ("--version", ["--version"], None),
+            ("templates", ["templates"], None),
+            ("new", ["new", "bench-new"], _remove_matching(log / "_posts", "-bench-new.md")),
+        ):
+            pair = [
+                Case(f"typer {_typer_version(py)}", [py, "-m", "studylog", *argv], log, prepare)
+                for py in (args.python, args.versus)
+            ]
+            cases.append((title, pair[0], pair[1]))
+        measure([c for _, a, b in cases for c in (a, b)], env, args.repeats, args.warmup)
+    lines = [
+        "| command | "
+        + cases[0][1].label
+        + " median ms | spread | "
+        + cases[0][2].label
+        + " median ms | spread | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for title, mine, other in cases:
+        ratio = (
+            f"{other.median_ms / mine.median_ms:.2f}×"
+            if mine.median_ms and other.median_ms
+            else f"failed ({mine.failure or other.failure})"
+        )
+        lines.append(
+            f"| studylog {title} | {_ms(mine.median_ms)} | {_ms(mine.spread_ms)} "
+            f"| {_ms(other.median_ms)} | {_ms(other.spread_ms)} | {ratio} |"
+        )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
 def _self_row(
     operation: str, big: Case, small: Case, target: float, pending: str | None = None
 ) -> Row:
@@ -609,6 +663,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     parser.add_argument(
+        "--versus",
+        metavar="PYTHON",
+        default=None,
+        help="only compare start-up with another interpreter's studylog (e.g. a newer typer)",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="tiny sizes, 3 runs, a temp folder, targets not judged (for CI)",
@@ -624,6 +684,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if getattr(args, name) is None:
             setattr(args, name, value)
+    if args.versus is not None:
+        return versus(args)
     with tempfile.TemporaryDirectory(prefix="studylog-bench-") as tmp:
         if args.data is not None:
             data_dir = args.data
