@@ -476,3 +476,30 @@ def test_reproduces_the_example_posts_review_and_question_sections(log_root: Pat
     for heading in ("과제 리뷰", "질문내용"):
         ours, theirs = _section_tree(text, heading), _section_tree(example, heading)
         assert theirs and ours == theirs, heading
+
+
+def test_en_profile_end_to_end(tmp_path: Path) -> None:
+    root = tmp_path / "enlog"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(root), "--profile", "en"]).exit_code == 0
+    made = runner.invoke(app, ["--root", str(root), "new", "day1", "--date", "2024-03-01"])
+    assert made.exit_code == 0, made.output
+    result = _run(
+        ["add-question", "--asker", "Ann", "--question", "Why?", "--answer", "Because."], root
+    )
+    assert result.exit_code == 0, result.output
+    review = _run(["add-review", "--assignment", "HW 1", "--presenter", "Bo"], root)
+    assert review.exit_code == 0, review.output
+    text = (root / "_posts" / "2024-03-01-day1.md").read_text(encoding="utf-8")
+    assert "### Homework review\n\n- HW 1 (presenter: Bo)\n\n<br>" in text
+    assert "### Questions\n\n1. Question from Ann: Why?\n\n    Answer: Because.\n\n<br>" in text
+
+
+def test_an_unclosed_html_comment_before_the_place_is_refused(log_root: Path) -> None:
+    text = "---\ntitle: x\n---\n## 회고록\n\n<!-- never closed\n\n## 안 보이는 제목\n"
+    path = _post(log_root, text)
+    result = _run(["add", "retrospective", "more"], log_root)
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert "add the entry by hand" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
