@@ -16,13 +16,23 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, corpus_posts
-from studylog.config import PROFILE_SECTIONS, SectionSpec
-from studylog.entries import Question, Review, append_question, append_review
+from studylog.config import PROFILE_FORMATS, PROFILE_SECTIONS, SectionSpec
+from studylog.entries import (
+    Note,
+    Question,
+    Review,
+    add_to_text,
+    append_note,
+    append_question,
+    append_review,
+    render_question,
+)
 from studylog.log import open_log
 from studylog.post import split_post
 from studylog.sections import parse_document, spec_names, split_lines
 
 KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
+FORMATS = PROFILE_FORMATS["ko"]
 
 
 def assert_only_inserted(
@@ -156,6 +166,28 @@ def test_corpus_post_takes_a_question_and_a_review(post: Path | None, tmp_path: 
         "reviews",
         result.created,
         today,
+    )
+    result = append_note(log, path, "retrospective", Note("오늘은\n# 여기도 항목 안"))
+    assert_only_inserted(
+        newer, text(), result.offset, result.inserted, "- 오늘은", "retrospective", result.created
+    )
+
+
+@pytest.mark.parametrize(
+    "post", POST_PATHS or [None], ids=lambda p: f"{p.parent.name}/{p.name}" if p else "missing"
+)
+def test_corpus_post_with_crlf_and_bom_keeps_them(post: Path | None) -> None:
+    if post is None:
+        corpus_posts()
+        return
+    text = post.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+    parsed = split_post(post, "\ufeff" + text)
+    question = Question("민수", "Q\n```\nunclosed fence", ("A",))
+    edit = add_to_text(parsed, "questions", KO, lambda n: render_question(question, n, FORMATS))
+    assert "\n" not in edit.text.replace("\r\n", "")
+    first = f"{edit.number}. 민수님 질문 : Q"
+    assert_only_inserted(
+        text, edit.text, edit.offset, edit.inserted, first, "questions", edit.created
     )
 
 
