@@ -158,24 +158,28 @@ class Log:
         newest day get a `PostRef`: an ISO date sorts as text.
         """
         limit = before.isoformat() if before is not None else None
-        candidates = sorted(
-            (
-                (name[:10], folder, name)
-                for folder, name in (self.post_files() if files is None else files)
-                if limit is None or name[:10] < limit
-            ),
-            reverse=True,
-        )
-        day: str | None = None
-        refs: list[PostRef] = []
-        for prefix, folder, name in candidates:
-            if day is not None and prefix != day:
-                break
-            ref = _name_ref(folder, name)
-            if ref is not None:
-                day = prefix
-                refs.append(ref)
-        return max(refs, key=lambda r: (r.date, r.slug)) if refs else None
+        listing = self.post_files() if files is None else files
+        # The latest YYYY-MM-DD prefix (a cheap shape test; `notes.md` is out).
+        days = [
+            day
+            for day in (name[:10] for _, name in listing)
+            if len(day) == 10 and day[4] == "-" and day[7] == "-" and (limit is None or day < limit)
+        ]
+        if not days:
+            return None
+        refs = _day_refs(listing, max(days))
+        if refs:
+            return max(refs, key=lambda r: (r.date, r.slug))
+        # Rare: the latest prefix is no post (`2021-13-01-x.md`, `2021-08-05.md`).
+        # Group once and walk the days down, so this stays O(n log n).
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for folder, name in listing:
+            groups.setdefault(name[:10], []).append((folder, name))
+        for day in sorted(set(days), reverse=True):
+            refs = _day_refs(groups[day], day)
+            if refs:
+                return max(refs, key=lambda r: (r.date, r.slug))
+        return None
 
     def posts(self) -> list[PostRef]:
         """Every post, newest first (by the date in the file name, then slug)."""
@@ -251,6 +255,11 @@ def _parse_name(name: str) -> tuple[dt.date, str] | None:
         return dt.date(int(match[1]), int(match[2]), int(match[3])), match[4]
     except ValueError:
         return None
+
+
+def _day_refs(listing: list[tuple[str, str]], day: str) -> list[PostRef]:
+    refs = (_name_ref(folder, name) for folder, name in listing if name.startswith(day))
+    return [ref for ref in refs if ref is not None]
 
 
 def _name_ref(folder: str, name: str) -> PostRef | None:
