@@ -1,0 +1,158 @@
+"""Speed by construction: what a command imports and which posts it opens.
+
+Timings belong in `benchmarks/` (they are noise in a test); these tests pin
+the causes instead: a command imports only the libraries it uses, and the
+daily-loop commands open one post however big the log is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import build_file_tree
+from studylog.log import open_log
+
+# Runs the CLI in-process under an audit hook that records every file
+# opened and every module imported, then prints both as JSON on stderr's
+# last line (stdout stays the command's).
+DRIVER = textwrap.dedent(
+    """
+    import json, sys
+    opened = []
+    def hook(event, args):
+        if event == "open" and isinstance(args[0], str):
+            opened.append(args[0])
+    sys.addaudithook(hook)
+    sys.argv = ["studylog", *sys.argv[1:]]
+    from studylog.cli import main
+    code = 0
+    try:
+        main()
+    except SystemExit as exit:
+        code = exit.code or 0
+    sys.stderr.write("\\n" + json.dumps({"opened": opened, "modules": sorted(sys.modules),
+                                        "code": code}) + "\\n")
+    """
+)
+
+
+def run_traced(cwd: Path, *args: str) -> dict[str, object]:
+    """Run `studylog ARGS` in `cwd`; the files it opened and the modules it imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    trace: dict[str, object] = json.loads(result.stderr.strip().splitlines()[-1])
+    assert trace["code"] == 0, result.stderr
+    return trace
+
+
+def make_log(root: Path, posts: int) -> Path:
+    files: dict[str, str] = {".studylog.yml": "profile: ko\n"}
+    start = dt.date(2021, 1, 1)
+    for n in range(1, posts + 1):
+        date = start + dt.timedelta(days=n)
+        files[f"_posts/{date.isoformat()}-day{n}.md"] = (
+            f"---\ntitle: Day{n}\n---\n## 피어세션\n\n모더레이터 : 민수\n\n참가자 : 민수, 지수\n\n"
+            "### 질문내용\n\n1. 민수님 질문 : 왜?\n\n    답변 : 그래서.\n\n## 회고록\n"
+        )
+    return build_file_tree(root, files)
+
+
+def posts_opened(trace: dict[str, object], root: Path) -> set[str]:
+    opened = trace["opened"]
+    assert isinstance(opened, list)
+    posts = str(root / "_posts")
+    return {Path(p).name for p in opened if p.startswith(posts) and p.endswith(".md")}
+
+
+def modules(trace: dict[str, object]) -> set[str]:
+    names = trace["modules"]
+    assert isinstance(names, list)
+    return {str(name).split(".")[0] for name in names}
+
+
+def test_version_imports_no_library_it_does_not_use(tmp_path: Path) -> None:
+    loaded = modules(run_traced(tmp_path, "--version"))
+    assert "typer" in loaded
+    assert not loaded & {"yaml", "jinja2", "markdown_it", "git", "frontmatter", "rich"}
+
+
+def test_new_opens_only_the_previous_post_and_imports_no_git(tmp_path: Path) -> None:
+    root = make_log(tmp_path / "blog", 60)
+    trace = run_traced(root, "new", "day61", "--date", "2021-03-15")
+    # The new post is written through a temporary file and a hard link; of
+    # the 60 existing posts only the previous one (for its names) is read.
+    assert posts_opened(trace, root) == {"2021-03-02-day60.md"}
+    loaded = modules(trace)
+    assert "jinja2" in loaded
+    assert not loaded & {"git", "markdown_it", "frontmatter", "rich"}
+
+
+def test_add_question_opens_only_its_post_and_imports_no_jinja_or_git(tmp_path: Path) -> None:
+    root = make_log(tmp_path / "blog", 60)
+    trace = run_traced(
+        root, "add-question", "--asker", "지수", "--question", "어떻게?", "--answer", "이렇게."
+    )
+    assert posts_opened(trace, root) == {"2021-03-02-day60.md"}
+    assert not modules(trace) & {"git", "jinja2", "frontmatter", "rich"}
+
+
+def test_newest_skips_names_that_are_not_posts(tmp_path: Path) -> None:
+    names = [
+        "2021-13-01-bad.md",  # no such month
+        "2021-08-09.md",  # no slug
+        "notes.md",
+        "2099-02-30-x.md",  # no such day, and the latest prefix
+        "2021-08-04-a.md",
+        "2021-08-04-b.md",
+        "sub/2021-08-03-c.md",
+    ]
+    build_file_tree(tmp_path, {".studylog.yml": "profile: ko\n"})
+    build_file_tree(tmp_path / "_posts", {name: "x\n" for name in names})
+    log = open_log(root=tmp_path)
+    newest = log.newest()
+    assert newest is not None and newest.slug == "b"
+    before = log.newest(dt.date(2021, 8, 4))
+    assert before is not None and before.slug == "c"
+    assert log.newest(dt.date(2021, 8, 3)) is None
+    assert log.find_post(None).slug == "b"
+
+
+@pytest.mark.parametrize("args", [["new", "--help"], ["--root", ".", "templates"]])
+def test_the_named_command_alone_still_runs(tmp_path: Path, args: list[str]) -> None:
+    # main() builds only the Click command the line names; the others are absent.
+    make_log(tmp_path, 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "studylog", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout
+
+
+def test_help_and_unknown_commands_still_see_every_command(tmp_path: Path) -> None:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "studylog", "-h"], capture_output=True, text=True, check=False
+    ).stdout
+    for name in ("init", "new", "add-question", "commit", "templates"):
+        assert f"  {name} " in help_text
+    typo = subprocess.run(
+        [sys.executable, "-m", "studylog", "nwe"], capture_output=True, text=True, check=False
+    )
+    assert typo.returncode == 2
+    assert "Did you mean 'new'?" in typo.stderr
