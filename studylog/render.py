@@ -238,12 +238,19 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
     columns = max(1, (width - 5) // 2)
     weeks = stats.weeks[-columns:]
     top = max((day.entries for week in weeks for day in week.days if day), default=0)
-    months = "     "
+    # Month names above the week they start in, where they don't collide.
+    header = [" "] * (5 + 2 * len(weeks) + 3)
     last_month = None
-    for week in weeks:
-        label = week.start.strftime("%b") if week.start.month != last_month else ""
-        last_month = week.start.month
-        months += (label + " ")[:2] if label else "  "
+    free_from = 0
+    for index, week in enumerate(weeks):
+        if week.start.month != last_month:
+            last_month = week.start.month
+            column = 5 + 2 * index
+            if column >= free_from:
+                label = week.start.strftime("%b")
+                header[column : column + len(label)] = list(label)
+                free_from = column + len(label) + 1
+    months = "".join(header)
     lines = [months.rstrip()]
     for index, name in enumerate(_DAY_NAMES):
         cells = []
@@ -255,7 +262,7 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
                 cells.append("+")
             else:
                 cells.append(_shade(day.entries, top))
-        lines.append(f"{name:<4} " + " ".join(cells))
+        lines.append((f"{name:<4} " + " ".join(cells)).rstrip())
     return lines
 
 
