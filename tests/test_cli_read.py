@@ -365,3 +365,20 @@ def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
         [sys.executable, "-m", "studylog", "list"], cwd=corpus_log, env=env, capture_output=True
     )
     assert piped.returncode == 0 and b"\x1b[" not in piped.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["list"], "BoostCourse_day4"),
+        (["show", "BoostCourse_day4"], "질문내용"),
+        (["stats"], "longest streak"),
+        (["check", DAY4], "empty-list-item"),
+    ],
+)
+def test_terminal_drawing_of_each_command(corpus_log: Path, args: list[str], expected: str) -> None:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    env.pop("NO_COLOR", None)
+    out = _run_in_pty(args, corpus_log, env)
+    assert expected in out
+    assert "Traceback" not in out
