@@ -180,7 +180,8 @@ def hits_rich(hits: Sequence[SearchHit], root: Path, out: TextIO) -> None:
             label.append(f"  · {hit.section}", style="dim")
         console.print(label)
         for match in hit.matches:
-            text = Text(f"    {match.field}: ", style="dim")
+            text = Text()
+            text.append(f"    {match.field}: ", style="dim")
             body = Text(match.text)
             for start, end in match.spans:
                 body.stylize("bold reverse", start, end)

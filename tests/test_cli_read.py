@@ -352,15 +352,30 @@ def _run_in_pty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+def _colour_codes(text: str) -> set[str]:
+    """The colour parameters (30-49, 90-107) of the SGR escape sequences in `text`."""
+    import re
+
+    codes: set[str] = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        for code in params.split(";"):
+            if code and (30 <= int(code) <= 49 or 90 <= int(code) <= 107):
+                codes.add(code)
+    return codes
+
+
 def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("NO_COLOR", None)
     coloured = _run_in_pty(["search", "replace"], corpus_log, env)
     assert "\x1b[" in coloured
     assert "question 1 (서광채)" in coloured
+    assert _colour_codes(coloured)
     plain = _run_in_pty(["search", "replace"], corpus_log, {**env, "NO_COLOR": "1"})
     assert "question 1 (서광채)" in plain
-    assert "\x1b[3" not in plain and "\x1b[7" not in plain  # no colour, no reverse video
+    # NO_COLOR removes colour; bold and reverse video still mark the match.
+    assert _colour_codes(plain) == set()
+    assert "7m" in plain
     piped = subprocess.run(
         [sys.executable, "-m", "studylog", "list"], cwd=corpus_log, env=env, capture_output=True
     )
