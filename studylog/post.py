@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -198,6 +197,9 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     """
     check_writable(path)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    # Imported here: tempfile pulls in random, which commands that only read skip.
+    import tempfile
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
