@@ -273,18 +273,20 @@ def append_entry(
     from studylog.post import update_post
 
     path = _post_path(post)
+    # Write through a symlink to the real file, so the link stays a link.
+    real = path.resolve() if path.is_symlink() else path
     today = log.today()
     # Render once before taking the lock, so a bad value fails before any I/O.
     render(1)
     edits: list[TextEdit] = []
 
     def edit(text: PostText) -> str:
-        _remove_stale_temp_files(path)
+        _remove_stale_temp_files(real)
         result = add_to_text(text, section, log.settings.sections, render, today)
         edits.append(result)
         return result.text
 
-    update_post(path, edit)
+    update_post(real, edit)
     done = edits[-1]
     return AppendResult(
         path=path,

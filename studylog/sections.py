@@ -220,6 +220,19 @@ def spec_names(spec: SectionSpec) -> set[str]:
     return {normalize_heading(name) for name in (spec.heading, *spec.aliases)} - {""}
 
 
+def parent_spec(spec: SectionSpec, sections: Mapping[str, SectionSpec]) -> SectionSpec | None:
+    """The section `spec` sits under, or None (also when `.studylog.yml` makes parents loop)."""
+    parent = sections.get(spec.parent) if spec.parent else None
+    seen = {spec.key}
+    current = parent
+    while current is not None:
+        if current.key in seen:
+            return None
+        seen.add(current.key)
+        current = sections.get(current.parent) if current.parent else None
+    return parent
+
+
 def find_section(
     doc: Document, spec: SectionSpec, sections: Mapping[str, SectionSpec]
 ) -> int | None:
@@ -231,8 +244,8 @@ def find_section(
     """
     names = spec_names(spec)
     candidates: Sequence[int] = range(len(doc.headings))
-    parent = sections.get(spec.parent) if spec.parent else None
-    if parent is not None and parent.key != spec.key:
+    parent = parent_spec(spec, sections)
+    if parent is not None:
         parent_index = find_section(doc, parent, sections)
         if parent_index is not None:
             end = doc.section_end(parent_index)
@@ -371,8 +384,8 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         return InsertPoint(line, _last_number(doc, heading.end, line) + 1, (), target.heading)
     spec = target.spec
     assert spec is not None  # a Target names a heading or a spec
-    parent = sections.get(spec.parent) if spec.parent else None
-    if parent is not None and parent.key != spec.key:
+    parent = parent_spec(spec, sections)
+    if parent is not None:
         parent_index = find_section(doc, parent, sections)
         if parent_index is not None:
             children = doc.children(parent_index)
@@ -390,7 +403,7 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
 def _plan_top_level(
     doc: Document, spec: SectionSpec, sections: Mapping[str, SectionSpec]
 ) -> InsertPoint:
-    order = [s for s in sections.values() if s.parent is None or s.parent not in sections]
+    order = [s for s in sections.values() if parent_spec(s, sections) is None]
     keys = [s.key for s in order]
     position = keys.index(spec.key) if spec.key in keys else len(keys)
     found = {s.key: find_section(doc, s, sections) for s in order if s.key != spec.key}

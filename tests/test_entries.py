@@ -503,3 +503,15 @@ def test_an_unclosed_html_comment_before_the_place_is_refused(log_root: Path) ->
     _one_sentence_error(result)
     assert "add the entry by hand" in result.stderr
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_symlinked_post_stays_a_symlink(log_root: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere" / "real.md"
+    real.parent.mkdir()
+    real.write_text(POST, encoding="utf-8")
+    link = log_root / "_posts" / "2021-08-05-day4.md"
+    link.symlink_to(real)
+    result = _run(["add-question", "--asker", "a", "--question", "q"], log_root)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert "2. a님 질문 : q\n" in real.read_text(encoding="utf-8")

@@ -187,3 +187,15 @@ def test_custom_section_spec_is_found_by_alias() -> None:
     sections = {**KO, "notes": SectionSpec("notes", "메모", 2, ("노트",))}
     doc = parse_document("## 노트 📝\n\n- a\n")
     assert find_section(doc, sections["notes"], sections) == 0
+
+
+def test_parents_that_loop_are_treated_as_top_level() -> None:
+    sections = {
+        "a": SectionSpec("a", "A", 2, (), parent="b"),
+        "b": SectionSpec("b", "B", 2, (), parent="a"),
+    }
+    doc = parse_document("## B\n\n## A\n")
+    assert find_section(doc, sections["a"], sections) == 1
+    other = parse_document("## C\n")
+    point = plan_insert(other, resolve_target(other, "a", sections), sections)
+    assert [spec.key for _, spec in point.create] == ["a"]
