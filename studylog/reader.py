@@ -525,9 +525,24 @@ class _Formats:
     review: re.Pattern[str] | None
     review_no_topic: re.Pattern[str] | None
     feedback: re.Pattern[str] | None
+    answers: AnswerMatcher
 
 
 _FORMAT_CACHE: dict[EntryFormats, _Formats] = {}
+
+
+def _answer_starts(formats: EntryFormats) -> AnswerMatcher:
+    patterns = []
+    first: str | None = _ANSWER_FIRST
+    for template, name in ((formats.answer, "answer"), (formats.feedback, "feedback")):
+        pattern = _format_regex(template, {name: r"(?P<rest>.*?)"})
+        if pattern is None:
+            continue
+        patterns.append(pattern)
+        lead = template.strip()[:1]
+        if first is not None:
+            first = None if lead in ("", "{") else first + lead + lead.upper() + lead.lower()
+    return AnswerMatcher(tuple(patterns), first)
 
 
 def _formats(formats: EntryFormats) -> _Formats:
@@ -557,6 +572,7 @@ def _formats(formats: EntryFormats) -> _Formats:
                 {"assignment": text.format("assignment"), "presenter": text.format("presenter")},
             ),
             feedback=_format_regex(formats.feedback, {"feedback": r"(?P<rest>.*?)"}),
+            answers=_answer_starts(formats),
         )
         _FORMAT_CACHE[formats] = cached
     return cached
@@ -570,9 +586,11 @@ def _is_qa_section(lines: list[tuple[int, str]]) -> bool:
     questions = answers = 0
     for _, line in lines:
         stripped = line.strip()
-        if _QA_QUESTION.match(stripped):
+        head = stripped[:10]
+        # Only a line with a Q or A near its start can be one.
+        if "Q" in head and _QA_QUESTION.match(stripped):
             questions += 1
-        elif _QA_ANSWER.match(stripped):
+        elif "A" in head and _QA_ANSWER.match(stripped):
             answers += 1
     return questions > 0 and answers > 0
 
@@ -641,7 +659,8 @@ def _list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> l
                 current.body.append((number, ""))
             continue
         indent = _indent(line)
-        opening = _FENCE_LINE.match(line)
+        lead = stripped[0]
+        opening = _FENCE_LINE.match(line) if lead in "`~" else None
         if opening:
             if current is not None and base is not None and indent > base:
                 current.body.append((number, line))
@@ -651,11 +670,11 @@ def _list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> l
                 fence = opening[1]
             blank_before = False
             continue
-        if _SEPARATOR.match(line):
+        if lead in "<-*_=" and _SEPARATOR.match(line):
             current = None
             blank_before = False
             continue
-        item = _LIST_ITEM.match(line)
+        item = _LIST_ITEM.match(line) if lead in "-*+" or lead.isdigit() else None
         if item and (base is None or indent <= base + 1):
             if base is None:
                 base = indent
@@ -663,7 +682,7 @@ def _list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> l
             current = _Item(number, int(marker[:-1]) if marker[0].isdigit() else None, item["rest"])
             items.append(current)
         elif current is not None:
-            starts_answer = answer_starts.match(stripped) is not None
+            starts_answer = not current.answered and answer_starts.match(stripped) is not None
             if base is not None and (
                 indent > base
                 or not blank_before
@@ -679,14 +698,26 @@ def _list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> l
     return items
 
 
+# The characters a built-in answer marker can start with (`→`, `->`, `=>`,
+# `답변 :`, `A.`, `**A.`): lines starting otherwise skip the regexes.
+_ANSWER_FIRST = "→-=⇒➡➜*답대aA"
+
+
 @dataclass(frozen=True)
 class AnswerMatcher:
-    """Recognises the line that starts an answer (or a review's feedback)."""
+    """Recognises the line that starts an answer (or a review's feedback).
+
+    `first` holds every character such a line can start with, or is None
+    when a configured format starts with a field (then every line is tried).
+    """
 
     configured: tuple[re.Pattern[str], ...]
+    first: str | None = _ANSWER_FIRST
 
     def match(self, stripped: str) -> str | None:
         """The answer text after the marker, or None if the line starts no answer."""
+        if self.first is not None and stripped[:1] not in self.first:
+            return None
         for pattern in self.configured:
             found = pattern.match(stripped)
             if found:
@@ -776,7 +807,7 @@ def _strip_colon(text: str) -> str:
 
 
 def _answer_matcher(formats: _Formats) -> AnswerMatcher:
-    return AnswerMatcher(tuple(p for p in (formats.answer, formats.feedback) if p is not None))
+    return formats.answers
 
 
 def _question_from_item(
