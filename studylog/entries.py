@@ -17,7 +17,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -281,7 +280,6 @@ def append_entry(
     edits: list[TextEdit] = []
 
     def edit(text: PostText) -> str:
-        _remove_stale_temp_files(real)
         result = add_to_text(text, section, log.settings.sections, render, today)
         edits.append(result)
         return result.text
@@ -297,17 +295,6 @@ def append_entry(
         offset=done.offset,
         inserted=done.inserted,
     )
-
-
-def _remove_stale_temp_files(path: Path) -> None:
-    # Appends write `.NAME.*.tmp` only while holding the folder lock, and we
-    # hold it now: any such file is left over from a process that was killed
-    # mid-write. Removing it keeps `git status` clean.
-    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
 
 
 def append_question(log: Log, post: PostRef | Path, question: Question) -> AppendResult:
