@@ -46,7 +46,8 @@ def commit(
     result = commit_posts(log, paths, everything=all_files, message=message)
     if result is None:
         if post:
-            say(f"Nothing to commit: {', '.join(post)} has no changes since the last commit.")
+            verb = "has" if len(post) == 1 else "have"
+            say(f"Nothing to commit: {', '.join(post)} {verb} no changes since the last commit.")
         elif all_files:
             say("Nothing to commit: the working tree is clean.")
         else:
