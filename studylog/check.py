@@ -160,8 +160,13 @@ def check_text(
     settings: Settings,
     file_date: dt.date | None,
     tz: str | None = None,
+    expected: list[tuple[str, str]] | None = None,
 ) -> list[Finding]:
-    """Every finding for one post's text (front matter included)."""
+    """Every finding for one post's text (front matter included).
+
+    `expected` is the sections the template has (`expected_sections`);
+    pass it when checking many posts, so the template is read once.
+    """
     findings: list[Finding] = []
 
     def add(rule: str, line: int, message: str) -> None:
@@ -174,7 +179,7 @@ def check_text(
         findings.extend(_check_front_matter(path, front_matter, file_date, tz))
     entries = read_entries(text, settings)
     findings.extend(_check_numbering(path, entries))
-    findings.extend(_check_sections(path, entries, settings))
+    findings.extend(_check_sections(path, entries, settings, expected))
     findings.sort(key=lambda f: (f.line, f.rule))
     return findings
 
@@ -254,10 +259,39 @@ def _check_numbering(path: Path, entries: PostEntries) -> list[Finding]:
     return findings
 
 
-def _check_sections(path: Path, entries: PostEntries, settings: Settings) -> list[Finding]:
+def expected_sections(settings: Settings) -> list[tuple[str, str]]:
+    """`(key, heading)` of each section the log's default template has.
+
+    The template's own headings are read (a log whose template drops a
+    section does not expect it); when the template can't be found or holds
+    no known heading, every configured section is expected.
+    """
+    from studylog.reader import find_headings, matcher_for
+
+    try:
+        from studylog.templates import find_template
+
+        text = find_template(settings, settings.template).path.read_text(encoding="utf-8")
+    except (StudylogError, OSError, UnicodeDecodeError):
+        text = ""
+    matcher = matcher_for(settings)
+    found: list[tuple[str, str]] = []
+    for heading in find_headings(text):
+        key = matcher.key_for(heading.text)
+        if key is not None and key not in (k for k, _ in found):
+            found.append((key, settings.sections[key].heading))
+    return found or [(key, spec.heading) for key, spec in settings.sections.items()]
+
+
+def _check_sections(
+    path: Path,
+    entries: PostEntries,
+    settings: Settings,
+    expected: list[tuple[str, str]] | None = None,
+) -> list[Finding]:
     findings: list[Finding] = []
     present = {section.key for section in entries.sections if section.key}
-    for key, spec in settings.sections.items():
+    for key, heading in expected if expected is not None else expected_sections(settings):
         if key not in present:
             findings.append(
                 Finding(
@@ -265,7 +299,7 @@ def _check_sections(path: Path, entries: PostEntries, settings: Settings) -> lis
                     RULES["section-missing"].severity,
                     path,
                     1,
-                    f"no '{spec.heading}' section ({key}); add the heading or ignore this rule.",
+                    f"no '{heading}' section ({key}); add the heading or ignore this rule.",
                 )
             )
     seen: dict[tuple[int, str], int] = {}
@@ -289,13 +323,19 @@ def _check_sections(path: Path, entries: PostEntries, settings: Settings) -> lis
     return findings
 
 
-def check_post(ref: PostRef, settings: Settings, tz: str | None = None) -> list[Finding]:
+def check_post(
+    ref: PostRef,
+    settings: Settings,
+    tz: str | None = None,
+    expected: list[tuple[str, str]] | None = None,
+) -> list[Finding]:
     """Every finding for one post; a file that can't be read is a finding too."""
     try:
         text = read_text(ref.path, strict=True)
     except StudylogError as err:
         return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
-    return check_text(ref.path, text, settings, ref.date if _named_like_post(ref) else None, tz)
+    file_date = ref.date if _named_like_post(ref) else None
+    return check_text(ref.path, text, settings, file_date, tz, expected)
 
 
 def _named_like_post(ref: PostRef) -> bool:
@@ -308,9 +348,10 @@ def check_posts(
     """The findings for every post, minus the ignored rules, in file order."""
     skip = set(ignore)
     tz = site_timezone(settings)
+    expected = expected_sections(settings)
     findings: list[Finding] = []
     for ref in refs:
-        findings.extend(f for f in check_post(ref, settings, tz) if f.rule not in skip)
+        findings.extend(f for f in check_post(ref, settings, tz, expected) if f.rule not in skip)
     return findings
 
 

@@ -144,3 +144,24 @@ def test_every_corpus_post_is_checked_without_a_crash(ko: Settings) -> None:
     assert by_rule["empty-list-item"] == {"hongsusoo"}
     assert "front-matter-yaml" not in by_rule
     assert "date-mismatch" not in by_rule
+
+
+def test_expected_sections_follow_the_logs_own_template(log_root: Path) -> None:
+    from studylog.check import expected_sections
+
+    log = open_log(log_root)
+    builtin = [key for key, _ in expected_sections(log.settings)]
+    assert builtin == ["study", "peer", "agenda", "reviews", "questions", "retrospective"]
+    build_file_tree(
+        log_root,
+        {
+            ".studylog.yml": "template: short\n",
+            "_templates/short.md": "---\ntitle: {{ title }}\n---\n## 학습 내용\n\n## 회고록\n",
+        },
+    )
+    log = open_log(log_root)
+    assert [key for key, _ in expected_sections(log.settings)] == ["study", "retrospective"]
+    text = "---\ntitle: x\n---\n## 학습 내용\n\n## 회고록\n"
+    post = build_file_tree(log_root, {"_posts/2021-08-05-day4.md": text})
+    ref = post_ref(post / "_posts" / "2021-08-05-day4.md")
+    assert check_posts([ref], log.settings) == []  # type: ignore[list-item]
