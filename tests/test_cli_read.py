@@ -209,6 +209,7 @@ def test_search_without_matches_says_so_on_stderr(corpus_log: Path) -> None:
         (["search", "x", "--in", "everywhere"], 2, "--in"),
         (["search", "x", "--since", "someday"], 1, "Can't read the date 'someday'"),
         (["search", "x", "--since", "2021-09-01", "--until", "2021-08-01"], 2, "swap them"),
+        (["search", "x", "--asker", "민수", "--in", "reviews"], 2, "--asker"),
         (["export", "--format", "pdf"], 2, "--format"),
         (["check", "--ignore", "no-such-rule"], 2, "no rule 'no-such-rule'"),
     ],

@@ -206,6 +206,10 @@ def search(
         raise typer.BadParameter("give a word or phrase to look for.", param_hint="QUERY")
     if scope not in SCOPES:
         raise typer.BadParameter("use questions, reviews or all.", param_hint="--in")
+    if asker is not None and scope == "reviews":
+        raise typer.BadParameter(
+            "--asker filters questions; drop --in reviews.", param_hint="--asker"
+        )
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     request = SearchQuery(query, scope=scope, asker=asker, since=start, until=end)
@@ -421,14 +425,13 @@ def export(
         sys.stdout.write(text)
         return
     from studylog.errors import PostWriteError
+    from studylog.post import write_atomic
 
     target = output.expanduser()
     if target.is_dir():
         raise PostWriteError(f"{target} is a folder; give a file name to -o.")
     if not target.parent.is_dir():
         raise PostWriteError(f"The folder {target.parent} does not exist; create it first.")
-    try:
-        target.write_text(text, encoding="utf-8", newline="")
-    except OSError as err:
-        raise PostWriteError(f"Can't write {target} ({err.strerror}).") from err
+    # Atomic, so an interrupted export never leaves half a file over a good one.
+    write_atomic(target, text.encode("utf-8"))
     say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
