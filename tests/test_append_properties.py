@@ -26,7 +26,7 @@ from studylog.entries import (
     render_question,
     render_review,
 )
-from studylog.errors import EntryInvalidError
+from studylog.errors import EntryInvalidError, EntryPlacementError
 from studylog.post import split_post
 
 KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
@@ -191,4 +191,56 @@ def test_any_entry_in_any_post_changes_nothing_else(
         section,
         result.created,
         TODAY.isoformat(),
+    )
+
+
+RAW_PIECES = st.sampled_from(
+    [
+        "## 질문내용\n",
+        "### 과제 리뷰\n",
+        "## 피어세션\n",
+        "# 회고록\n",
+        "\n",
+        "\r\n",
+        "  ",
+        "```\n",
+        "~~~\n",
+        "<!--",
+        "-->",
+        "<div>\n",
+        "<br>\n",
+        "---\n",
+        "- ",
+        "1. ",
+        "    ",
+        "> ",
+        "text ",
+        "#",
+        "\t",
+        "===\n",
+        "[ref]: /url\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.lists(RAW_PIECES, max_size=30).map("".join),
+    pick=ENTRIES,
+)
+def test_arbitrary_markdown_is_never_broken(body: str, pick: tuple[str, object]) -> None:
+    """Any body at all: the append keeps the invariants or refuses with a clear error."""
+    section, entry = pick
+    try:
+        _render(entry, 1)
+    except EntryInvalidError:
+        assume(False)
+    post = split_post(Path("p.md"), "---\ntitle: x\n---\n" + body)
+    try:
+        result = add_to_text(post, section, KO, lambda n: _render(entry, n), TODAY)
+    except EntryPlacementError:
+        return  # refused: nothing would be written
+    first = _render(entry, result.number)[0]
+    assert_only_inserted(
+        post.text, result.text, result.offset, result.inserted, first, section, result.created
     )
