@@ -195,35 +195,59 @@ def search_log(
     """Every hit for `query` in the log's posts, newest post first.
 
     With ripgrep, the posts are never listed one by one: ripgrep names the
-    files that contain the query and only those become posts. Without it,
-    every post is listed and prefiltered in Python (see `search_posts`).
+    files that contain the query and only those become posts, each searched
+    as soon as ripgrep names it (while it is still looking for more).
+    Without ripgrep, every post is listed and prefiltered in Python (see
+    `search_posts`).
     """
-    from studylog.log import post_ref
-
     rg = shutil.which("rg") if use_rg is not False else None
     process = _start_rg(rg, query.text.strip(), settings.posts_path) if rg else None
-    if process is None:
-        from studylog.log import Log
-
-        refs = list(Log(settings).iter_posts())
-        return search_posts(refs, settings, query, use_rg=False)
-    out, _ = process.communicate()
-    if process.returncode not in (0, 1):
-        from studylog.log import Log
-
-        return search_posts(list(Log(settings).iter_posts()), settings, query, use_rg=False)
+    if process is None or process.stdout is None:
+        return _search_all(settings, query)
     folder = os.path.normpath(settings.posts_path)
-    refs = []
-    for raw in out.split(b"\0"):
-        if not raw:
-            continue
-        path = os.path.normpath(os.fsdecode(raw))
-        if not _in_real_folders(path, folder):
-            continue
-        ref = post_ref(Path(path))
-        if ref is not None:
-            refs.append(ref)
-    return _search_candidates(refs, settings, query)
+    hits: list[SearchHit] = []
+    pending = b""
+    while True:
+        chunk = os.read(process.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        *names, pending = (pending + chunk).split(b"\0")
+        for name in names:
+            hits.extend(_search_named(name, folder, settings, query))
+    process.stdout.close()
+    if process.wait() not in (0, 1):
+        return _search_all(settings, query)
+    if pending:
+        hits.extend(_search_named(pending, folder, settings, query))
+    hits.sort(key=lambda h: (h.ref.date, h.ref.slug, str(h.ref.path)), reverse=True)
+    return hits
+
+
+def _search_all(settings: Settings, query: SearchQuery) -> list[SearchHit]:
+    from studylog.log import Log
+
+    return search_posts(list(Log(settings).iter_posts()), settings, query, use_rg=False)
+
+
+def _search_named(
+    raw: bytes, folder: str, settings: Settings, query: SearchQuery
+) -> list[SearchHit]:
+    """The hits in one file ripgrep named, if it is a post in the window."""
+    from studylog.log import post_ref
+
+    path = os.path.normpath(os.fsdecode(raw))
+    if not raw or not _in_real_folders(path, folder):
+        return []
+    ref = post_ref(Path(path))
+    if ref is None:
+        return []
+    if (query.since and ref.date < query.since) or (query.until and ref.date > query.until):
+        return []
+    try:
+        text = read_text(ref.path)
+    except StudylogError:
+        return []
+    return search_text(ref, text, settings, query)
 
 
 def candidate_posts(
