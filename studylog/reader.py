@@ -24,12 +24,11 @@ import os
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from studylog.config import EntryFormats, Settings
+from studylog.config import EntryFormats, SectionSpec, Settings
 from studylog.errors import PostReadError
 from studylog.log import POST_NAME, PostRef
 
@@ -377,16 +376,20 @@ class SectionMatcher:
         return None
 
 
-_MATCHERS: dict[int, SectionMatcher] = {}
+_MATCHERS: dict[tuple[SectionSpec, ...], SectionMatcher] = {}
 
 
 def matcher_for(settings: Settings) -> SectionMatcher:
-    """The (cached) section matcher for these settings."""
-    cached = _MATCHERS.get(id(settings))
+    """The (cached) section matcher for these settings' sections."""
+    # Keyed by the specs themselves (frozen, hashable), never by id(): a
+    # new Settings may reuse a freed object's id.
+    key = tuple(settings.sections.values())
+    cached = _MATCHERS.get(key)
     if cached is None:
         cached = SectionMatcher.for_settings(settings)
-        _MATCHERS.clear()
-        _MATCHERS[id(settings)] = cached
+        if len(_MATCHERS) > 8:
+            _MATCHERS.clear()
+        _MATCHERS[key] = cached
     return cached
 
 
@@ -1018,12 +1021,6 @@ def count_entries(text: str, settings: Settings) -> EntryCounts:
         else:
             reviews += len(items)
     return EntryCounts(questions, reviews)
-
-
-def iter_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
-    """(line number, line) pairs of `text`, line endings removed."""
-    for index, line in enumerate(text.split("\n")):
-        yield first_line + index, line.rstrip("\r")
 
 
 # --- posts ----------------------------------------------------------------------
