@@ -234,7 +234,8 @@ def add_to_text(
     if not at_line_start:
         # The first newline ends the front matter's closing fence, not a body line.
         parsed_body = new_body[2:] if new_body.startswith("\r\n") else new_body[1:]
-    check_insertion(doc, parse_document(parsed_body), insertion)
+    body_line = post.text[: post.body_start].count("\n") + 1
+    check_insertion(doc, parse_document(parsed_body), insertion, post.path.name, body_line)
     head = post.text[: post.body_start]
     if today is not None:
         head = touch_last_modified(post, head, today)

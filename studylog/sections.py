@@ -508,8 +508,17 @@ def build_insertion(
     )
 
 
-def check_insertion(before: Document, after: Document, insertion: Insertion) -> None:
+def check_insertion(
+    before: Document,
+    after: Document,
+    insertion: Insertion,
+    where: str = "the post",
+    first_line: int = 1,
+) -> None:
     """Make sure an insertion changed nothing but added the entry (and created sections).
+
+    `where` names the post and `first_line` is the file's line number of
+    the body's first line, for the message.
 
     Raises:
         EntryPlacementError: the entry would merge into or swallow other
@@ -518,26 +527,40 @@ def check_insertion(before: Document, after: Document, insertion: Insertion) -> 
     first_new, last_new = insertion.line, insertion.line + insertion.line_count
     added = [(h.level, h.text) for h in after.headings if first_new <= h.line < last_new]
     kept = [(h.level, h.text) for h in after.headings if not first_new <= h.line < last_new]
-    if kept != [(h.level, h.text) for h in before.headings] or added != list(insertion.created):
-        raise EntryPlacementError(
-            "The entry would change the post's headings (an unclosed code block or HTML "
-            "block before it?); fix the post's Markdown, or add the entry by hand."
+    if kept == [(h.level, h.text) for h in before.headings] and added == list(insertion.created):
+        first = insertion.entry_line
+        last = first + insertion.entry_lines
+        while last > first and after.is_blank(last - 1):
+            last -= 1
+        for token in after.tokens:
+            if token.map is None or token.nesting == -1 or token.map[0] != first:
+                continue
+            if token.level > 1 or (token.level == 1 and token.type != "list_item_open"):
+                continue
+            end = token.map[1]
+            while end > first + 1 and after.is_blank(end - 1):
+                end -= 1
+            if end == last:
+                return
+    raise EntryPlacementError(_placement_problem(before, insertion.line, where, first_line))
+
+
+_BLOCK_NAMES = {"fence": "code block", "html_block": "HTML block"}
+
+
+def _placement_problem(doc: Document, line: int, where: str, first_line: int) -> str:
+    # The culprit is the block that runs up to (or past) the insertion point.
+    culprit = next(
+        (b for b in reversed(doc.blocks) if b.start < line <= b.end and b.kind in _BLOCK_NAMES),
+        None,
+    )
+    if culprit is not None:
+        return (
+            f"Can't add the entry to {where} without changing its other Markdown: the "
+            f"{_BLOCK_NAMES[culprit.kind]} at line {first_line + culprit.start} seems never "
+            "closed; close it, or add the entry by hand."
         )
-    first = insertion.entry_line
-    last = first + insertion.entry_lines
-    while last > first and after.is_blank(last - 1):
-        last -= 1
-    for token in after.tokens:
-        if token.map is None or token.nesting == -1 or token.map[0] != first or token.level > 1:
-            continue
-        if token.level == 1 and token.type != "list_item_open":
-            continue
-        end = token.map[1]
-        while end > first + 1 and after.is_blank(end - 1):
-            end -= 1
-        if end == last:
-            return
-    raise EntryPlacementError(
-        "The entry would not stand on its own in the post (an unclosed code block or "
-        "HTML block before it?); fix the post's Markdown, or add the entry by hand."
+    return (
+        f"Can't add the entry to {where} without changing its other Markdown; "
+        "check the post for an unclosed code block or HTML comment, or add the entry by hand."
     )

@@ -501,7 +501,7 @@ def test_an_unclosed_html_comment_before_the_place_is_refused(log_root: Path) ->
     result = _run(["add", "retrospective", "more"], log_root)
     assert result.exit_code == 1
     _one_sentence_error(result)
-    assert "add the entry by hand" in result.stderr
+    assert "the HTML block at line 6 seems never closed" in result.stderr
     assert path.read_text(encoding="utf-8") == text
 
 
