@@ -283,12 +283,12 @@ def stats_plain(stats: Stats, out: TextIO, width: int = 80, top: int = 10) -> No
         f"last\t{stats.last or '-'}",
         f"current streak\t{_streak(stats.current_streak)}",
         f"longest streak\t{_streak(stats.longest_streak)}",
-        "",
-        *heatmap_lines(stats, width),
-        "",
-        "questions per person",
-        *(f"{name}\t{count}" for name, count in stats.askers[:top]),
     ]
+    if stats.weeks:
+        lines += ["", *heatmap_lines(stats, width)]
+    if stats.askers:
+        lines += ["", "questions per person"]
+        lines += [f"{name}\t{count}" for name, count in stats.askers[:top]]
     out.write("\n".join(lines) + "\n")
 
 
@@ -309,6 +309,8 @@ def stats_rich(stats: Stats, out: TextIO, top: int = 10) -> None:
     totals.add_row("current streak", _streak(stats.current_streak))
     totals.add_row("longest streak", _streak(stats.longest_streak))
     console.print(totals)
+    if not stats.weeks:
+        return
     lines = heatmap_lines(stats, console.width - 4)
     heat = Text("\n".join(lines))
     for index, char in enumerate(heat.plain):
