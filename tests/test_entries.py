@@ -515,3 +515,14 @@ def test_a_symlinked_post_stays_a_symlink(log_root: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert link.is_symlink()
     assert "2. a님 질문 : q\n" in real.read_text(encoding="utf-8")
+
+
+def test_stdin_that_is_not_utf8_is_refused(log_root: Path) -> None:
+    path = _post(log_root, POST)
+    result = _run(
+        ["add-question", "--asker", "a", "--question", "-"], log_root, input=b"\xff\xfe bad"
+    )
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert "not UTF-8" in result.stderr
+    assert path.read_text(encoding="utf-8") == POST

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -59,10 +59,20 @@ def _read_stdin_once(fields: list[Field]) -> None:
     if len(dashes) > 1:
         _usage("only one option can read stdin with '-'; pass the other values as text")
     target, index = dashes[0]
-    target.values[index] = sys.stdin.read()
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            from studylog.errors import EntryInvalidError
+
+            raise EntryInvalidError(
+                f"The text on stdin for {target.name} is not UTF-8; convert it and try again."
+            ) from err
+    target.values[index] = data
 
 
-def _usage(message: str) -> None:
+def _usage(message: str) -> NoReturn:
     sys.stderr.write(f"Error: {message}.\n")
     raise typer.Exit(2)
 
@@ -123,7 +133,12 @@ def _edit_fields(fields: list[Field], title: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
         open_in_editor(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise EntryInvalidError(
+                "The editor saved the entry in another encoding than UTF-8; nothing was added."
+            ) from err
     finally:
         path.unlink(missing_ok=True)
     by_name = {f.option[2:]: f for f in fields}
