@@ -398,3 +398,18 @@ def test_terminal_drawing_of_each_command(corpus_log: Path, args: list[str], exp
     out = _run_in_pty(args, corpus_log, env)
     assert expected in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("args", [["list"], ["search", "replace"], ["list", "--json"]])
+def test_read_paths_stay_lean(corpus_log: Path, args: list[str]) -> None:
+    """In a pipe, list and search import no Markdown parser, rich, GitPython or Jinja2."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "studylog", *args],
+        cwd=corpus_log,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    for heavy in ("markdown_it", "rich", "git", "jinja2", "frontmatter"):
+        assert heavy not in imported, heavy
