@@ -24,6 +24,15 @@ _EXPORTS = {
     "list_templates": "studylog.templates",
     "render_template": "studylog.templates",
     "StudylogError": "studylog.errors",
+    "Question": "studylog.entries",
+    "Review": "studylog.entries",
+    "Note": "studylog.entries",
+    "AppendResult": "studylog.entries",
+    "append_question": "studylog.entries",
+    "append_review": "studylog.entries",
+    "append_note": "studylog.entries",
+    "normalize_heading": "studylog.sections",
+    "find_headings": "studylog.sections",
 }
 
 __all__ = ["__version__", *_EXPORTS]
