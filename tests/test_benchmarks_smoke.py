@@ -7,10 +7,14 @@ why not (a missing peer, a command still pending).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from conftest import REPO
 
@@ -81,3 +85,33 @@ def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
     assert len(data["rows"]) == len(rows)
     assert any("search" in line for line in data["memory"])
     assert any("list" in line for line in data["memory"])
+
+
+def _load_run_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules.
+    monkeypatch.setitem(sys.modules, "bench_run", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_missing_peers_are_reported_with_how_to_install_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load_run_module(monkeypatch)
+    data = run.generate.generate(tmp_path / "data", [2])
+    # No hugo, jekyll or jrnl on this PATH.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    env = run.bench_env(tmp_path / "data")
+    peers = run.peer_cases(data, tmp_path / "no-jrnl" / "bin" / "jrnl", env)
+    mine = run.Case("studylog new", ["studylog", "new"], tmp_path)
+    mine.samples = [0.1, 0.12, 0.11]
+    rows = [run._case_row("new", mine, peer, 2.5) for peer in peers.values()]
+    table = run.format_table(rows, judge=True)
+    assert "missing: hugo is not installed (sudo apt-get install hugo)" in table
+    assert "missing: jekyll is not installed" in table
+    assert "missing: jrnl is not installed; create its venv: python3 -m venv" in table
+    # A missing peer is never judged as a pass or a miss.
+    assert "| pass |" not in table and "| miss |" not in table
