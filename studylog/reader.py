@@ -200,6 +200,17 @@ def summarize_front_matter(front_matter: str | None) -> FrontMatterSummary:
     return FrontMatterSummary(values.get("title"), values.get("date"), tuple(keys))
 
 
+_TITLE = re.compile(r"^title[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
+
+
+def front_matter_title(front_matter: str | None) -> str | None:
+    """The front-matter title by one regex search (see `summarize_front_matter`)."""
+    if not front_matter:
+        return None
+    match = _TITLE.search(front_matter)
+    return _scalar(match[1]) if match else None
+
+
 def _scalar(raw: str | None) -> str | None:
     """A one-line YAML scalar as text; None for block scalars, flows and empties."""
     if raw is None:
@@ -393,29 +404,39 @@ def matcher_for(settings: Settings) -> SectionMatcher:
     return cached
 
 
-def split_sections(body: str, settings: Settings, line_offset: int = 0) -> list[Section]:
+def split_sections(
+    body: str, settings: Settings, line_offset: int = 0, only_lines: set[int] | None = None
+) -> list[Section]:
     """Cut a post body into sections at every heading.
 
     `line_offset` is the number of lines before `body` in the file, so that
     section lines are file lines. The text before the first heading is a
     section with an empty heading (kept only when it holds something).
+    With `only_lines` (file lines), only the sections holding one of those
+    lines (heading included) are returned; `search` uses it to skip the rest.
     """
     matcher = matcher_for(settings)
     headings = find_headings(body)
     sections: list[Section] = []
     first = headings[0].start if headings else len(body)
-    if body[:first].strip():
+
+    def wanted(start_line: int, end_line: int) -> bool:
+        return only_lines is None or any(start_line <= n <= end_line for n in only_lines)
+
+    first_heading_line = headings[0].line + line_offset if headings else 1 << 62
+    if body[:first].strip() and wanted(line_offset + 1, first_heading_line - 1):
         sections.append(Section(None, "", 0, 0, body[:first]))
     for index, heading in enumerate(headings):
-        end = headings[index + 1].start if index + 1 < len(headings) else len(body)
+        following = headings[index + 1] if index + 1 < len(headings) else None
+        line = heading.line + line_offset
+        last = following.line + line_offset - 1 if following else 1 << 62
+        if not wanted(line, last):
+            continue
+        end = following.start if following else len(body)
         start = heading.end + 1 if heading.end < len(body) else heading.end
         sections.append(
             Section(
-                matcher.key_for(heading.text),
-                heading.text,
-                heading.level,
-                heading.line + line_offset,
-                body[start:end],
+                matcher.key_for(heading.text), heading.text, heading.level, line, body[start:end]
             )
         )
     return sections

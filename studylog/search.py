@@ -32,12 +32,12 @@ from studylog.reader import (
     ReadPost,
     ReviewEntry,
     Section,
+    front_matter_title,
     questions_in,
     read_text,
     reviews_in,
     split_front_matter,
     split_sections,
-    summarize_front_matter,
 )
 
 SCOPES = ("questions", "reviews", "all")
@@ -321,7 +321,7 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
     shown = text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
     folded = normalize(shown)
     front_matter, body_start = split_front_matter(shown)
-    title = summarize_front_matter(front_matter).title
+    title = front_matter_title(front_matter)
     hits: list[SearchHit] = []
     everything = query.scope == "all" and asker is None
     if everything and title:
@@ -335,12 +335,8 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
     if lines is not None and not lines:
         return hits
     offset = shown.count("\n", 0, body_start)
-    for section in split_sections(shown[body_start:], settings, offset):
+    for section in split_sections(shown[body_start:], settings, offset, lines):
         first = section.line + 1 if section.line else offset + 1
-        last = first + section.text.count("\n")
-        if lines is not None:
-            if section.line not in lines and not any(first <= n <= last for n in lines):
-                continue
         covered: set[int] = set()
         if section.key == QUESTIONS:
             for question in questions_in(section, settings, lines):

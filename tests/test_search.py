@@ -164,3 +164,14 @@ def test_find_spans_maps_folded_text_back() -> None:
 
 def test_corpus_readme_is_not_a_post() -> None:
     assert post_ref(CORPUS / "README.md") is None
+
+
+def test_titles_and_headings_are_searched(corpus_log: tuple[list[PostRef], Settings]) -> None:
+    refs, settings = corpus_log
+    day4 = [r for r in refs if r.path.name == "2021-08-05-BoostCourse_day4.md"]
+    hits = run(day4, settings, "Day4 학습기록")
+    assert [(h.kind, h.line, h.matches[0].field) for h in hits] == [("title", 0, "title")]
+    heading = run(day4, settings, "마스터 클래스")
+    assert ("text", 79, "heading") in [(h.kind, h.line, h.matches[0].field) for h in heading]
+    # --in questions leaves titles and text out.
+    assert run(day4, settings, "Day4 학습기록", scope="questions") == []
