@@ -526,3 +526,22 @@ def test_stdin_that_is_not_utf8_is_refused(log_root: Path) -> None:
     _one_sentence_error(result)
     assert "not UTF-8" in result.stderr
     assert path.read_text(encoding="utf-8") == POST
+
+
+def test_no_prompt_when_every_required_value_is_given(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
+    result = _run(["add-question", "--asker", "a", "--question", "q"], log_root, input="")
+    assert result.exit_code == 0, result.output
+    assert "Answer" not in result.output
+    assert "    답변 : 첫 답\n\n2. a님 질문 : q\n\n\n## 회고록" in path.read_text(encoding="utf-8")
+
+
+def test_prompts_for_question_then_answers(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
+    result = _run(["add-question", "--asker", "a"], log_root, input="q?\nA1\nA2\n\n")
+    assert result.exit_code == 0, result.output
+    assert "2. a님 질문 : q?\n    1. A1\n\n    2. A2\n" in path.read_text(encoding="utf-8")

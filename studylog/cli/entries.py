@@ -78,16 +78,21 @@ def _usage(message: str) -> NoReturn:
 
 
 def _prompt_missing(fields: list[Field]) -> None:
-    """Ask on the terminal for what is missing; without one, a usage error."""
+    """Ask on the terminal for what is missing; without one, a usage error.
+
+    Optional values (answers, topic, feedback) are asked for only when a
+    required one was missing too: a command line that names every required
+    value runs straight through, even from a terminal.
+    """
     missing = [f for f in fields if f.required and not f.values]
-    if not is_interactive():
-        if missing:
-            names = ", ".join(f.name for f in missing)
-            _usage(
-                f"missing {names}: pass it, use '-' to read it from stdin, or --edit "
-                "(there is no terminal to ask on)"
-            )
+    if not missing:
         return
+    if not is_interactive():
+        names = ", ".join(f.name for f in missing)
+        _usage(
+            f"missing {names}: pass it, use '-' to read it from stdin, or --edit "
+            "(there is no terminal to ask on)"
+        )
     for f in fields:
         if f.values:
             continue
