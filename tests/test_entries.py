@@ -545,3 +545,26 @@ def test_prompts_for_question_then_answers(log_root: Path, monkeypatch: pytest.M
     result = _run(["add-question", "--asker", "a"], log_root, input="q?\nA1\nA2\n\n")
     assert result.exit_code == 0, result.output
     assert "2. a님 질문 : q?\n    1. A1\n\n    2. A2\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # inserts.md case 2: the last section, then separators and a footer
+            "### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n    답변 : 첫 답\n\n<br>\n\n"
+            "```\n💡 고칠 내용은 댓글로 알려주세요\n```\n",
+            "### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n    답변 : 첫 답\n\n"
+            "2. 민수님 질문 : Q\n\n    답변 : A\n\n<br>\n\n"
+            "```\n💡 고칠 내용은 댓글로 알려주세요\n```\n",
+        ),
+        (  # inserts.md case 3: an empty scaffolded section
+            "### 질문내용\n\n<br>\n\n## 회고록\n",
+            "### 질문내용\n\n1. 민수님 질문 : Q\n\n    답변 : A\n\n<br>\n\n## 회고록\n",
+        ),
+    ],
+)
+def test_inserts_cases(log_root: Path, before: str, after: str) -> None:
+    front = "---\ntitle: x\n---\n## 피어세션\n\n"
+    path = _post(log_root, front + before)
+    append_question(open_log(root=log_root), path, Question("민수", "Q", ("A",)))
+    assert path.read_text(encoding="utf-8") == front + after
