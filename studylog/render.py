@@ -12,15 +12,15 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from studylog.check import Finding
+    from studylog.check import Finding, Rule
     from studylog.reader import PostSummary, ReadPost
     from studylog.search import SearchHit
-    from studylog.stats import Stats
+    from studylog.stats import Stats, Streak
 
 
 def is_terminal(stream: TextIO | None = None) -> bool:
@@ -211,7 +211,7 @@ def findings_rich(findings: Sequence[Finding], root: Path, out: TextIO) -> None:
         console.print(line)
 
 
-def rules_plain(rules: Iterable[Any], out: TextIO) -> None:
+def rules_plain(rules: Iterable[Rule], out: TextIO) -> None:
     """Each rule: id, severity, explanation."""
     for rule in rules:
         out.write(f"{rule.id}\t{rule.severity}\t{rule.explanation}\n")
@@ -267,7 +267,7 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
     return lines
 
 
-def _streak(streak: Any) -> str:
+def _streak(streak: Streak) -> str:
     if not streak.days:
         return "0 days"
     return f"{streak.days} day{'s' if streak.days != 1 else ''} ({streak.start} – {streak.end})"

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from studylog.log import Log, PostRef
     from studylog.reader import QuestionEntry, ReadPost, ReviewEntry
+    from studylog.search import SearchHit
+    from studylog.stats import Stats, Streak
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON (see docs/reading.md for the shape).")
@@ -228,7 +230,7 @@ def search(
         render.hits_plain(hits, log.root, sys.stdout)
 
 
-def _hit_json(hit: Any, log: Log) -> dict[str, Any]:
+def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
     from studylog.reader import QuestionEntry
 
     entry = hit.entry
@@ -357,7 +359,7 @@ def stats(
         render.stats_plain(result, sys.stdout)
 
 
-def _streak_json(streak: Any) -> dict[str, Any]:
+def _streak_json(streak: Streak) -> dict[str, Any]:
     return {
         "days": streak.days,
         "start": streak.start.isoformat() if streak.start else None,
@@ -365,7 +367,7 @@ def _streak_json(streak: Any) -> dict[str, Any]:
     }
 
 
-def _stats_json(result: Any) -> dict[str, Any]:
+def _stats_json(result: Stats) -> dict[str, Any]:
     return {
         "posts": result.posts,
         "questions": result.questions,
