@@ -351,3 +351,34 @@ def test_read_front_matter_text_reads_only_the_block(tmp_path: Path) -> None:
     no_fm = tmp_path / "2021-08-06-day5.md"
     no_fm.write_text("# just text\n", encoding="utf-8")
     assert read_front_matter_text(no_fm) is None
+
+
+def test_git_states_when_the_log_sits_below_the_repository_top(tmp_path: Path) -> None:
+    from studylog.reader import git_states, list_summaries, start_git_status
+    from tests.conftest import build_file_tree, git
+
+    root = tmp_path / "repo" / "blog"
+    build_file_tree(
+        root,
+        {
+            "_posts/2021-01-01-a.md": "---\ntitle: A\n---\n",
+            "_posts/2021-01-02-b.md": "---\ntitle: B\n---\n",
+        },
+    )
+    git(tmp_path / "repo", "init", "-q")
+    git(tmp_path / "repo", "add", ".")
+    git(tmp_path / "repo", "commit", "-q", "-m", "posts")
+    build_file_tree(root, {"_posts/2021-01-03-c.md": "---\ntitle: C\n---\n"})
+    (root / "_posts" / "2021-01-02-b.md").write_text("---\ntitle: B2\n---\n", encoding="utf-8")
+    settings = settings_from_mapping(root, {}, source="test")
+    states = git_states(start_git_status(settings), settings)
+    assert states is not None
+    summaries = list_summaries(settings)
+    assert [(s.slug, s.title, states.get(s.path, "clean")) for s in summaries] == [
+        ("c", "C", "new"),
+        ("b", "B2", "modified"),
+        ("a", "A", "clean"),
+    ]
+    outside = settings_from_mapping(tmp_path / "elsewhere", {}, source="test")
+    (tmp_path / "elsewhere").mkdir()
+    assert git_states(start_git_status(outside), outside) is None
