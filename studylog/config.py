@@ -2,14 +2,17 @@
 
 `load_settings()` reads the file, checks every key against the known ones
 (an unknown key is an error that names it) and fills in the profile's
-defaults. The file is small, so this costs one YAML parse per command.
+defaults. The parsed file is cached (see `_cached_mapping`), so most
+commands don't import PyYAML at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from studylog.errors import ConfigError
@@ -168,22 +171,104 @@ def load_settings(root: Path) -> Settings:
     """
     path = root / CONFIG_NAME
     raw: Any = {}
-    if path.is_file():
-        import yaml
-
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-            # libyaml's parser when PyYAML was built with it: same results, ~10x faster.
-            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        except UnicodeDecodeError as err:
-            raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from err
-        except yaml.YAMLError as err:
-            where = getattr(err, "problem_mark", None)
-            line = f" at line {where.line + 1}" if where is not None else ""
-            raise ConfigError(f"{path} is not valid YAML{line}; fix it or delete it.") from err
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+    try:
+        info = path.stat()
+    except OSError:
+        info = None
+    if info is not None and S_ISREG(info.st_mode):
+        raw = _cached_mapping(path, info)
+        if raw is None:
+            raw = _parse_config(path)
+            _remember_mapping(path, info, raw)
     return settings_from_mapping(root, raw, source=str(path))
+
+
+def _parse_config(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        # libyaml's parser when PyYAML was built with it: same results, ~10x faster.
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from err
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{path} is not valid YAML{line}; fix it or delete it.") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+    return raw
+
+
+# Reading `.studylog.yml` means importing PyYAML, ~11 ms: a tenth of a
+# command's start-up. So the parsed mapping (never the checked Settings:
+# every load still checks every key) is kept in a small cache keyed by the
+# file's path, size, inode, mtime and ctime. Off with STUDYLOG_NO_CACHE=1,
+# like `list`'s cache; a cache that can't be read or written is ignored.
+_CACHE_VERSION = 1
+# A file changed this recently may change again within the same timestamp
+# tick on a coarse file system, so it is not cached yet (git's "racily clean").
+_RACY_NS = 2_000_000_000
+
+
+def _cache_file(path: Path) -> Path | None:
+    if os.environ.get("STUDYLOG_NO_CACHE"):
+        return None
+    import zlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    # crc32, not hashlib: importing OpenSSL would cost more than the cache saves.
+    key = f"{zlib.crc32(os.fsencode(os.path.abspath(path))):08x}"
+    return Path(base) / "studylog" / f"settings-{key}.marshal"
+
+
+def _stamp(path: Path, info: os.stat_result) -> tuple[Any, ...]:
+    return (
+        _CACHE_VERSION,
+        os.path.abspath(path),
+        info.st_size,
+        info.st_ino,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
+
+def _cached_mapping(path: Path, info: os.stat_result) -> dict[str, Any] | None:
+    cache = _cache_file(path)
+    if cache is None:
+        return None
+    import marshal
+
+    try:
+        stamp, raw = marshal.loads(cache.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if stamp != _stamp(path, info) or not isinstance(raw, dict):
+        return None
+    return raw
+
+
+def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> None:
+    cache = _cache_file(path)
+    if cache is None:
+        return
+    import marshal
+    import time
+
+    if time.time_ns() - info.st_mtime_ns < _RACY_NS:
+        return
+    try:
+        data = marshal.dumps((_stamp(path, info), raw))
+    except ValueError:
+        return  # a value marshal can't hold (a date in front_matter): parse each time
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Settings:

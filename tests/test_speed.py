@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -156,3 +157,85 @@ def test_help_and_unknown_commands_still_see_every_command(tmp_path: Path) -> No
     )
     assert typo.returncode == 2
     assert "Did you mean 'new'?" in typo.stderr
+
+
+# --- the parsed-settings cache ------------------------------------------------
+
+LOAD = (
+    "import sys; from pathlib import Path; from studylog.config import load_settings; "
+    "s = load_settings(Path(sys.argv[1])); print(s.title, s.roster, 'yaml' in sys.modules)"
+)
+
+
+def _age(path: Path, seconds: int = 60) -> None:
+    # The cache only keeps files that have not changed for a moment (racy-git rule).
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def _load_in_subprocess(root: Path, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD, str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_settings_come_from_the_cache_without_pyyaml(tmp_path: Path) -> None:
+    config = tmp_path / ".studylog.yml"
+    config.write_text("profile: ko\ntitle: 'Day{n}'\nroster: [민수, 지수]\n", encoding="utf-8")
+    _age(config)
+    first = _load_in_subprocess(tmp_path)
+    assert first == "Day{n} ('민수', '지수') True"
+    assert _load_in_subprocess(tmp_path) == "Day{n} ('민수', '지수') False"
+
+
+def test_an_edited_config_is_read_again_even_at_the_same_size(tmp_path: Path) -> None:
+    config = tmp_path / ".studylog.yml"
+    config.write_text("roster: [aa]\n", encoding="utf-8")
+    _age(config, 120)
+    assert _load_in_subprocess(tmp_path).endswith("('aa',) True")
+    assert _load_in_subprocess(tmp_path).endswith("('aa',) False")
+    config.write_text("roster: [bb]\n", encoding="utf-8")
+    _age(config, 60)
+    assert _load_in_subprocess(tmp_path).endswith("('bb',) True")
+
+
+def test_a_config_written_just_now_is_not_cached(tmp_path: Path) -> None:
+    (tmp_path / ".studylog.yml").write_text("roster: [aa]\n", encoding="utf-8")
+    _load_in_subprocess(tmp_path)
+    assert _load_in_subprocess(tmp_path).endswith("True")
+
+
+def test_no_cache_variable_and_a_broken_cache_fall_back_to_yaml(tmp_path: Path) -> None:
+    config = tmp_path / ".studylog.yml"
+    config.write_text("roster: [aa]\n", encoding="utf-8")
+    _age(config)
+    cache_dir = Path(os.environ["XDG_CACHE_HOME"]) / "studylog"
+    assert _load_in_subprocess(tmp_path, STUDYLOG_NO_CACHE="1").endswith("True")
+    assert not list(cache_dir.glob("settings-*"))
+    _load_in_subprocess(tmp_path)
+    (cached,) = cache_dir.glob("settings-*")
+    cached.write_bytes(b"not marshal data")
+    assert _load_in_subprocess(tmp_path).endswith("('aa',) True")
+
+
+def test_a_cached_config_is_still_checked_on_every_load(tmp_path: Path) -> None:
+    from studylog.config import load_settings
+    from studylog.errors import ConfigError
+
+    config = tmp_path / ".studylog.yml"
+    config.write_text("profile: ko\ntitel: typo\n", encoding="utf-8")
+    _age(config)
+    for _ in range(2):  # the first load caches the mapping, the second reads it
+        with pytest.raises(ConfigError, match="unknown key 'titel'"):
+            load_settings(tmp_path)
+    config.write_text("profile: [\n", encoding="utf-8")
+    _age(config)
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="not valid YAML"):
+            load_settings(tmp_path)
