@@ -240,7 +240,10 @@ def find_section(
 
     A subsection (a spec with a parent, like the questions under `peer`) is
     looked for below its parent's heading when the post has that parent,
-    else anywhere; the first match wins.
+    else anywhere; the first match wins. A post written by hand may put
+    the subsections beside their parent (`## 피어세션` then `## 질문내용`):
+    the headings right after the parent's section, at its level, that are
+    all its subsections count too.
     """
     names = spec_names(spec)
     candidates: Sequence[int] = range(len(doc.headings))
@@ -252,10 +255,31 @@ def find_section(
             candidates = [
                 i for i in range(parent_index + 1, len(doc.headings)) if doc.headings[i].line < end
             ]
+            candidates += _sibling_subsections(doc, parent_index, parent, sections)
     for i in candidates:
         if doc.headings[i].key in names:
             return i
     return None
+
+
+def _sibling_subsections(
+    doc: Document, parent_index: int, parent: SectionSpec, sections: Mapping[str, SectionSpec]
+) -> list[int]:
+    family: set[str] = set()
+    for other in sections.values():
+        if parent_spec(other, sections) == parent:
+            family |= spec_names(other)
+    level = doc.headings[parent_index].level
+    end = doc.section_end(parent_index)
+    found: list[int] = []
+    for i in range(parent_index + 1, len(doc.headings)):
+        heading = doc.headings[i]
+        if heading.line < end or heading.level > level:
+            continue
+        if heading.level < level or heading.key not in family:
+            break
+        found.append(i)
+    return found
 
 
 @dataclass(frozen=True)
@@ -388,6 +412,12 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
     if parent is not None:
         parent_index = find_section(doc, parent, sections)
         if parent_index is not None:
+            siblings = _sibling_subsections(doc, parent_index, parent, sections)
+            if siblings:
+                # The post keeps its subsections beside the parent: follow suit.
+                last = doc.headings[siblings[-1]]
+                line = content_end(doc, last.end, doc.section_end(siblings[-1]))
+                return InsertPoint(line, 1, ((last.level, spec),), None)
             children = doc.children(parent_index)
             parent_level = doc.headings[parent_index].level
             level = doc.headings[children[-1]].level if children else parent_level + 1

@@ -95,8 +95,13 @@ def assert_only_inserted(
     spec = specs[section_key]
     assert owner.key in spec_names(spec), (owner.text, section_key)
     if spec.parent and created:
-        parents = [h for h in after.headings if h.line < owner.line and h.level < owner.level]
-        assert parents and parents[-1].key in spec_names(specs[spec.parent])
+        # A created subsection sits below its parent (after the parent's other
+        # subsections), or beside it, after subsections written at its level.
+        parent_names = spec_names(specs[spec.parent])
+        earlier = [h for h in after.headings if h.line < owner.line and h.level <= owner.level]
+        while earlier and earlier[-1].level == owner.level and earlier[-1].key not in parent_names:
+            earlier.pop()
+        assert earlier and earlier[-1].key in parent_names, (owner.text, earlier[-1:])
     next_heading = [h.line for h in after.headings if h.line > entry_line]
     entry_end = len(split_lines(new_post.body[: body_offset + len(inserted.rstrip())]))
     assert not next_heading or entry_end <= next_heading[0]

@@ -199,3 +199,24 @@ def test_parents_that_loop_are_treated_as_top_level() -> None:
     other = parse_document("## C\n")
     point = plan_insert(other, resolve_target(other, "a", sections), sections)
     assert [spec.key for _, spec in point.create] == ["a"]
+
+
+def test_subsections_written_beside_their_parent_are_found() -> None:
+    text = "## 피어세션\n\nx\n\n## 과제 리뷰\n\n- a\n\n## 질문 내용\n\n1. q\n\n## 회고록\n"
+    doc = parse_document(text)
+    assert doc.headings[find_section(doc, KO["questions"], KO) or 0].text == "질문 내용"
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert (point.create, point.number) == ((), 2)
+
+
+def test_a_sibling_after_an_unrelated_section_is_not_a_subsection() -> None:
+    doc = parse_document("## 피어세션\n\nx\n\n## 🌞마스터 클래스🌞\n\n## 질문\n\n- q\n")
+    assert find_section(doc, KO["questions"], KO) is None
+
+
+def test_missing_subsection_joins_siblings_written_beside_the_parent() -> None:
+    text = "## 피어세션\n\nx\n\n## 과제 리뷰\n\n- a\n\n<br>\n\n## 회고록\n"
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, "questions", KO), KO)
+    assert point.line == _lines(text).index("- a") + 1
+    assert [(level, spec.key) for level, spec in point.create] == [(2, "questions")]
