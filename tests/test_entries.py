@@ -568,3 +568,26 @@ def test_inserts_cases(log_root: Path, before: str, after: str) -> None:
     path = _post(log_root, front + before)
     append_question(open_log(root=log_root), path, Question("민수", "Q", ("A",)))
     assert path.read_text(encoding="utf-8") == front + after
+
+
+def test_what_add_writes_the_reader_reads_back(log_root: Path) -> None:
+    """The contract with `list`/`search`: entries come back as they went in."""
+    from studylog.reader import read_entries
+
+    path = _post(log_root, "---\ntitle: x\n---\n## 피어세션\n\n### 질문내용\n\n<br>\n\n## 회고록\n")
+    log = open_log(root=log_root)
+    questions = [
+        Question("민수", "Q1\n## not a heading", ("A1\n```\ncode\n```",)),
+        Question("지수", "Q2", ("a", "b")),
+        Question("x", "Q3"),
+    ]
+    for question in questions:
+        append_question(log, path, question)
+    append_review(log, path, Review("과제 1", "지수", "GD", ("fb1", "fb2\nmore")))
+    entries = read_entries(path.read_text(encoding="utf-8"), log.settings)
+    assert [(q.number, q.asker, q.question, q.answers) for q in entries.questions] == [
+        (i, q.asker, q.question, q.answers) for i, q in enumerate(questions, start=1)
+    ]
+    assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
+        ("과제 1", "GD", "지수", ("fb1", "fb2\nmore"))
+    ]
