@@ -234,3 +234,21 @@ def test_config_docs_template_example_renders(tmp_path: Path) -> None:
     text = (log / "_posts" / "2024-03-05-day5.md").read_text(encoding="utf-8")
     assert "## Day 5" in text
     assert "(2024-03-04)" in text and "Participants: 지수" in text
+
+
+def test_documentation_links_and_mentions_resolve() -> None:
+    """Every relative link in the Markdown docs, and every docs/*.md the code mentions, exists."""
+    pages = [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").glob("*.md"))]
+    missing = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                missing.append(f"{page.relative_to(REPO)} -> {target}")
+    for source in sorted((REPO / "studylog").rglob("*.py")):
+        for target in set(re.findall(r"docs/[\w-]+\.md", source.read_text(encoding="utf-8"))):
+            if not (REPO / target).is_file():
+                missing.append(f"{source.relative_to(REPO)} -> {target}")
+    assert not missing, "missing: " + ", ".join(missing)
