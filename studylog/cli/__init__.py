@@ -155,8 +155,8 @@ from studylog.cli import scaffold as _scaffold  # noqa: E402, F401
 __all__ = ["app", "main"]
 
 
-def _command_on_line(args: list[str]) -> str | None:
-    """The subcommand the arguments name, or None when they name none plainly."""
+def _first_word(args: list[str]) -> str | None:
+    """The first argument after any `--root DIR`: a command's name or an option."""
     index = 0
     while index < len(args):
         arg = args[index]
@@ -164,8 +164,6 @@ def _command_on_line(args: list[str]) -> str | None:
             index += 2
         elif arg.startswith("--root="):
             index += 1
-        elif arg.startswith("-"):
-            return None  # --help, --version, a typo: Typer needs every command
         else:
             return arg
     return None
@@ -177,16 +175,21 @@ def main() -> None:
 
     # Typer turns every registered command into a Click command (signatures,
     # annotations, parameters) on each run, ~0.7 ms a command. When the line
-    # names a known command, only that one is built; anything else (help,
-    # completion, an unknown name and its suggestions) gets all of them.
-    name = _command_on_line(sys.argv[1:])
-    if name is not None and "_STUDYLOG_COMPLETE" not in os.environ:
-        chosen = [
-            info
-            for info in app.registered_commands
-            if (info.name or get_command_name(info.callback.__name__ if info.callback else ""))
-            == name
-        ]
-        if chosen:
-            app.registered_commands = chosen
+    # names a known command, only that one is built; `--version` is answered
+    # by an eager callback before any command is looked at, so it needs none.
+    # Anything else (help, completion, an unknown name and its "Did you
+    # mean") gets all of them.
+    first = _first_word(sys.argv[1:])
+    if first is not None and "_STUDYLOG_COMPLETE" not in os.environ:
+        if first == "--version":
+            app.registered_commands = []
+        elif not first.startswith("-"):
+            chosen = [
+                info
+                for info in app.registered_commands
+                if (info.name or get_command_name(info.callback.__name__ if info.callback else ""))
+                == first
+            ]
+            if chosen:
+                app.registered_commands = chosen
     app(prog_name="studylog")
