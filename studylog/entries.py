@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from studylog.post import PostText
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BULLET = re.compile(r"^[-*+][ \t]+(?=\S)")
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
@@ -174,6 +175,8 @@ def render_review(review: Review, formats: EntryFormats) -> list[str]:
 def render_note(note: Note) -> list[str]:
     """The Markdown lines of a free-text note: one bullet item."""
     text = text_lines(note.text, "text")
+    # A note typed as a bullet ("- item") is that item, not a list inside one.
+    text[0] = _BULLET.sub("", text[0], count=1) or text[0]
     first = "- " + text[0]
     if _THEMATIC_BREAK.match(first):
         # "- ---" would be a horizontal rule, not an item: escape the text's

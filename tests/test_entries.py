@@ -100,6 +100,8 @@ def test_multi_line_text_is_indented_into_the_item_whatever_it_holds() -> None:
         "    - a list",
     ]
     assert render_note(Note("  first\r\nsecond  \r\n\n")) == ["- first", "    second"]
+    assert render_note(Note("- already a bullet")) == ["- already a bullet"]
+    assert render_note(Note("* - -")) == ["- \\- -"]
     # From number 100 on the item's text starts at column 5: indent that far.
     assert render_question(Question("a", "b\nc"), 100, KO)[1] == "     c"
 
