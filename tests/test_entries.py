@@ -352,7 +352,7 @@ def test_edit_writes_the_entry_in_the_editor(
         "p = pathlib.Path(sys.argv[1])\n"
         "t = p.read_text(encoding='utf-8')\n"
         "t = t.replace('#! question\\n\\n', '#! question\\nline one\\n## kept inside\\n')\n"
-        "t = t.replace('#! answer\\n\\n', '#! answer\\nA1\\n#! answer\\nA2\\n')\n"
+        "t = t.replace('#! answer\\n\\n', '#! answer\\nA1\\n#!/bin/sh kept\\n#! answer\\nA2\\n')\n"
         "p.write_text(t, encoding='utf-8')\n",
         encoding="utf-8",
     )
@@ -360,7 +360,8 @@ def test_edit_writes_the_entry_in_the_editor(
     result = _run(["add-question", "--asker", "민수", "--edit"], log_root)
     assert result.exit_code == 0, result.output
     assert (
-        "2. 민수님 질문 : line one\n    ## kept inside\n    1. A1\n\n    2. A2\n"
+        "2. 민수님 질문 : line one\n    ## kept inside\n"
+        "    1. A1\n        #!/bin/sh kept\n\n    2. A2\n"
         in path.read_text(encoding="utf-8")
     )
 

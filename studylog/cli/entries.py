@@ -117,19 +117,15 @@ def _edit_fields(fields: list[Field], title: str) -> None:
 
     from studylog.errors import EntryInvalidError
 
+    repeatable = [f"'{FIELD_MARK} {f.option[2:]}'" for f in fields if f.repeat]
     lines = [
         f"{FIELD_MARK} {title}: write each value below its '{FIELD_MARK} name' line.",
-        f"{FIELD_MARK} Lines starting with '{FIELD_MARK}' are ignored; "
-        "leave a required value empty to cancel.",
+        f"{FIELD_MARK} Leave a required value empty to cancel; these lines are ignored.",
     ]
+    if repeatable:
+        lines.append(f"{FIELD_MARK} For another value, add another {' or '.join(repeatable)} line.")
     for f in fields:
-        values = f.values or [""]
-        if f.repeat:
-            lines.append(
-                f"{FIELD_MARK} ({f.option} may repeat: add another '{FIELD_MARK} "
-                f"{f.option[2:]}' line for each)"
-            )
-        for value in values:
+        for value in f.values or [""]:
             lines.append(f"{FIELD_MARK} {f.option[2:]}")
             lines.append(value.rstrip("\n"))
     fd, name = tempfile.mkstemp(prefix="studylog-", suffix=".md")
@@ -152,15 +148,15 @@ def _edit_fields(fields: list[Field], title: str) -> None:
     current: list[str] | None = None
     collected: list[tuple[Field, list[str]]] = []
     for line in text.splitlines():
-        if line.startswith(FIELD_MARK):
-            key = line[len(FIELD_MARK) :].strip()
-            target = by_name.get(key)
-            current = None
-            if target is not None:
-                current = []
-                collected.append((target, current))
-            continue
-        if current is not None:
+        # Only a line that is exactly a field's mark starts a field, so text
+        # such as a "#!/bin/sh" line in an answer is kept as written.
+        target = (
+            by_name.get(line[len(FIELD_MARK) :].strip()) if line.startswith(FIELD_MARK) else None
+        )
+        if target is not None:
+            current = []
+            collected.append((target, current))
+        elif current is not None:
             current.append(line)
     for target, body in collected:
         value = "\n".join(body).strip("\n")
