@@ -361,8 +361,7 @@ def test_edit_writes_the_entry_in_the_editor(
     assert result.exit_code == 0, result.output
     assert (
         "2. 민수님 질문 : line one\n    ## kept inside\n"
-        "    1. A1\n        #!/bin/sh kept\n\n    2. A2\n"
-        in path.read_text(encoding="utf-8")
+        "    1. A1\n        #!/bin/sh kept\n\n    2. A2\n" in path.read_text(encoding="utf-8")
     )
 
 
@@ -594,3 +593,31 @@ def test_what_add_writes_the_reader_reads_back(log_root: Path) -> None:
     assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
         ("과제 1", "GD", "지수", ("fb1", "fb2\nmore"))
     ]
+
+
+def test_prompts_on_a_real_terminal(log_root: Path) -> None:
+    """stdin a pseudo-terminal: the missing question is asked for, then the answers."""
+    import pty
+
+    path = _post(log_root, POST)
+    master, slave = pty.openpty()
+    env = {**os.environ, "STUDYLOG_ROOT": str(log_root)}
+    env.pop("STUDYLOG_NO_PROMPT", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studylog", "add-question", "--asker", "민수"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(slave)
+    try:
+        os.write(master, "터미널에서 물어봄\n첫 답\n\n".encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, err.decode()
+    assert "Question" in out.decode() and "Answer" in out.decode()
+    assert "2. 민수님 질문 : 터미널에서 물어봄\n\n    답변 : 첫 답\n" in path.read_text(
+        encoding="utf-8"
+    )
