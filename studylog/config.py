@@ -95,10 +95,15 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
             "questions",
             "질문내용",
             3,
-            ("질문 내용", "질문", "질의응답", "Q&A", "QnA"),
+            ("질문 내용", "질문", "질의응답", "Q&A", "QnA", "질문사항", "수업 질문"),
             parent="peer",
         ),
-        SectionSpec("retrospective", "회고록", 2, ("회고", "느낀점", "하루 회고", "오늘의 회고")),
+        SectionSpec(
+            "retrospective",
+            "회고록",
+            2,
+            ("회고", "느낀점", "하루 회고", "오늘의 회고", "Today I Felt", "주말 회고"),
+        ),
     ),
     "en": (
         SectionSpec("study", "What I studied", 2, ("Study", "Learning", "Today I learned", "TIL")),
