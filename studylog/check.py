@@ -16,10 +16,10 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
+from studylog.headings import normalize_heading
 from studylog.log import PostRef
 from studylog.reader import (
     PostEntries,
-    normalize_heading,
     read_entries,
     read_text,
     split_front_matter,
@@ -266,7 +266,7 @@ def expected_sections(settings: Settings) -> list[tuple[str, str]]:
     section does not expect it); when the template can't be found or holds
     no known heading, every configured section is expected.
     """
-    from studylog.reader import find_headings, matcher_for
+    from studylog.headings import find_headings, matcher_for
 
     try:
         from studylog.templates import find_template
@@ -274,7 +274,7 @@ def expected_sections(settings: Settings) -> list[tuple[str, str]]:
         text = find_template(settings, settings.template).path.read_text(encoding="utf-8")
     except (StudylogError, OSError, UnicodeDecodeError):
         text = ""
-    matcher = matcher_for(settings)
+    matcher = matcher_for(settings.sections)
     found: list[tuple[str, str]] = []
     for heading in find_headings(text):
         key = matcher.key_for(heading.text)

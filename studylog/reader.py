@@ -28,12 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from studylog.config import EntryFormats, SectionSpec, Settings
+from studylog.config import EntryFormats, Settings
 from studylog.errors import PostReadError
+from studylog.headings import QUESTIONS, REVIEWS, find_headings, matcher_for
 from studylog.log import POST_NAME, PostRef
-
-QUESTIONS = "questions"
-REVIEWS = "reviews"
 
 
 @dataclass(frozen=True)
@@ -42,21 +40,6 @@ class EntryCounts:
 
     questions: int
     reviews: int
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A Markdown ATX heading found in a post (outside code fences).
-
-    `start`/`end` are offsets of the heading line in the text it was found
-    in; `line` is its 1-based line number there.
-    """
-
-    level: int
-    text: str
-    start: int
-    end: int
-    line: int
 
 
 @dataclass(frozen=True)
@@ -261,147 +244,7 @@ def front_matter_mapping(front_matter: str) -> dict[str, Any]:
     return data
 
 
-# --- headings and sections --------------------------------------------------
-
-_BLOCK = re.compile(
-    r"^[ ]{0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)"
-    r"|(?P<hashes>#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?[ \t]*)\r?$",
-    re.MULTILINE,
-)
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-
-
-def find_headings(text: str) -> list[Heading]:
-    """The ATX headings of `text`, skipping those inside fenced code blocks."""
-    headings: list[Heading] = []
-    fence: str | None = None
-    line = 1
-    counted = 0
-    for match in _BLOCK.finditer(text):
-        marker = match["fence"]
-        if fence is not None:
-            # Inside a fence only a closing fence (same character, at least
-            # as long, nothing after it) matters.
-            if marker and marker[0] == fence[0] and len(marker) >= len(fence):
-                if not match["info"].strip():
-                    fence = None
-            continue
-        if marker:
-            if marker[0] == "`" and "`" in match["info"]:
-                continue  # not a fence: an inline code span at line start
-            fence = marker
-            continue
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        title = _CLOSING_HASHES.sub("", match["text"] or "").strip()
-        headings.append(Heading(len(match["hashes"]), title, match.start(), match.end(), line))
-    return headings
-
-
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f"), None)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_NUMBERING = re.compile(r"^(?:\d+(?:[-.]\d+)*[.)]?|[-.]+)(?=\s|$|[^\w])\s*")
-_DECORATION = re.compile(r"[*_`\[\]<>:：]+")
-
-
-def normalize_heading(text: str) -> str:
-    """Heading text reduced to what matching compares.
-
-    NFKC and casefold; links become their text; emoji, zero-width
-    characters, emphasis, brackets, colons and leading numbering such as
-    `4.`, `5-1.` or `-.` are dropped; whitespace is collapsed.
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
-    text = _LINK.sub(r"\1", text)
-    text = "".join(
-        ch
-        for ch in text
-        if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co", "Cf", "Mn") or ch.isalnum()
-    )
-    text = _DECORATION.sub(" ", text).strip()
-    while True:
-        stripped = _NUMBERING.sub("", text, count=1).strip()
-        if stripped == text:
-            break
-        text = stripped
-    return " ".join(text.casefold().split())
-
-
-def _compact(text: str) -> str:
-    return "".join(text.split())
-
-
-@dataclass(frozen=True)
-class SectionMatcher:
-    """Maps heading text to a section key by the log's headings and aliases.
-
-    An exact match (ignoring spaces, emoji, numbering and case) wins. For
-    the entry sections only (questions, reviews), a heading that contains
-    a configured name also matches, so hand-written headings such as
-    `## 수업 질문` or `### 4-2. [금일 질문 목록]:` are read too.
-    """
-
-    exact: dict[str, str]
-    contains: tuple[tuple[str, str], ...]
-    # Headings repeat across posts; matching each text once keeps `list` fast.
-    cache: dict[str, str | None] = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> SectionMatcher:
-        """Build the matcher from the log's section specs."""
-        exact: dict[str, str] = {}
-        contains: list[tuple[str, str]] = []
-        for spec in settings.sections.values():
-            for name in (spec.heading, *spec.aliases):
-                key = _compact(normalize_heading(name))
-                if not key:
-                    continue
-                exact.setdefault(key, spec.key)
-                if spec.key in (QUESTIONS, REVIEWS):
-                    contains.append((key, spec.key))
-        # Longest name first, so "질문내용" is tried before "질문".
-        contains.sort(key=lambda item: -len(item[0]))
-        return cls(exact, tuple(contains))
-
-    def key_for(self, heading: str) -> str | None:
-        """The section key for this heading text, or None."""
-        try:
-            return self.cache[heading]
-        except KeyError:
-            pass
-        key = self._key_for(heading)
-        if len(self.cache) < 10_000:
-            self.cache[heading] = key
-        return key
-
-    def _key_for(self, heading: str) -> str | None:
-        compact = _compact(normalize_heading(heading))
-        if not compact:
-            return None
-        found = self.exact.get(compact)
-        if found is not None:
-            return found
-        for name, key in self.contains:
-            if name in compact:
-                return key
-        return None
-
-
-_MATCHERS: dict[tuple[SectionSpec, ...], SectionMatcher] = {}
-
-
-def matcher_for(settings: Settings) -> SectionMatcher:
-    """The (cached) section matcher for these settings' sections."""
-    # Keyed by the specs themselves (frozen, hashable), never by id(): a
-    # new Settings may reuse a freed object's id.
-    key = tuple(settings.sections.values())
-    cached = _MATCHERS.get(key)
-    if cached is None:
-        cached = SectionMatcher.for_settings(settings)
-        if len(_MATCHERS) > 8:
-            _MATCHERS.clear()
-        _MATCHERS[key] = cached
-    return cached
+# --- sections ---------------------------------------------------------------
 
 
 def split_sections(
@@ -415,7 +258,7 @@ def split_sections(
     With `only_lines` (file lines), only the sections holding one of those
     lines (heading included) are returned; `search` uses it to skip the rest.
     """
-    matcher = matcher_for(settings)
+    matcher = matcher_for(settings.sections)
     headings = find_headings(body)
     sections: list[Section] = []
     first = headings[0].start if headings else len(body)
@@ -495,6 +338,9 @@ class _Item:
     head: str
     body: list[tuple[int, str]] = field(default_factory=list)
     answered: bool = False
+    # A numbered item in the log's own question format inside a Q./A.
+    # section (what `add-question` writes there): read as a list item.
+    written: bool = False
 
 
 def _expand(line: str) -> str:
@@ -619,8 +465,12 @@ def _is_qa_section(lines: list[tuple[int, str]]) -> bool:
     return questions > 0 and answers > 0
 
 
-def _qa_items(lines: list[tuple[int, str]]) -> list[_Item]:
-    """Items of a section written as `Q. …` / `A. …` paragraphs."""
+def _qa_items(lines: list[tuple[int, str]], written: re.Pattern[str] | None) -> list[_Item]:
+    """Items of a section written as `Q. …` / `A. …` paragraphs.
+
+    A numbered question at the margin in the `written` format (the log's
+    own, as `add-question` appends it) is an item of its own.
+    """
     items: list[_Item] = []
     current: _Item | None = None
     fence: str | None = None
@@ -641,6 +491,13 @@ def _qa_items(lines: list[tuple[int, str]]) -> list[_Item]:
         if _SEPARATOR.match(line):
             current = None
             continue
+        if written is not None and line[:1].isdigit() and written.match(stripped):
+            item = _LIST_ITEM.match(line)
+            if item is not None:
+                marker = item["marker"]
+                current = _Item(number, int(marker[:-1]), item["rest"], written=True)
+                items.append(current)
+                continue
         question = _QA_QUESTION.match(stripped)
         if question:
             head = re.match(r"^(\d{1,4})[.)]", stripped)
@@ -947,7 +804,7 @@ def _section_items(section: Section, settings: Settings) -> tuple[list[_Item], b
     formats = _formats(settings.entry_formats)
     lines = _numbered_lines(section.text, section.line + 1)
     if section.key == QUESTIONS and _is_qa_section(lines):
-        return _qa_items(lines), True
+        return _qa_items(lines, formats.question), True
     return _list_items(lines, _answer_matcher(formats)), False
 
 
@@ -970,7 +827,9 @@ def questions_in(
     items, qa = _section_items(section, settings)
     if qa:
         return [
-            _qa_question(item, i, section)
+            _question_from_item(item, i, formats, section)
+            if item.written
+            else _qa_question(item, i, section)
             for i, item in enumerate(items, 1)
             if _touches(item, lines)
         ]
@@ -1024,7 +883,7 @@ def count_entries(text: str, settings: Settings) -> EntryCounts:
     this stays cheap enough to run on every post for `studylog list`.
     """
     body, offset = _body_and_offset(text)
-    matcher = matcher_for(settings)
+    matcher = matcher_for(settings.sections)
     headings = find_headings(body)
     questions = reviews = 0
     for index, heading in enumerate(headings):

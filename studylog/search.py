@@ -24,10 +24,9 @@ from pathlib import Path
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
+from studylog.headings import QUESTIONS, REVIEWS
 from studylog.log import PostRef
 from studylog.reader import (
-    QUESTIONS,
-    REVIEWS,
     QuestionEntry,
     ReadPost,
     ReviewEntry,

@@ -6,9 +6,10 @@ code block, an HTML block or a list item is not a section heading. Only
 headings at the top level of the document (not inside a list or a quote)
 start sections.
 
-Headings are matched by their normalised text (`normalize_heading`), which
-ignores emoji, zero-width characters, section numbers like `4.` or `5-1.`,
-case and space, so `## 4. 피어 세션 👨‍👨‍👦` is the `peer` section.
+Which section a heading is comes from `headings.matcher_for`, the same
+matcher the read side uses, so an entry goes to the section `list` counts
+it in: `## 4. 피어 세션 👨‍👨‍👦` is the `peer` section, and `### 질문사항` or
+`### 4-2. [금일 질문 목록]:` the questions section.
 
 Line numbers here are 0-based and count lines the way markdown-it does
 (`\\r\\n`, `\\r` and `\\n` each end a line).
@@ -17,49 +18,20 @@ Line numbers here are 0-based and count lines the way markdown-it does
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from studylog.config import SectionSpec
 from studylog.errors import EntryPlacementError, SectionNotFoundError
+from studylog.headings import heading_key, matcher_for
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-# A section number at the start of a heading: `4.`, `5-1.`, `1.2`, `3)`, `2-1`.
-_NUMBERING = re.compile(r"^\s*\d+(?:[-.]\d+)*(?:[.)]|$)")
-_NUMBERING_DASHED = re.compile(r"^\s*\d+(?:[-.]\d+)+")
-# Characters that carry no words: emoji and other symbols, their modifiers,
-# joiners and zero-width marks.
-_DROP_CATEGORIES = {"So", "Sk", "Cf", "Cc", "Me", "Co", "Cn"}
-_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u200b-\u200f\u2060-\u2064]")
-_EDGE_PUNCT = re.compile(r"^[\s:：\-–—|*_#~.·]+|[\s:：\-–—|*_#~.·]+$")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _SEPARATOR_HTML = re.compile(r"^(?:\s*<\s*/?\s*(?:br|hr)\s*/?\s*>)+\s*$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])( {1,4})(?=\S)")
-
-
-def normalize_heading(text: str) -> str:
-    """The text a heading is matched by.
-
-    Drops emoji, zero-width characters, a leading section number (`4.`,
-    `5-1.`, `2)`), punctuation at either end and all white space, and
-    case-folds what is left: `"4. 피어 세션 👨‍👨‍👦"` and `"피어세션"` both give
-    `"피어세션"`.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    text = _VARIATION.sub("", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROP_CATEGORIES)
-    text = text.strip()
-    for pattern in (_NUMBERING_DASHED, _NUMBERING):
-        stripped = pattern.sub("", text, count=1)
-        if stripped != text:
-            text = stripped
-            break
-    text = _EDGE_PUNCT.sub("", text)
-    return "".join(text.split()).casefold()
 
 
 def _blank(line: str) -> bool:
@@ -88,8 +60,8 @@ class Heading:
 
     @property
     def key(self) -> str:
-        """The normalised text (see `normalize_heading`)."""
-        return normalize_heading(self.text)
+        """The text names are compared by (see `headings.heading_key`)."""
+        return heading_key(self.text)
 
 
 @dataclass(frozen=True)
@@ -215,11 +187,6 @@ def _plain_text(children: list[Token]) -> str:
     return "".join(parts).strip()
 
 
-def spec_names(spec: SectionSpec) -> set[str]:
-    """The normalised heading text and aliases a section is recognised by."""
-    return {normalize_heading(name) for name in (spec.heading, *spec.aliases)} - {""}
-
-
 def parent_spec(spec: SectionSpec, sections: Mapping[str, SectionSpec]) -> SectionSpec | None:
     """The section `spec` sits under, or None (also when `.studylog.yml` makes parents loop)."""
     parent = sections.get(spec.parent) if spec.parent else None
@@ -245,7 +212,7 @@ def find_section(
     the headings right after the parent's section, at its level, that are
     all its subsections count too.
     """
-    names = spec_names(spec)
+    matcher = matcher_for(sections)
     candidates: Sequence[int] = range(len(doc.headings))
     parent = parent_spec(spec, sections)
     if parent is not None:
@@ -257,7 +224,7 @@ def find_section(
             ]
             candidates += _sibling_subsections(doc, parent_index, parent, sections)
     for i in candidates:
-        if doc.headings[i].key in names:
+        if matcher.key_for(doc.headings[i].text) == spec.key:
             return i
     return None
 
@@ -265,10 +232,8 @@ def find_section(
 def _sibling_subsections(
     doc: Document, parent_index: int, parent: SectionSpec, sections: Mapping[str, SectionSpec]
 ) -> list[int]:
-    family: set[str] = set()
-    for other in sections.values():
-        if parent_spec(other, sections) == parent:
-            family |= spec_names(other)
+    family = {other.key for other in sections.values() if parent_spec(other, sections) == parent}
+    matcher = matcher_for(sections)
     level = doc.headings[parent_index].level
     end = doc.section_end(parent_index)
     found: list[int] = []
@@ -276,7 +241,7 @@ def _sibling_subsections(
         heading = doc.headings[i]
         if heading.line < end or heading.level > level:
             continue
-        if heading.level < level or heading.key not in family:
+        if heading.level < level or matcher.key_for(heading.text) not in family:
             break
         found.append(i)
     return found
@@ -304,8 +269,12 @@ def resolve_target(
     """
     spec = sections.get(name)
     if spec is None:
-        wanted = normalize_heading(name)
-        spec = next((s for s in sections.values() if wanted and wanted in spec_names(s)), None)
+        wanted = heading_key(name)
+        # Only a name the log configures picks a section by name; any other
+        # text names one heading of the post, even one that would match a
+        # section by containing its name (`금일 질문 목록`).
+        named = matcher_for(sections).named(name)
+        spec = sections.get(named) if named is not None else None
         if spec is None:
             for i, heading in enumerate(doc.headings):
                 if wanted and heading.key == wanted:

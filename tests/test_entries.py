@@ -381,8 +381,8 @@ def _section_tree(text: str, heading: str) -> list[tuple[Any, ...]]:
     """The lists, items and texts of one section, as CommonMark parses them."""
     from markdown_it import MarkdownIt
 
+    from studylog.headings import heading_key
     from studylog.post import split_post
-    from studylog.sections import normalize_heading
 
     body = split_post(Path("x"), text).body
     tokens = MarkdownIt("commonmark").parse(body)
@@ -390,7 +390,7 @@ def _section_tree(text: str, heading: str) -> list[tuple[Any, ...]]:
     tree: list[tuple[Any, ...]] = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:
-            inside = normalize_heading(tokens[i + 1].content) == normalize_heading(heading)
+            inside = heading_key(tokens[i + 1].content) == heading_key(heading)
             continue
         if not inside or token.type in ("html_block", "heading_close"):
             continue

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
+from studylog.headings import find_headings, normalize_heading
 from studylog.reader import (
     EntryCounts,
     QuestionEntry,
     count_entries,
-    find_headings,
-    normalize_heading,
     read_entries,
     read_front_matter_text,
     split_front_matter,

@@ -6,13 +6,13 @@ import pytest
 
 from studylog.config import PROFILE_SECTIONS, SectionSpec
 from studylog.errors import SectionNotFoundError
+from studylog.headings import heading_key
 from studylog.sections import (
     content_end,
     find_headings,
     find_section,
     fit_marker,
     list_content_column,
-    normalize_heading,
     parse_document,
     plan_insert,
     resolve_target,
@@ -39,8 +39,8 @@ EN = {spec.key: spec for spec in PROFILE_SECTIONS["en"]}
         ("2021 회고", "2021회고"),
     ],
 )
-def test_normalize_heading_ignores_emoji_numbers_and_space(heading: str, expected: str) -> None:
-    assert normalize_heading(heading) == expected
+def test_heading_key_ignores_emoji_numbers_and_space(heading: str, expected: str) -> None:
+    assert heading_key(heading) == expected
 
 
 def test_split_lines_counts_like_markdown_it() -> None:
