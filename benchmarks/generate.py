@@ -194,7 +194,7 @@ def make_log(folder: Path, posts: int, git: bool = True) -> Path:
     Returns:
         The log's folder.
     """
-    stamp = {"version": GENERATOR_VERSION, "posts": posts, "git": git}
+    stamp: dict[str, object] = {"version": GENERATOR_VERSION, "posts": posts, "git": git}
     if _stamp_ok(folder, stamp):
         return folder
     if folder.exists():

@@ -60,7 +60,7 @@ def run_traced(cwd: Path, *args: str) -> dict[str, object]:
 
 
 def make_log(root: Path, posts: int) -> Path:
-    files: dict[str, str] = {".studylog.yml": "profile: ko\n"}
+    files: dict[str, str | bytes] = {".studylog.yml": "profile: ko\n"}
     start = dt.date(2021, 1, 1)
     for n in range(1, posts + 1):
         date = start + dt.timedelta(days=n)
