@@ -20,8 +20,8 @@ from typing import Any
 from studylog.errors import FrontMatterError, PostReadError, PostWriteError
 
 BOM = "\ufeff"
-_FENCE = re.compile(r"^---[ \t]*\r?$")
-_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
+_FM_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,27 @@ def read_post(path: Path) -> PostText:
     return split_post(path, text)
 
 
+def split_front_matter(text: str) -> tuple[str | None, int]:
+    """The front-matter text (between the fences) and the offset where the body starts.
+
+    Returns `(None, 0)` for a text without front matter (or without a
+    closing fence), `(None, 1)` when it starts with a BOM. Two regex
+    searches, no split into lines: `list` runs this on every post.
+    """
+    opening = _FM_OPEN.match(text)
+    if opening is None:
+        return None, 1 if text.startswith(BOM) else 0
+    close = _FM_CLOSE.search(text, opening.end())
+    if close is None:
+        return None, 1 if text.startswith(BOM) else 0
+    body = close.end()
+    if text.startswith("\r\n", body):
+        body += 2
+    elif text.startswith("\n", body):
+        body += 1
+    return text[opening.end() : close.start()], body
+
+
 def split_post(path: Path, text: str) -> PostText:
     """Split decoded text into BOM, front matter and body."""
     bom = text.startswith(BOM)
@@ -83,16 +104,10 @@ def split_post(path: Path, text: str) -> PostText:
     newline = "\r\n" if "\r\n" in text.split("\n", 1)[0] + "\n" else "\n"
     front_matter: str | None = None
     fm_start = body_start = 0
-    lines = text.splitlines(keepends=True)
-    if lines and _FENCE.match(lines[0].rstrip("\n")):
-        offset = len(lines[0])
-        for line in lines[1:]:
-            if _FENCE_END.match(line.rstrip("\n")):
-                fm_start = len(lines[0])
-                front_matter = text[fm_start:offset]
-                body_start = offset + len(line)
-                break
-            offset += len(line)
+    if not text.startswith(BOM):  # a second BOM is text: no front matter follows it
+        front_matter, body_start = split_front_matter(text)
+        # The front matter starts on the line after the opening fence.
+        fm_start = 0 if front_matter is None else text.index("\n") + 1
     return PostText(path, text, bom, newline, front_matter, fm_start, body_start)
 
 
