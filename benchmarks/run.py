@@ -361,6 +361,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     peers = peer_cases(data, generate.DEFAULT_DATA / JRNL_VENV / "bin" / "jrnl", env)
     rows: list[Row] = []
     memory: list[str] = []
+    only = set(args.only or GROUPS)
 
     # new / add-question: against hugo new (target), jekyll post and jrnl (reference),
     # and against themselves on a log of 10 posts (no whole-log scan).
@@ -377,13 +378,14 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         log_big,
         prepare=_remove_matching(log_big / "_posts", "-bench-new.md"),
     )
-    group = [new_small, new_big, peers["hugo"], peers["jekyll"], peers["jrnl"]]
-    measure(group, env, args.repeats, args.warmup)
-    _remove_matching(log_small / "_posts", "-bench-new.md")()
-    _remove_matching(log_big / "_posts", "-bench-new.md")()
-    rows.append(_case_row(f"new ({small} posts)", new_small, peers["hugo"], 2.5))
-    rows.append(_case_row(f"new ({small} posts)", new_small, peers["jekyll"], None))
-    rows.append(_case_row(f"new ({small} posts)", new_small, peers["jrnl"], None))
+    if "new" in only:
+        group = [new_small, new_big, peers["hugo"], peers["jekyll"], peers["jrnl"]]
+        measure(group, env, args.repeats, args.warmup)
+        _remove_matching(log_small / "_posts", "-bench-new.md")()
+        _remove_matching(log_big / "_posts", "-bench-new.md")()
+        rows.append(_case_row(f"new ({small} posts)", new_small, peers["hugo"], 2.5))
+        rows.append(_case_row(f"new ({small} posts)", new_small, peers["jekyll"], None))
+        rows.append(_case_row(f"new ({small} posts)", new_small, peers["jrnl"], None))
 
     has_add = studylog_has(python, "add-question", env)
     add_args = [
@@ -409,7 +411,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         prepare=_restore(newest_big, newest_big.read_bytes()),
     )
     pending_add = None if has_add else "pending: add-question is not in this build yet"
-    if has_add:
+    if has_add and "add-question" in only:
         say("Timing add-question…")
         for peer in peers.values():
             peer.samples.clear()
@@ -418,18 +420,14 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         assert add_small.prepare and add_big.prepare
         add_small.prepare()
         add_big.prepare()
-    rows.append(
-        _case_row(f"add-question ({small} posts)", add_small, peers["hugo"], 2.0, pending_add)
-    )
-    rows.append(
-        _case_row(f"add-question ({small} posts)", add_small, peers["jrnl"], None, pending_add)
-    )
-    rows.append(
-        _case_row(f"add-question ({small} posts)", add_small, peers["jekyll"], None, pending_add)
-    )
+    if "add-question" in only:
+        for peer, target in ((peers["hugo"], 2.0), (peers["jrnl"], None), (peers["jekyll"], None)):
+            operation = f"add-question ({small} posts)"
+            rows.append(_case_row(operation, add_small, peer, target, pending_add))
 
-    say("Timing commit…")
-    rows.extend(bench_commit_rows(args.commit_files, args.repeats, python))
+    if "commit" in only:
+        say("Timing commit…")
+        rows.extend(bench_commit_rows(args.commit_files, args.repeats, python))
 
     # search and list over the big log, against grep -rl (target) and rg -l (reference).
     grep_path, grep_missing = find_program("grep", "grep")
@@ -453,30 +451,33 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         prepare=lambda: shutil.rmtree(cache, ignore_errors=True),
     )
     group = [grep, rg]
-    if has_search:
+    if has_search and "search" in only:
         group.append(search)
-    if has_list:
+    if has_list and "list" in only:
         group.extend([listing, listing_cold])
-    say("Timing search and list…")
-    measure(group, env, args.repeats, args.warmup)
+    if only & {"search", "list"}:
+        say("Timing search and list…")
+        measure(group, env, args.repeats, args.warmup)
     pending_search = None if has_search else "pending: search is not in this build yet"
     pending_list = None if has_list else "pending: list is not in this build yet"
-    rows.append(_case_row(f"search over {big:,} posts", search, grep, 1.5, pending_search))
-    rows.append(_case_row(f"search over {big:,} posts", search, rg, None, pending_search))
-    rows.append(_case_row(f"list over {big:,} posts", listing, grep, 2.0, pending_list))
-    rows.append(_case_row(f"list over {big:,} posts", listing_cold, grep, None, pending_list))
+    if "search" in only:
+        rows.append(_case_row(f"search over {big:,} posts", search, grep, 1.5, pending_search))
+        rows.append(_case_row(f"search over {big:,} posts", search, rg, None, pending_search))
+    if "list" in only:
+        rows.append(_case_row(f"list over {big:,} posts", listing, grep, 2.0, pending_list))
+        rows.append(_case_row(f"list over {big:,} posts", listing_cold, grep, None, pending_list))
 
     # The same commands on the big log against the small one: no whole-log scan.
-    rows.append(_self_row(f"new ({big:,} vs {small} posts)", new_big, new_small, 1.1))
-    rows.append(
-        _self_row(f"add-question ({big:,} vs {small} posts)", add_big, add_small, 1.1, pending_add)
-    )
+    if "new" in only:
+        rows.append(_self_row(f"new ({big:,} vs {small} posts)", new_big, new_small, 1.1))
+    if "add-question" in only:
+        operation = f"add-question ({big:,} vs {small} posts)"
+        rows.append(_self_row(operation, add_big, add_small, 1.1, pending_add))
 
-    for case, pending in (
-        (search, pending_search),
-        (listing, pending_list),
-        (listing_cold, pending_list),
-    ):
+    measured = [(search, pending_search)] if "search" in only else []
+    if "list" in only:
+        measured += [(listing, pending_list), (listing_cold, pending_list)]
+    for case, pending in measured:
         name = f"{case.label} ({big:,} posts)"
         if pending:
             memory.append(f"{name}: {pending}")
@@ -487,6 +488,9 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
             memory.append(f"{name}: no figure ({case.failure})")
     return rows, memory
 
+
+# The groups `--only` can pick; each times its studylog commands beside their peers.
+GROUPS = ("new", "add-question", "commit", "search", "list", "floor")
 
 FLOOR = [
     ("python -c pass", ["-c", "pass"]),
@@ -663,6 +667,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=GROUPS,
+        default=None,
+        help="time only these groups (default: all)",
+    )
+    parser.add_argument(
         "--versus",
         metavar="PYTHON",
         default=None,
@@ -694,8 +705,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             data_dir = generate.DEFAULT_DATA
         rows, memory = run_benchmarks(args, data_dir.resolve())
-        say("Timing the start-up floor…")
-        floor = startup_floor(args, bench_env(data_dir.resolve()), data_dir.resolve())
+        floor: list[Case] = []
+        if args.only is None or "floor" in args.only:
+            say("Timing the start-up floor…")
+            floor = startup_floor(args, bench_env(data_dir.resolve()), data_dir.resolve())
         judge = not args.smoke
         sys.stdout.write(
             f"studylog benchmarks: {machine_line(args.python, args.repeats, args.warmup)}\n\n"
@@ -703,8 +716,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(format_table(rows, judge) + "\n\n")
         for line in memory:
             sys.stdout.write(f"- {line}\n")
-        sys.stdout.write("\nStart-up floor (what any command pays before it does its work):\n\n")
-        sys.stdout.write(format_floor(floor) + "\n")
+        if floor:
+            sys.stdout.write(
+                "\nStart-up floor (what any command pays before it does its work):\n\n"
+            )
+            sys.stdout.write(format_floor(floor) + "\n")
         if args.json is not None:
             args.json.write_text(
                 json.dumps(
