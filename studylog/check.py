@@ -16,14 +16,11 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
+from studylog.extraction import PostEntries, read_entries
 from studylog.headings import normalize_heading
+from studylog.listing import read_text
 from studylog.log import PostRef
-from studylog.reader import (
-    PostEntries,
-    read_entries,
-    read_text,
-    split_front_matter,
-)
+from studylog.post import split_front_matter
 
 ERROR = "error"
 WARNING = "warning"

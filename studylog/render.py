@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from studylog.check import Finding, Rule
-    from studylog.reader import PostSummary, ReadPost
+    from studylog.listing import PostSummary
+    from studylog.reader import ReadPost
     from studylog.search import SearchHit
     from studylog.stats import Stats, Streak
 
@@ -138,7 +139,7 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 def hit_label(hit: SearchHit) -> str:
     """Which entry a hit is: `question 3 (민수)`, `review 1 (지수)`, `text`."""
-    from studylog.reader import QuestionEntry
+    from studylog.extraction import QuestionEntry
 
     entry = hit.entry
     if entry is None:

@@ -24,20 +24,19 @@ from pathlib import Path
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
-from studylog.headings import QUESTIONS, REVIEWS
-from studylog.log import PostRef
-from studylog.reader import (
+from studylog.extraction import (
     QuestionEntry,
-    ReadPost,
     ReviewEntry,
     Section,
-    front_matter_title,
     questions_in,
-    read_text,
     reviews_in,
-    split_front_matter,
     split_sections,
 )
+from studylog.headings import QUESTIONS, REVIEWS
+from studylog.listing import front_matter_title, read_text
+from studylog.log import PostRef
+from studylog.post import split_front_matter
+from studylog.reader import ReadPost
 
 SCOPES = ("questions", "reviews", "all")
 

@@ -574,7 +574,7 @@ def test_inserts_cases(log_root: Path, before: str, after: str) -> None:
 
 def test_what_add_writes_the_reader_reads_back(log_root: Path) -> None:
     """The contract with `list`/`search`: entries come back as they went in."""
-    from studylog.reader import read_entries
+    from studylog.extraction import read_entries
 
     path = _post(log_root, "---\ntitle: x\n---\n## 피어세션\n\n### 질문내용\n\n<br>\n\n## 회고록\n")
     log = open_log(root=log_root)

@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
+from studylog.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
 from studylog.headings import find_headings, normalize_heading
-from studylog.reader import (
-    EntryCounts,
-    QuestionEntry,
-    count_entries,
-    read_entries,
-    read_front_matter_text,
-    split_front_matter,
-    summarize_front_matter,
-)
+from studylog.listing import read_front_matter_text, summarize_front_matter
+from studylog.post import split_front_matter
 from tests.conftest import CORPUS, EXAMPLE, corpus_posts
 
 
@@ -353,7 +347,7 @@ def test_read_front_matter_text_reads_only_the_block(tmp_path: Path) -> None:
 
 
 def test_git_states_when_the_log_sits_below_the_repository_top(tmp_path: Path) -> None:
-    from studylog.reader import git_states, list_summaries, start_git_status
+    from studylog.listing import git_states, list_summaries, start_git_status
     from tests.conftest import build_file_tree, git
 
     root = tmp_path / "repo" / "blog"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
+from studylog.extraction import QuestionEntry, ReviewEntry
 from studylog.log import PostRef, post_ref
-from studylog.reader import QuestionEntry, ReviewEntry
 from studylog.search import (
     SearchQuery,
     SearchQueryError,

@@ -19,8 +19,9 @@ from studylog.cli import app, display_path, open_log_for, say
 if TYPE_CHECKING:
     import datetime as dt
 
+    from studylog.extraction import QuestionEntry, ReviewEntry
     from studylog.log import Log, PostRef
-    from studylog.reader import QuestionEntry, ReadPost, ReviewEntry
+    from studylog.reader import ReadPost
     from studylog.search import SearchHit
     from studylog.stats import Stats, Streak
 
@@ -113,7 +114,7 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
 @app.command("list")
 def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the posts, newest first: date, slug, title, questions, reviews, git state."""
-    from studylog.reader import git_states, list_summaries, start_git_status
+    from studylog.listing import git_states, list_summaries, start_git_status
 
     log = open_log_for(ctx)
     # git status runs while the posts are read; it is ready by the time they are.
@@ -160,7 +161,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a post rendered in the terminal (its Markdown text in a pipe)."""
-    from studylog.reader import load_post, read_text
+    from studylog.listing import read_text
+    from studylog.reader import load_post
 
     log = open_log_for(ctx)
     ref = log.find_post(post)
@@ -231,7 +233,7 @@ def search(
 
 
 def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
-    from studylog.reader import QuestionEntry
+    from studylog.extraction import QuestionEntry
 
     entry = hit.entry
     if entry is None:
