@@ -217,15 +217,37 @@ _CACHE_VERSION = 1
 _RACY_NS = 2_000_000_000
 
 
-def _cache_file(path: Path) -> Path | None:
+def cache_file(name: str) -> Path | None:
+    """The file `name` in studylog's cache folder, or None when caches are off.
+
+    The folder is `$XDG_CACHE_HOME/studylog/` (`~/.cache/studylog/`);
+    `STUDYLOG_NO_CACHE=1` turns every cache off.
+    """
     if os.environ.get("STUDYLOG_NO_CACHE"):
         return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "studylog" / name
+
+
+def write_cache(cache: Path, data: bytes) -> None:
+    """Replace a cache file atomically; a cache that can't be written is simply not kept."""
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _cache_file(path: Path) -> Path | None:
+    if os.environ.get("STUDYLOG_NO_CACHE"):
+        return None  # before importing zlib
     import zlib
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # crc32, not hashlib: importing OpenSSL would cost more than the cache saves.
     key = f"{zlib.crc32(os.fsencode(os.path.abspath(path))):08x}"
-    return Path(base) / "studylog" / f"settings-{key}.marshal"
+    return cache_file(f"settings-{key}.marshal")
 
 
 def _stamp(path: Path, info: os.stat_result) -> tuple[Any, ...]:
@@ -267,13 +289,7 @@ def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> 
         data = marshal.dumps((_stamp(path, info), raw))
     except ValueError:
         return  # a value marshal can't hold (a date in front_matter): parse each time
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, cache)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_cache(cache, data)
 
 
 def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Settings:
