@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from studylog.config import Settings
+from studylog.config import Settings, cache_file, write_cache
 from studylog.errors import PostReadError
 from studylog.extraction import count_entries
 from studylog.log import POST_NAME, PostRef
-from studylog.post import split_front_matter
+from studylog.post import read_post, split_front_matter
 
 
 @dataclass(frozen=True)
@@ -169,18 +169,13 @@ def read_text(path: Path, strict: bool = False) -> str:
     Raises:
         PostReadError: the file can't be read (or, with `strict`, is not UTF-8).
     """
+    if strict:
+        return read_post(path).text
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if strict:
-            raise PostReadError(
-                f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
-            ) from err
-        text = raw.decode("utf-8", errors="replace")
+    text = raw.decode("utf-8", errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -209,14 +204,11 @@ READER_VERSION = 1
 
 
 def _cache_path(settings: Settings) -> Path | None:
-    if os.environ.get("STUDYLOG_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     import zlib
 
     # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
     digest = f"{zlib.crc32(str(settings.root).encode('utf-8')):08x}"
-    return Path(base) / "studylog" / f"list-{settings.root.name}-{digest}.marshal"
+    return cache_file(f"list-{settings.root.name}-{digest}.marshal")
 
 
 def _fingerprint(settings: Settings) -> str:
@@ -243,16 +235,8 @@ def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any,
     if path is None:
         return
     import marshal
-    import tempfile
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".list-", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
-        os.replace(tmp, path)
-    except OSError:
-        return
+    write_cache(path, marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
 
 
 def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
