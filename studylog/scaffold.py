@@ -143,15 +143,7 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
     if not is_inside_repository(root):
         init_repository(root)
         created_repository = True
-    created_posts_dir = False
-    if not settings.posts_path.is_dir():
-        try:
-            settings.posts_path.mkdir(parents=True)
-        except OSError as err:
-            raise PostWriteError(
-                f"Can't create {settings.posts_path} ({err.strerror}); check the permissions."
-            ) from err
-        created_posts_dir = True
+    created_posts_dir = _make_posts_dir(settings)
     return InitResult(
         root,
         created_config,
@@ -183,6 +175,23 @@ class NewPostRequest:
     template: str | None = None
     moderator: str | None = None
     participants: tuple[str, ...] = ()
+
+
+def _make_posts_dir(settings: Settings) -> bool:
+    """Create the posts folder if it is missing; True when it was created.
+
+    Raises:
+        PostWriteError: it can't be created.
+    """
+    if settings.posts_path.is_dir():
+        return False
+    try:
+        settings.posts_path.mkdir(parents=True)
+    except OSError as err:
+        raise PostWriteError(
+            f"Can't create {settings.posts_path} ({err.strerror}); check the permissions."
+        ) from err
+    return True
 
 
 def day_number(slug: str) -> int | None:
@@ -338,13 +347,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     )
     text = _apply_default_front_matter(text, settings.front_matter)
     path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
-    if not settings.posts_path.is_dir():
-        try:
-            settings.posts_path.mkdir(parents=True)
-        except OSError as err:
-            raise PostWriteError(
-                f"Can't create {settings.posts_path} ({err.strerror}); check the permissions."
-            ) from err
+    _make_posts_dir(settings)
     try:
         write_atomic(path, text.encode("utf-8"), exclusive=True)
     except FileExistsError as err:
