@@ -187,3 +187,11 @@ def test_new_file_respects_umask(log_root: Path) -> None:
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("profile", ["ko", "en"])
+def test_post_without_names_has_no_trailing_spaces(tmp_path: Path, profile: str) -> None:
+    init_log(tmp_path, profile=profile)
+    path = create_post(open_log(root=tmp_path), NewPostRequest("day1"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line != line.rstrip()] == []
