@@ -263,7 +263,12 @@ def list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> li
             blank_before = False
             continue
         if lead in "<-*_=" and _SEPARATOR.match(line):
-            current = None
+            # Indented into an item, it is the item's text (an answer typed
+            # with a `---` line), not the separator that ends the section.
+            if current is not None and base is not None and indent > base + 1:
+                current.body.append((number, line))
+            else:
+                current = None
             blank_before = False
             continue
         item = _LIST_ITEM.match(line) if lead in "-*+" or lead.isdigit() else None

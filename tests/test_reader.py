@@ -271,6 +271,28 @@ def test_entries_written_by_studylog_read_back(profile: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("separator", ["---", "***", "<br>", "<hr>"])
+def test_answer_with_a_separator_line_reads_back_whole(ko: Settings, separator: str) -> None:
+    # add-question indents such a line into the entry (it stays inside the
+    # list item), so the reader must not end the question there and lose
+    # the rest of the answer, the next answers or the next question.
+    from studylog.entries import Question, render_question
+
+    questions = [
+        Question("민수", "Q", (f"위\n{separator}\n아래", "둘째 답")),
+        Question("지수", "다음", (f"끝\n{separator}",)),
+        Question("철수", "셋째", ("답",)),
+    ]
+    lines = ["### 질문내용", ""]
+    for number, question in enumerate(questions, 1):
+        lines += [*render_question(question, number, ko.entry_formats), ""]
+    entries = read_entries("\n".join(lines), ko)
+    assert [(q.number, q.asker, q.answers) for q in entries.questions] == [
+        (n, q.asker, q.answers) for n, q in enumerate(questions, 1)
+    ]
+    assert count_entries("\n".join(lines), ko).questions == 3
+
+
 # --- headings and front matter -----------------------------------------------
 
 
