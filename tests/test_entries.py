@@ -340,6 +340,39 @@ def test_prompts_on_a_terminal(log_root: Path, monkeypatch: pytest.MonkeyPatch) 
     result = _run(["add-review"], log_root, input="과제 3\nMLE\n홍요한\n좋았다\n\n")
     assert result.exit_code == 0, result.output
     assert "- 과제 3 (MLE, 발표자 : 홍요한)\n    → 좋았다\n" in path.read_text(encoding="utf-8")
+    # The prompts are messages: stdout stays for data (`> file` gets no "Assignment:").
+    # (CliRunner itself echoes the typed input to its stdout; a terminal doesn't.)
+    assert "Assignment" not in result.stdout
+    assert "Assignment" in result.stderr
+
+
+def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(log_root: Path) -> None:
+    import pty
+    import select
+    import signal
+    import time
+
+    path = _post(log_root, POST)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studylog", "add-question"],
+        cwd=log_root,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={k: v for k, v in os.environ.items() if k != "STUDYLOG_NO_PROMPT"},
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 20
+    while b"Asker" not in seen and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.2)[0]:
+            seen += os.read(master, 1024)
+    assert b"Asker" in seen
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 130
+    os.close(master)
+    assert path.read_text(encoding="utf-8") == POST
 
 
 def test_edit_writes_the_entry_in_the_editor(
@@ -617,7 +650,11 @@ def test_prompts_on_a_real_terminal(log_root: Path) -> None:
     finally:
         os.close(master)
     assert proc.returncode == 0, err.decode()
-    assert "Question" in out.decode() and "Answer" in out.decode()
+    # Prompts are messages, on stderr: stdout carries data only.
+    assert "Question" in err.decode() and "Answer" in err.decode()
+    # (Click hands the prompt's last character, a space, to input(), which
+    # writes it to stdout; the words of the prompts are not there.)
+    assert "Question" not in out.decode() and out.decode().strip() == ""
     assert "2. 민수님 질문 : 터미널에서 물어봄\n\n    답변 : 첫 답\n" in path.read_text(
         encoding="utf-8"
     )

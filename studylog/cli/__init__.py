@@ -43,6 +43,13 @@ class StudylogGroup(TyperGroup):
         except StudylogError as err:
             print_error(str(err))
             raise typer.Exit(1) from err
+        except typer.Abort as err:
+            # Click's prompt turns Ctrl-C into Abort (exit 1, "Aborted!");
+            # an interrupt is 130 wherever it happens.
+            if isinstance(err.__context__, KeyboardInterrupt):
+                sys.stderr.write("\n")
+                raise typer.Exit(130) from err
+            raise
 
 
 app = typer.Typer(

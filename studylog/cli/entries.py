@@ -97,15 +97,19 @@ def _prompt_missing(fields: list[Field]) -> None:
         if f.values:
             continue
         if f.required:
-            f.values.append(typer.prompt(f.label))
+            f.values.append(typer.prompt(f.label, err=True))
         elif f.repeat:
             while True:
-                value = typer.prompt(f"{f.label} (Enter to finish)", default="", show_default=False)
+                value = typer.prompt(
+                    f"{f.label} (Enter to finish)", default="", show_default=False, err=True
+                )
                 if not value.strip():
                     break
                 f.values.append(value)
         else:
-            value = typer.prompt(f"{f.label} (Enter to skip)", default="", show_default=False)
+            value = typer.prompt(
+                f"{f.label} (Enter to skip)", default="", show_default=False, err=True
+            )
             if value.strip():
                 f.values.append(value)
 
