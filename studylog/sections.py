@@ -367,8 +367,10 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
 
     An existing section gets the entry after its last entry (before its
     first subsection, trailing separators and a document-ending footer).
-    A missing subsection is created as the last subsection of its parent;
-    a missing top-level section where the profile's order puts it.
+    A missing subsection is created where the profile's order puts it
+    among its parent's subsections (before the first one that comes after
+    it, else last); a missing top-level section likewise among the
+    top-level sections.
     """
     if target.heading is not None:
         heading = doc.headings[target.heading]
@@ -382,6 +384,13 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         parent_index = find_section(doc, parent, sections)
         if parent_index is not None:
             siblings = _sibling_subsections(doc, parent_index, parent, sections)
+            later = _later_subsection(
+                doc, siblings or doc.children(parent_index), spec, parent, sections
+            )
+            if later is not None:
+                # Where the template puts it: before the subsections it comes before.
+                level = doc.headings[later].level
+                return InsertPoint(doc.headings[later].line, 1, ((level, spec),), None)
             if siblings:
                 # The post keeps its subsections beside the parent: follow suit.
                 last = doc.headings[siblings[-1]]
@@ -397,6 +406,23 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         level = min(outer.create[0][0] + 1, 6)
         return InsertPoint(outer.line, 1, (*outer.create, (level, spec)), None)
     return _plan_top_level(doc, spec, sections)
+
+
+def _later_subsection(
+    doc: Document,
+    existing: list[int],
+    spec: SectionSpec,
+    parent: SectionSpec,
+    sections: Mapping[str, SectionSpec],
+) -> int | None:
+    """The first of the `existing` subsection headings that the profile orders after `spec`."""
+    family = [s.key for s in sections.values() if parent_spec(s, sections) == parent]
+    after = set(family[family.index(spec.key) + 1 :]) if spec.key in family else set()
+    matcher = matcher_for(sections)
+    for index in existing:
+        if matcher.key_for(doc.headings[index].text) in after:
+            return index
+    return None
 
 
 def _plan_top_level(

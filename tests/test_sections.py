@@ -149,6 +149,26 @@ def test_missing_subsection_goes_last_in_parent_at_sibling_level() -> None:
     assert [(level, spec.key) for level, spec in point.create] == [(2, "questions")]
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "before"),
+    [
+        # The template's order under 피어세션 is 추가안건, 과제 리뷰, 질문내용.
+        ("## 피어세션\n\nx\n\n### 질문내용\n\n1. q\n\n## 회고록\n", "reviews", "### 질문내용"),
+        ("## 피어세션\n\n### 과제 리뷰\n\n- a\n\n### 질문내용\n", "agenda", "### 과제 리뷰"),
+        ("## 피어세션\n\nx\n\n## 질문 내용\n\n1. q\n\n## 회고록\n", "reviews", "## 질문 내용"),
+    ],
+    ids=["reviews-before-questions", "agenda-before-reviews", "beside-the-parent"],
+)
+def test_missing_subsection_goes_before_the_ones_the_template_puts_after_it(
+    text: str, key: str, before: str
+) -> None:
+    doc = parse_document(text)
+    point = plan_insert(doc, resolve_target(doc, key, KO), KO)
+    assert point.line == _lines(text).index(before)
+    level = before.count("#")
+    assert [(lvl, spec.key) for lvl, spec in point.create] == [(level, key)]
+
+
 def test_missing_parent_is_created_in_profile_order() -> None:
     text = "## 학습 내용\n\nx\n\n## 🌞마스터 클래스🌞\n\ny\n\n## 회고록\n\nz\n"
     doc = parse_document(text)
