@@ -1,0 +1,37 @@
+"""The house rules that a tool can check: ruff (with the typer/rich fence) and mypy --strict.
+
+The fence (ruff's TID251) is what keeps the core free of the terminal:
+`typer` and `rich` may be imported only in studylog/cli/ and studylog/render.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True)
+
+
+def test_ruff_is_clean() -> None:
+    result = run_tool("ruff", "check", "studylog", "tests", "benchmarks", "scripts")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    result = run_tool("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_fence_catches_typer_in_the_core(tmp_path: Path) -> None:
+    # The rule itself must bite, or the two tests above prove nothing about it.
+    probe = tmp_path / "core_module.py"
+    probe.write_text('"""Probe."""\n\nimport typer\n\nprint(typer)\n', encoding="utf-8")
+    config = str(REPO / "pyproject.toml")
+    result = run_tool("ruff", "check", "--config", config, "--select", "TID251", str(probe))
+    assert result.returncode == 1
+    assert "TID251" in result.stdout
