@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -37,6 +38,8 @@ from studylog.listing import front_matter_title, read_text
 from studylog.log import PostRef
 from studylog.post import split_front_matter
 from studylog.reader import ReadPost
+
+_TITLE_KEY = re.compile(r"^title[ \t]*:", re.MULTILINE)
 
 SCOPES = ("questions", "reviews", "all")
 
@@ -307,6 +310,12 @@ def _matched_lines(folded: str, needle: str, start: int) -> set[int]:
     return lines
 
 
+def _title_line(front_matter: str | None) -> int:
+    """The 1-based file line of the `title:` key (the front matter starts on line 2)."""
+    found = _TITLE_KEY.search(front_matter or "")
+    return 2 + (front_matter or "").count("\n", 0, found.start()) if found else 1
+
+
 def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery) -> list[SearchHit]:
     """The hits in one post's text, in the order they appear.
 
@@ -326,7 +335,9 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
         title_text, spans = find_spans(needle, title)
         if spans:
             match = FieldMatch("title", 0, title_text, spans)
-            hits.append(SearchHit(ref, title, "title", "", 0, None, (match,)))
+            hits.append(
+                SearchHit(ref, title, "title", "", _title_line(front_matter), None, (match,))
+            )
     # Folding can change lengths (ß -> ss); then offsets don't map and every
     # section is examined.
     lines = _matched_lines(folded, needle, body_start) if len(folded) == len(shown) else None
