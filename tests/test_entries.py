@@ -276,7 +276,8 @@ def test_read_only_post_is_refused(log_root: Path) -> None:
     [
         (["add", "nosuch", "text"], 1, "No section 'nosuch'"),
         (["add-question", "--asker", "a", "--question", "  "], 1, "question is empty"),
-        (["add-question", "--asker", "a"], 2, "missing --question"),
+        (["add-question", "--asker", "a"], 2, "missing --question: pass it,"),
+        (["add-question"], 2, "missing --asker, --question: pass them (one may"),
         (["add-review", "--assignment", "a"], 2, "missing --presenter"),
         (["add", "retrospective"], 2, "missing TEXT"),
         (["add-question", "--asker", "-", "--question", "-"], 2, "only one option"),

@@ -89,10 +89,13 @@ def _prompt_missing(fields: list[Field]) -> None:
         return
     if not is_interactive():
         names = ", ".join(f.name for f in missing)
-        _usage(
-            f"missing {names}: pass it, use '-' to read it from stdin, or --edit "
-            "(there is no terminal to ask on)"
+        # Only one option may read stdin, so several missing values can't all be '-'.
+        how = (
+            "pass it, use '-' to read it from stdin"
+            if len(missing) == 1
+            else "pass them (one may be '-' to read stdin)"
         )
+        _usage(f"missing {names}: {how}, or use --edit (there is no terminal to ask on)")
     for f in fields:
         if f.values:
             continue
