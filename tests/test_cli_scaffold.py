@@ -161,6 +161,19 @@ def test_edit_without_editor_says_what_to_set(log_root: Path) -> None:
     assert out.strip().endswith("day5.md")  # the post is made; only the editor is missing
 
 
+@pytest.mark.parametrize("editor", ["false", "/nonexistent/editor", 'vi "unclosed'])
+def test_a_failing_editor_says_the_post_was_made(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch, editor: str
+) -> None:
+    # Retrying `new` would fail (the post exists): the error must not say "retry".
+    monkeypatch.setenv("EDITOR", editor)
+    code, out, err = run("--root", str(log_root), "new", "day5", "--edit")
+    assert code == 1
+    assert "was created" in err and "day5.md" in err and "retry" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert (log_root / out.strip()).is_file() or Path(out.strip()).is_file()
+
+
 def test_init_twice_says_nothing_changed(tmp_path: Path) -> None:
     code, _, err = run("init", str(tmp_path / "blog"), "--profile", "en")
     assert code == 0 and "Initialised" in err

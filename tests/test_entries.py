@@ -399,6 +399,18 @@ def test_edit_writes_the_entry_in_the_editor(
     )
 
 
+def test_an_editor_command_that_does_not_parse_is_one_error(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.setenv("EDITOR", 'vim "unclosed')
+    result = _run(["add-question", "--asker", "민수", "--edit"], log_root)
+    assert result.exit_code == 1
+    _one_sentence_error(result)
+    assert "$EDITOR" in result.stderr
+    assert path.read_text(encoding="utf-8") == POST
+
+
 def test_edit_left_empty_cancels(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _post(log_root, POST)
     monkeypatch.setenv("EDITOR", "true")

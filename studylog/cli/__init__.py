@@ -126,8 +126,12 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
     return log
 
 
-def open_in_editor(path: Path) -> None:
-    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit."""
+def open_in_editor(path: Path, created: bool = False) -> None:
+    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit.
+
+    `created`: `path` is a file the command just made, so a failure says it
+    is there (running the command again would not help).
+    """
     import shlex
     import subprocess
 
@@ -136,16 +140,24 @@ def open_in_editor(path: Path) -> None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise EditorError(f"Set $VISUAL or $EDITOR to edit {path}, or open it yourself.")
+    then = f", then open {display_path(path)}, which was created" if created else ""
     try:
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as err:
+        raise EditorError(
+            f"Can't read the editor command '{editor}' ({err}); fix $VISUAL or $EDITOR{then}."
+        ) from err
+    try:
+        result = subprocess.run([*command, str(path)], check=False)
     except OSError as err:
         raise EditorError(
-            f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR."
+            f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR{then}."
         ) from err
     if result.returncode != 0:
-        raise EditorError(
-            f"The editor '{editor}' exited with {result.returncode}; fix it and retry."
+        then = (
+            f"{display_path(path)} was created, open it yourself" if created else "fix it and retry"
         )
+        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; {then}.")
 
 
 def is_interactive() -> bool:

@@ -86,7 +86,7 @@ def new(
     sys.stdout.write(display_path(path) + "\n")
     sys.stdout.flush()
     if edit:
-        open_in_editor(path)
+        open_in_editor(path, created=True)
 
 
 @app.command("templates")
