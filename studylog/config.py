@@ -305,10 +305,16 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
     if timezone is not None:
         timezone = _get_str(raw, "timezone", "", source)
         _check_timezone(timezone, source)
+    posts_dir = _get_str(raw, "posts_dir", "_posts", source)
+    if Path(posts_dir).is_absolute() or ".." in Path(posts_dir).parts:
+        raise ConfigError(
+            f"{source}: 'posts_dir' must be a folder inside the log, relative to it "
+            f"(like _posts), not '{posts_dir}'."
+        )
     return Settings(
         root=root,
         profile=profile,
-        posts_dir=_get_str(raw, "posts_dir", "_posts", source),
+        posts_dir=posts_dir,
         timezone=timezone,
         title=_get_str(raw, "title", PROFILE_TITLES[profile], source),
         template=_get_str(raw, "template", profile, source),

@@ -49,6 +49,9 @@ def test_unknown_top_level_key_is_named(tmp_path: Path) -> None:
         ("timezone: Mars/Olympus\n", "Mars/Olympus"),
         ("roster: 민수\n", "roster"),
         ("sections:\n  questions:\n    level: 9\n", "sections.questions.level"),
+        # Posts outside the log: `new` would write to /etc, `commit` can't stage them.
+        ("posts_dir: /etc\n", "posts_dir"),
+        ("posts_dir: ../elsewhere\n", "posts_dir"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, named: str) -> None:
@@ -56,6 +59,11 @@ def test_bad_values_name_the_key(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path)
     assert named in str(info.value)
+
+
+def test_posts_dir_may_be_a_folder_below_the_log(tmp_path: Path) -> None:
+    write_config(tmp_path, "posts_dir: blog/_posts\n")
+    assert load_settings(tmp_path).posts_path == tmp_path / "blog" / "_posts"
 
 
 def test_not_yaml_names_the_line(tmp_path: Path) -> None:
