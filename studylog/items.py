@@ -200,7 +200,11 @@ def qa_items(lines: list[tuple[int, str]], written: re.Pattern[str] | None) -> l
                 current.body.append((number, line))
             continue
         if _SEPARATOR.match(line):
-            current = None
+            # Indented into a question add-question wrote, it is answer text.
+            if current is not None and current.written and _indent(line) > 1:
+                current.body.append((number, line))
+            else:
+                current = None
             continue
         if written is not None and line[:1].isdigit() and written.match(stripped):
             item = _LIST_ITEM.match(line)

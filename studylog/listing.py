@@ -200,7 +200,7 @@ def summarize_post(ref: PostRef, settings: Settings, text: str | None = None) ->
 # --- listing every post fast ------------------------------------------------------
 
 # Bump when the reader counts entries differently, so cached counts are redone.
-READER_VERSION = 3
+READER_VERSION = 4
 
 
 def _cache_path(settings: Settings) -> Path | None:

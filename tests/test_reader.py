@@ -293,6 +293,20 @@ def test_answer_with_a_separator_line_reads_back_whole(ko: Settings, separator: 
     assert count_entries("\n".join(lines), ko).questions == 3
 
 
+def test_answer_with_a_separator_line_in_a_q_and_a_section(ko: Settings) -> None:
+    # add-question appends its own numbered format to a `Q.`/`A.` section.
+    from studylog.entries import Question, render_question
+
+    lines = ["### 질문내용", "", "Q. 손으로 쓴 질문", "A. 손으로 쓴 답", ""]
+    lines += [*render_question(Question("민수", "Q", ("위\n---\n아래",)), 2, ko.entry_formats), ""]
+    lines += [*render_question(Question("지수", "다음", ("끝",)), 3, ko.entry_formats), ""]
+    entries = read_entries("\n".join(lines), ko)
+    assert [(q.asker, q.answers) for q in entries.questions][1:] == [
+        ("민수", ("위\n---\n아래",)),
+        ("지수", ("끝",)),
+    ]
+
+
 # --- headings and front matter -----------------------------------------------
 
 
