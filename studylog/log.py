@@ -360,7 +360,8 @@ def open_log(root: Path | None = None, cwd: Path | None = None, create: bool = F
         root = root.expanduser()
         if not root.is_dir():
             raise LogNotFoundError(
-                f"--root {root} is not a folder; pass the folder that holds .studylog.yml."
+                f"{root} (from --root or STUDYLOG_ROOT) is not a folder; "
+                "pass the folder that holds .studylog.yml."
             )
         return Log(load_settings(root.resolve()))
     found = find_config(cwd or Path.cwd())
