@@ -24,6 +24,10 @@ class PostNotFoundError(StudylogError):
     """No post matches what the user named."""
 
 
+class PostAmbiguousError(StudylogError):
+    """A date names several posts, so the user must pick one by slug."""
+
+
 class PostExistsError(StudylogError):
     """A post for that slug already exists."""
 

@@ -19,6 +19,7 @@ from studylog.errors import (
     ConfigError,
     DateInvalidError,
     LogNotFoundError,
+    PostAmbiguousError,
     PostNotFoundError,
     SlugInvalidError,
 )
@@ -199,6 +200,7 @@ class Log:
 
         Raises:
             PostNotFoundError: nothing matches, with what to try instead.
+            PostAmbiguousError: a date that several posts carry.
         """
         if spec is None or spec == "":
             newest = self.newest()
@@ -238,6 +240,11 @@ class Log:
         if not matches:
             raise PostNotFoundError(
                 f"No post '{spec}' in {self.posts_path}; `studylog list` shows the posts."
+            )
+        if date is not None and len(matches) > 1:
+            slugs = ", ".join(sorted(ref.slug for ref in matches))
+            raise PostAmbiguousError(
+                f"{spec} has {len(matches)} posts ({slugs}); name the one you mean by its slug."
             )
         return max(matches)
 

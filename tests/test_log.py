@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from studylog.errors import DateInvalidError, LogNotFoundError, PostNotFoundError, SlugInvalidError
+from studylog.errors import (
+    DateInvalidError,
+    LogNotFoundError,
+    PostAmbiguousError,
+    PostNotFoundError,
+    SlugInvalidError,
+)
 from studylog.log import check_slug, open_log, parse_date
 
 TODAY = dt.date(2021, 8, 5)
@@ -108,6 +114,17 @@ def test_find_post_by_slug_date_path_and_newest(log_root: Path) -> None:
     assert log.find_post("_posts/2021-08-03-day2.md").slug == "day2"
     with pytest.raises(PostNotFoundError, match="studylog list"):
         log.find_post("day9")
+
+
+def test_a_date_with_several_posts_asks_for_the_slug(log_root: Path) -> None:
+    # Picking one of them silently would add an entry to a post the user didn't mean.
+    _touch(log_root, "2021-08-02-day1.md", "2021-08-02-special.md", "2021-08-03-day2.md")
+    log = open_log(root=log_root)
+    with pytest.raises(PostAmbiguousError, match="day1, special") as info:
+        log.find_post("2021-08-02")
+    assert "slug" in str(info.value)
+    assert log.find_post("2021-08-03").slug == "day2"
+    assert log.find_post("special").date == dt.date(2021, 8, 2)
 
 
 def test_find_post_in_empty_log_says_how_to_start(log_root: Path) -> None:
