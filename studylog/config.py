@@ -104,6 +104,8 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
             2,
             ("회고", "느낀점", "하루 회고", "오늘의 회고", "Today I Felt", "주말 회고"),
         ),
+        # Not in the template: `studylog add notes …` creates it at the end.
+        SectionSpec("notes", "메모", 2, ("노트", "Notes", "Memo")),
     ),
     "en": (
         SectionSpec("study", "What I studied", 2, ("Study", "Learning", "Today I learned", "TIL")),
@@ -112,6 +114,8 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
         SectionSpec("reviews", "Homework review", 3, ("Reviews", "Code review"), parent="peer"),
         SectionSpec("questions", "Questions", 3, ("Q&A", "QnA"), parent="peer"),
         SectionSpec("retrospective", "Retrospective", 2, ("Reflection", "Notes to self")),
+        # Not in the template: `studylog add notes …` creates it at the end.
+        SectionSpec("notes", "Notes", 2, ("Memo", "메모")),
     ),
 }
 

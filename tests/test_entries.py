@@ -671,3 +671,23 @@ def test_prompts_on_a_real_terminal(log_root: Path) -> None:
     assert "2. 민수님 질문 : 터미널에서 물어봄\n\n    답변 : 첫 답\n" in path.read_text(
         encoding="utf-8"
     )
+
+
+def test_add_notes_creates_the_notes_section_at_the_end(tmp_path: Path) -> None:
+    from studylog.scaffold import init_log
+
+    root = tmp_path / "notes-blog"
+    init_log(root, profile="ko")
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["--root", str(root), "new", "day1", "--date", "2021-08-02"]).exit_code
+        == 0
+    )
+    result = runner.invoke(app, ["--root", str(root), "add", "notes", "내일 할 일: 복습"])
+    assert result.exit_code == 0, result.stderr
+    text = (root / "_posts" / "2021-08-02-day1.md").read_text(encoding="utf-8")
+    assert text.index("## 회고록") < text.index("## 메모") < text.index("- 내일 할 일: 복습")
+    again = runner.invoke(app, ["--root", str(root), "add", "notes", "둘째"])
+    assert again.exit_code == 0
+    text = (root / "_posts" / "2021-08-02-day1.md").read_text(encoding="utf-8")
+    assert text.count("## 메모") == 1 and "- 둘째" in text
