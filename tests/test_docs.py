@@ -12,7 +12,7 @@ import pytest
 import typer.main
 
 from studylog.cli import app
-from studylog.config import CONFIG_KEYS, FORMAT_FIELDS, SECTION_FIELDS
+from studylog.config import CONFIG_KEYS, FORMAT_FIELDS, PROFILE_SECTIONS, SECTION_FIELDS
 from studylog.templates import TEMPLATE_VARIABLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,6 +114,9 @@ def test_config_docs_cover_section_and_format_fields() -> None:
     text = CONFIG_DOCS.read_text(encoding="utf-8")
     for name in sorted(SECTION_FIELDS | FORMAT_FIELDS):
         assert f"`{name}`" in text, f"docs/config.md does not mention `{name}`"
+    for profile in PROFILE_SECTIONS.values():
+        for spec in profile:
+            assert f"`{spec.key}`" in text, f"docs/config.md does not name section `{spec.key}`"
 
 
 def test_template_variables_match_what_new_passes(log_root: Path) -> None:
