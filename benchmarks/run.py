@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -34,11 +33,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402 - the sibling module, found through the path above
+import bench_commit  # noqa: E402 - sibling modules, found through the path above
+import generate  # noqa: E402
 
 JRNL_VENV = "jrnl-venv"
 JRNL_HINT = (
@@ -276,75 +277,46 @@ def _case_row(
 
 
 def bench_commit_rows(size: int, repeats: int, python: str) -> list[Row]:
-    """The `commit` row from benchmarks/bench_commit.py, or a pending row until it exists."""
+    """The `commit` rows, timed by benchmarks/bench_commit.py."""
     operation = f"commit in a {size:,}-file repo"
-    pending = Row(
-        operation,
-        "studylog commit",
-        None,
-        None,
-        "git add && git commit",
-        None,
-        None,
-        1.6,
-        "pending: benchmarks/bench_commit.py is not there yet",
-    )
-    path = HERE / "bench_commit.py"
-    if not path.exists():
-        return [pending]
-    spec = importlib.util.spec_from_file_location("bench_commit", path)
-    if spec is None or spec.loader is None:
-        return [pending]
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    rows = []
     try:
-        items = module.run(size, repeats, python=python)
+        items: list[dict[str, Any]] = bench_commit.run(size, repeats, python=python)
     except Exception as err:  # noqa: BLE001 - a broken row is reported, not fatal
-        pending.note = f"studylog failed ({str(err).strip().splitlines()[-1][:200]})"
-        return [pending]
-    for item in items:
-        rows.append(
+        note = f"studylog failed ({str(err).strip().splitlines()[-1][:200]})"
+        return [
             Row(
-                str(item.get("operation", operation)),
-                str(item.get("studylog", "studylog commit")),
-                item.get("median_ms"),
-                item.get("spread_ms"),
-                str(item.get("peer", "git add && git commit")),
-                item.get("peer_median_ms"),
-                item.get("peer_spread_ms"),
-                item.get("target", 1.6),
-                str(item.get("note", "")),
+                operation,
+                "studylog commit",
+                None,
+                None,
+                "git add && git commit",
+                None,
+                None,
+                1.6,
+                note,
             )
+        ]
+    return [
+        Row(
+            str(item.get("operation", operation)),
+            str(item.get("studylog", "studylog commit")),
+            item.get("median_ms"),
+            item.get("spread_ms"),
+            str(item.get("peer", "git add && git commit")),
+            item.get("peer_median_ms"),
+            item.get("peer_spread_ms"),
+            item.get("target", 1.6),
+            str(item.get("note", "")),
         )
-    return rows or [pending]
+        for item in items
+    ]
 
 
 def bench_env(data: Path) -> dict[str, str]:
-    """The environment every command runs in: a home of its own, a known git identity."""
+    """The environment every command runs in: bench_commit's, plus a cache and no colour."""
     home = data / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    gitconfig = home / ".gitconfig"
-    gitconfig.write_text(
-        "[user]\n\tname = Benchmark\n\temail = bench@example.invalid\n"
-        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
-        encoding="utf-8",
-    )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STUDYLOG_", "GIT_", "VISUAL", "EDITOR"))
-    }
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        GIT_CONFIG_GLOBAL=str(gitconfig),
-        GIT_CONFIG_NOSYSTEM="1",
-        STUDYLOG_HOME=str(home / "studylog"),
-        LC_ALL="C.UTF-8",
-        NO_COLOR="1",
-    )
+    env = bench_commit.environment(home)
+    env.update(XDG_CACHE_HOME=str(home / ".cache"), NO_COLOR="1")
     return env
 
 

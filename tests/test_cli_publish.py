@@ -11,11 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_vcs
 from test_vcs import DAY5, DAY6, add_hook, clone, head, message, post_text, status
 from typer.testing import CliRunner
 
 from conftest import build_file_tree, git
 from studylog.cli import app
+
+# The same repository and bare remote as the core tests: pytest finds fixtures
+# by their name in this module.
+repo = test_vcs.repo
+remote = test_vcs.remote
 
 runner = CliRunner()
 
@@ -24,23 +30,6 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["--root", str(root), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def repo(log_root: Path) -> Path:
-    build_file_tree(log_root, {DAY5: post_text()})
-    git(log_root, "add", "-A")
-    git(log_root, "commit", "-q", "-m", "Start the log")
-    return log_root
-
-
-@pytest.fixture
-def remote(repo: Path, tmp_path: Path) -> Path:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(repo, "remote", "add", "origin", str(bare))
-    git(repo, "push", "-q", "-u", "origin", "main")
-    return bare
 
 
 def test_commit_prints_the_hash_and_files_on_stdout(repo: Path) -> None:
