@@ -1,4 +1,4 @@
-"""Git: make a repository, commit the posts that changed, push and sync.
+"""Git: make a repository and commit the posts that changed.
 
 Named `vcs` so that `import git` always means GitPython. Everything goes
 through the `git` program, never GitPython's pure-Python index (~0.7 s a
@@ -9,9 +9,8 @@ commit in a 20,000-file repository).
 `studylog commit` has over `git add && git commit` (1.6 x ~50 ms in a
 20,000-file repository, where Python and the CLI already take ~57 ms;
 benchmarks/bench_commit.py measures it). GitPython would only wrap the same
-`git` processes. `push_branch` and `sync_branch` talk to a remote, where the
-network dwarfs the import, so they go through GitPython's `repo.git` as the
-design asks and wrap its errors as `GitError`.
+`git` processes. Pushing and syncing live in `studylog.sync`, which talks to
+a remote through GitPython's `repo.git`.
 
 Every failure becomes one `GitError` sentence that says what to do, and
 nothing is lost: a refused commit leaves the index as it was, a rejected push
@@ -24,16 +23,11 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.errors import (
-    CommitRejectedError,
-    GitError,
-    PushRejectedError,
-    SyncConflictError,
-)
+from studylog.errors import CommitRejectedError, GitError
 
 if TYPE_CHECKING:
     from studylog.log import Log
@@ -171,7 +165,7 @@ def check_ready(repo: Repository, action: str) -> str:
     return branch
 
 
-def _identity_missing(repo: Repository) -> bool:
+def identity_missing(repo: Repository) -> bool:
     # Asked only after git failed, so a working commit pays nothing for it.
     return any(
         repo.run("var", name).returncode != 0
@@ -179,7 +173,7 @@ def _identity_missing(repo: Repository) -> bool:
     )
 
 
-def _identity_error() -> GitError:
+def identity_error() -> GitError:
     return GitError(f"Git doesn't know who you are; {IDENTITY_HELP}.")
 
 
@@ -528,8 +522,8 @@ def _commit_failure(repo: Repository, done: subprocess.CompletedProcess[str]) ->
     output = "\n".join(
         "  " + line for line in (done.stdout + done.stderr).strip().splitlines() if line.strip()
     )
-    if _identity_missing(repo):
-        return _identity_error()
+    if identity_missing(repo):
+        return identity_error()
     hooks = _hooks_present(repo)
     if hooks:
         which = " or ".join(hooks)
@@ -540,296 +534,18 @@ def _commit_failure(repo: Repository, done: subprocess.CompletedProcess[str]) ->
     return GitError(f"`git commit` failed; fix what git says and try again:\n{output}")
 
 
-# ---------------------------------------------------------------- push and sync
-
-
-def _remote_runner(repo: Repository) -> Runner:
-    """Run git commands through GitPython's `repo.git`, its errors wrapped as GitError."""
-    import git
-
-    try:
-        runner = git.Repo(repo.top).git
-    except git.exc.GitError as err:
-        raise GitError(f"GitPython can't open {repo.top} ({err}); check the repository.") from err
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        try:
-            status, stdout, stderr = runner.execute(
-                ["git", *args],
-                with_extended_output=True,
-                with_exceptions=False,
-                strip_newline_in_stdout=False,
-            )
-        except git.exc.GitError as err:
-            raise GitError(f"Can't run `git {args[0]}` ({err}); check that git works.") from err
-        return subprocess.CompletedProcess(["git", *args], int(status), stdout, stderr)
-
-    return run
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """Where a branch pushes: the remote, the branch there, and whether it is configured."""
-
-    remote: str
-    branch: str
-    configured: bool
-
-    @property
-    def tracking_ref(self) -> str:
-        """The local remote-tracking ref (`refs/remotes/origin/main`)."""
-        return f"refs/remotes/{self.remote}/{self.branch}"
-
-    @property
-    def name(self) -> str:
-        """`origin/main`."""
-        return f"{self.remote}/{self.branch}"
-
-
-def find_upstream(repo: Repository, branch: str) -> Upstream:
-    """The branch's upstream, or the remote to push it to for the first time.
-
-    Raises:
-        GitError: no remote, or several remotes and no upstream to choose one.
-    """
-    config = repo.run("config", "--get-regexp", r"^(remote\..*\.url|branch\..*\.(remote|merge))$")
-    values: dict[str, str] = {}
-    remotes: list[str] = []
-    for line in config.stdout.splitlines():
-        key, _, value = line.partition(" ")
-        values[key] = value
-        if key.startswith("remote.") and key.endswith(".url"):
-            remotes.append(key[len("remote.") : -len(".url")])
-    remote = values.get(f"branch.{branch}.remote")
-    merge = values.get(f"branch.{branch}.merge", "")
-    if remote and remote != "." and merge.startswith("refs/heads/"):
-        return Upstream(remote, merge[len("refs/heads/") :], True)
-    if not remotes:
-        raise GitError(
-            f"The repository at {repo.top} has no remote; add one with "
-            "`git remote add origin URL` (your blog's repository), then try again."
-        )
-    if len(remotes) > 1 and "origin" not in remotes:
-        raise GitError(
-            f"The branch {branch} has no upstream and there are several remotes "
-            f"({', '.join(remotes)}); push it once with `git push -u REMOTE {branch}`, "
-            "then try again."
-        )
-    return Upstream("origin" if "origin" in remotes else remotes[0], branch, False)
-
-
-@dataclass(frozen=True)
-class PushResult:
-    """What a push did: where to, how many commits, whether it set the upstream."""
-
-    upstream: Upstream
-    commits: int
-    set_upstream: bool = False
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    """What a sync did: commits pulled from and pushed to the upstream."""
-
-    upstream: Upstream
-    pulled: int
-    pushed: int
-    set_upstream: bool = False
-    output: list[str] = field(default_factory=list)
-
-
-def _rev(repo: Repository, ref: str) -> str | None:
-    result = repo.run("rev-parse", "-q", "--verify", f"{ref}^{{commit}}")
-    return result.stdout.strip() or None if result.returncode == 0 else None
-
-
-def _count(repo: Repository, spec: str) -> int:
-    result = repo.run("rev-list", "--count", spec)
-    return int(result.stdout.strip()) if result.returncode == 0 else 0
-
-
-def _push(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> PushResult:
-    if _rev(repo, "HEAD") is None:
-        raise GitError(f"The branch {branch} has no commits yet; run `studylog commit` first.")
-    tracking = _rev(repo, upstream.tracking_ref)
-    commits = _count(repo, f"{tracking}..HEAD" if tracking else "HEAD")
-    args = ["push", "--porcelain"]
-    if not upstream.configured:
-        args.append("--set-upstream")
-    args += [upstream.remote, f"refs/heads/{branch}:refs/heads/{upstream.branch}"]
-    done = run(*args)
-    if done.returncode == 0:
-        if "[up to date]" in done.stdout:
-            commits = 0
-        return PushResult(upstream, commits, not upstream.configured)
-    flags = [line.split("\t") for line in done.stdout.splitlines() if line.startswith("!")]
-    summary = flags[0][2] if flags and len(flags[0]) > 2 else ""
-    if "remote rejected" in summary:
-        raise PushRejectedError(
-            f"{upstream.remote} refused the push ({summary}); your commits are kept locally, "
-            "fix what the remote requires and push again."
-        )
-    if flags:
-        raise PushRejectedError(
-            f"The push to {upstream.name} was rejected because it has commits you don't have; "
-            "your commits are kept locally, run `studylog sync` to pull them and push."
-        )
-    raise GitError(
-        f"Can't push to {upstream.remote} ({_reason(done.stderr)}); check the remote's URL "
-        "and your access, then run `studylog sync` (your commits are kept locally)."
-    )
-
-
-def push_branch(root: Path) -> PushResult:
-    """Push the current branch to its upstream (setting it on the first push).
-
-    Raises:
-        GitError: no remote or upstream, detached HEAD, an operation in
-            progress, or the remote unreachable. `PushRejectedError` when the
-            remote has commits the branch lacks (the local commits stay).
-    """
-    repo = open_repository(root)
-    branch = check_ready(repo, "push")
-    upstream = find_upstream(repo, branch)
-    return _push(repo, _remote_runner(repo), branch, upstream)
-
-
-def _unmerged(repo: Repository) -> list[str]:
-    result = repo.run("diff", "--name-only", "--diff-filter=U", "-z")
-    return [p for p in result.stdout.split("\0") if p]
-
-
-def _stash_count(repo: Repository) -> int:
-    return len([line for line in repo.run("stash", "list").stdout.splitlines() if line])
-
-
-def sync_branch(root: Path) -> SyncResult:
-    """`git pull --rebase --autostash`, then push; set the upstream on the first push.
-
-    A conflict is rolled back before this returns: the rebase is aborted (or,
-    when only the stashed edits conflict, the branch is put back and the
-    stash re-applied), so the work tree, the index and the local commits are
-    as they were and no file holds conflict markers.
-
-    Raises:
-        SyncConflictError: the remote's commits conflict with local ones or
-            with uncommitted edits; nothing changed.
-        PushRejectedError: someone pushed between the pull and the push.
-        GitError: no remote, detached HEAD, an operation in progress, no
-            identity, or the remote unreachable.
-    """
-    repo = open_repository(root)
-    branch = check_ready(repo, "run `studylog sync`")
-    upstream = find_upstream(repo, branch)
-    run = _remote_runner(repo)
-    pull = upstream.configured
-    if not pull:
-        # First sync of this branch: pull only if the remote already has it.
-        listed = run("ls-remote", "--heads", upstream.remote, f"refs/heads/{upstream.branch}")
-        if listed.returncode != 0:
-            raise GitError(
-                f"Can't reach {upstream.remote} ({_reason(listed.stderr)}); "
-                "check the remote's URL and your access, then try again."
-            )
-        pull = bool(listed.stdout.strip())
-    pulled = 0
-    if pull:
-        pulled = _pull(repo, run, branch, upstream)
-    pushed = _push(repo, run, branch, upstream)
-    return SyncResult(upstream, pulled, pushed.commits, pushed.set_upstream)
-
-
-def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int:
-    """Rebase the branch onto the remote's; the number of commits that came in."""
-    before_head = _rev(repo, "HEAD")
-    before_tracking = _rev(repo, upstream.tracking_ref)
-    stashes = _stash_count(repo)
-    done = run("pull", "--rebase", "--autostash", "--no-edit", upstream.remote, upstream.branch)
-    if done.returncode != 0:
-        if repo.operation_in_progress() == "rebase":
-            files = _unmerged(repo)
-            aborted = repo.run("rebase", "--abort")
-            if aborted.returncode != 0:
-                raise GitError(
-                    "The sync hit a conflict and `git rebase --abort` failed "
-                    f"({aborted.stderr.strip()}); run `git rebase --abort` yourself, "
-                    "then `git status` to check your files."
-                )
-            if not files and _identity_missing(repo):
-                raise _identity_error()
-            raise SyncConflictError(
-                f"Your commits conflict with {upstream.name} in {_names(files)}, so the sync "
-                "was undone (your commits and files are as they were); run "
-                "`git pull --rebase` to merge by hand, then `studylog sync`."
-            )
-        if _identity_missing(repo):
-            raise _identity_error()
-        raise GitError(
-            f"`git pull --rebase` from {upstream.name} failed ({_reason(done.stderr)}); "
-            "fix that and run `studylog sync` again (nothing was changed)."
-        )
-    conflicted = _unmerged(repo)
-    if conflicted and before_head is not None and _stash_count(repo) > stashes:
-        # The rebase went through but re-applying the autostash conflicted:
-        # git kept the edits in the stash. Put the branch back where it was
-        # and re-apply them there, where they apply cleanly.
-        repo.run("reset", "-q", "--hard", before_head)
-        popped = repo.run("stash", "pop", "--index")
-        if popped.returncode != 0:
-            raise GitError(
-                "The sync conflicted with your uncommitted edits and they could not be "
-                "re-applied; they are safe in `git stash list`, run `git stash pop` to get "
-                "them back."
-            )
-        raise SyncConflictError(
-            f"Your uncommitted edits to {_names(conflicted)} conflict with {upstream.name}, "
-            "so the sync was undone (your commits and files are as they were); commit them "
-            "with `studylog commit`, then run `studylog sync` again."
-        )
-    after_tracking = _rev(repo, upstream.tracking_ref)
-    if after_tracking is None or after_tracking == before_tracking:
-        return 0
-    return _count(
-        repo, f"{before_tracking}..{after_tracking}" if before_tracking else after_tracking
-    )
-
-
-def _reason(stderr: str) -> str:
-    """The line of git's stderr that says why: its first `fatal:` or `error:` line."""
-    raw = [line for line in stderr.splitlines() if line.strip()]
-    for index, line in enumerate(raw):
-        for prefix in ("fatal: ", "error: "):
-            if line.startswith(prefix):
-                reason = line[len(prefix) :].strip()
-                if reason.endswith(":"):
-                    # git lists the files it means on the indented lines below.
-                    listed = [f.strip() for f in raw[index + 1 :] if f[:1] in " \t"]
-                    reason = f"{reason} {', '.join(listed)}" if listed else reason[:-1]
-                return reason
-    return raw[-1].strip() if raw else "no output"
-
-
-def _names(paths: Sequence[str]) -> str:
-    if not paths:
-        return "some files"
-    shown = ", ".join(paths[:3])
-    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-
-
 __all__ = [
     "CommitResult",
     "FileChange",
-    "PushResult",
     "Repository",
-    "SyncResult",
-    "Upstream",
+    "Runner",
+    "check_ready",
     "commit_message",
     "commit_posts",
     "describe_change",
-    "find_upstream",
+    "identity_error",
+    "identity_missing",
     "init_repository",
     "is_inside_repository",
     "open_repository",
-    "push_branch",
-    "sync_branch",
 ]

@@ -1,4 +1,4 @@
-"""studylog.vcs on real repositories: commit, push and sync, and every way git can fail.
+"""studylog.vcs and studylog.sync on real repositories: commit, push, sync, and git failing.
 
 Each failure is made for real (a hook script that exits 1, a second clone
 that pushes first, a rebase stopped on a conflict, ...) and the test checks
@@ -21,13 +21,12 @@ from studylog.errors import (
     SyncConflictError,
 )
 from studylog.log import open_log
+from studylog.sync import push_branch, sync_branch
 from studylog.vcs import (
     FileChange,
     commit_message,
     commit_posts,
     describe_change,
-    push_branch,
-    sync_branch,
 )
 
 DAY5 = "_posts/2021-08-05-day5.md"

@@ -64,7 +64,7 @@ def commit(
 
 
 def _push(root: Path) -> None:
-    from studylog.vcs import push_branch
+    from studylog.sync import push_branch
 
     pushed = push_branch(root)
     if pushed.commits == 0:
@@ -78,7 +78,7 @@ def _push(root: Path) -> None:
 @app.command()
 def sync(ctx: typer.Context) -> None:
     """Pull the remote's commits (rebase, edits stashed), then push yours."""
-    from studylog.vcs import sync_branch
+    from studylog.sync import sync_branch
 
     log = open_log_for(ctx)
     result = sync_branch(log.root)
