@@ -34,6 +34,11 @@ EditOption = Annotated[bool, typer.Option("--edit", help="Write the entry in $VI
 FIELD_MARK = "#!"
 
 
+def _given(value: str | None) -> list[str]:
+    """A single option's value as a Field's values: none when it was not given."""
+    return [] if value is None else [value]
+
+
 @dataclass
 class Field:
     """One value of an entry as the command collects it."""
@@ -225,8 +230,8 @@ def add_question(
     """Add a numbered question (and its answers) to a post's question section."""
     log, path = _resolve_post(ctx, post)
     fields = [
-        Field("--asker", "Asker", values=[asker] if asker is not None else []),
-        Field("--question", "Question", values=[question] if question is not None else []),
+        Field("--asker", "Asker", values=_given(asker)),
+        Field("--question", "Question", values=_given(question)),
         Field("--answer", "Answer", required=False, repeat=True, values=list(answer or [])),
     ]
     _collect(fields, edit, "studylog add-question")
@@ -263,9 +268,9 @@ def add_review(
     """Add a homework-review entry to a post's review section."""
     log, path = _resolve_post(ctx, post)
     fields = [
-        Field("--assignment", "Assignment", values=[assignment] if assignment is not None else []),
-        Field("--topic", "Topic", required=False, values=[topic] if topic is not None else []),
-        Field("--presenter", "Presenter", values=[presenter] if presenter is not None else []),
+        Field("--assignment", "Assignment", values=_given(assignment)),
+        Field("--topic", "Topic", required=False, values=_given(topic)),
+        Field("--presenter", "Presenter", values=_given(presenter)),
         Field("--feedback", "Feedback", required=False, repeat=True, values=list(feedback or [])),
     ]
     _collect(fields, edit, "studylog add-review")
@@ -294,7 +299,7 @@ def add(
 ) -> None:
     """Add free text as a list item to any section of a post."""
     log, path = _resolve_post(ctx, post)
-    fields = [Field("--text", "Text", values=[text] if text is not None else [], shown="TEXT")]
+    fields = [Field("--text", "Text", values=_given(text), shown="TEXT")]
     _collect(fields, edit, f"studylog add {section}")
     from studylog.entries import Note, append_note
 
