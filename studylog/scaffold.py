@@ -308,7 +308,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         TemplateNotFoundError, TemplateRenderError: the template is missing or broken.
         PostWriteError: the posts folder is read-only.
     """
-    from studylog.templates import find_template, render_template
+    from studylog.templates import find_template, render_template, template_folders
 
     settings = log.settings
     slug = check_slug(request.slug)
@@ -344,6 +344,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "config": settings,
             "previous": previous,
         },
+        template_folders(settings),
     )
     text = _apply_default_front_matter(text, settings.front_matter)
     path = settings.posts_path / f"{date.isoformat()}-{slug}.md"

@@ -7,7 +7,12 @@ shell, and a misspelt variable is an error naming the template and line.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,61 +85,348 @@ def find_template(settings: Settings, name: str) -> TemplateInfo:
     )
 
 
+def template_folders(settings: Settings) -> tuple[Path, ...]:
+    """Where `include`, `extends` and `import` may load from: the log's folder, then built-in."""
+    return (settings.templates_path, builtin_templates_path())
+
+
 def _yaml_string(value: Any) -> str:
     # A JSON string is a valid YAML double-quoted scalar, so titles with
     # ':' or '[' stay strings in the front matter.
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def render_template(info: TemplateInfo, variables: dict[str, Any]) -> str:
-    """Render a template in the sandbox.
+# The sandbox's bounds. A template is a teammate's file as much as the user's
+# (`sync` pulls it), so it may be hostile or just wrong: either way it must
+# end quickly with a sentence, never eat the machine or write a huge post.
+MAX_OUTPUT_CHARS = 1_000_000  # a day's post is a few kilobytes
+MAX_TEMPLATE_BYTES = 1_000_000
+MAX_CALL_DEPTH = 100  # macro and recursive-loop nesting
+MAX_CPU_SECONDS = 2.0  # bounds loops: the built-in templates render in ~1 ms
+MAX_EXTRA_MEMORY = 512 * 1024 * 1024
+_MAX_POWER_BITS = 100_000  # `**` results: 10**30000 is fine, 9**9**9 is not
+
+
+class _BudgetExceeded(Exception):
+    """A template went past one of the bounds above; the message says which."""
+
+
+def _plain(value: Any, where: str) -> Any:
+    """`value` as plain data: str, int, float, bool, None, dates, lists and dicts.
+
+    Dataclasses become dicts, tuples lists, paths strings, and an aware time
+    gets a fixed-offset zone (a `ZoneInfo` is an object with methods that
+    reach the zone files). Anything else is a programming error.
+    """
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        offset = value.utcoffset()
+        if offset is None:
+            return value
+        return value.replace(tzinfo=dt.timezone(offset, value.tzname() or ""))
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name), f"{where}.{f.name}")
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, dict):
+        return {str(k): _plain(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, f"{where}[]") for v in value]
+    raise TypeError(f"template variable {where} is a {type(value).__name__}, not plain data")
+
+
+def render_template(
+    info: TemplateInfo, variables: dict[str, Any], folders: tuple[Path, ...] = ()
+) -> str:
+    """Render a template in the sandbox, with plain data only.
+
+    Args:
+        info: the template to render.
+        variables: its variables; each becomes plain data (see `_plain`), so
+            no object with methods (a `Path`, the settings) reaches it.
+        folders: where `include`/`extends`/`import` may load from (symlinks
+            must resolve inside them); default: the template's own folder.
 
     Raises:
-        TemplateRenderError: a syntax error, an undefined variable or an
-            unsafe access, naming the template and the line.
+        TemplateRenderError: one sentence naming the template and line, for a
+            syntax error, an undefined variable, an unsafe access, a template
+            it may not load, a runtime error, or a bound it went past.
     """
-    from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import TemplateError
 
-    env = SandboxedEnvironment(
+    folders = folders or (info.path.parent,)
+    context = {name: _plain(value, name) for name, value in variables.items()}
+    env, loader = _environment(folders)
+    top = loader.name_of(info.path)
+    if top is None:
+        raise TemplateRenderError(
+            f"Template '{info.name}' ({info.path}) is not inside the template folders "
+            f"({', '.join(str(f) for f in folders)}); move it there."
+        )
+    try:
+        with _bounded():
+            template = env.get_template(top)
+            chunks: list[str] = []
+            size = 0
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise _BudgetExceeded(
+                        f"made more than {MAX_OUTPUT_CHARS:,} characters of output"
+                    )
+                chunks.append(chunk)
+            return "".join(chunks)
+    except (TemplateError, _BudgetExceeded, ArithmeticError, LookupError, TypeError,
+            ValueError, MemoryError, RecursionError, AttributeError) as err:  # fmt: skip
+        # Any of these raised while the template ran is the template's fault,
+        # so it becomes one sentence; other exceptions are studylog's bugs.
+        raise TemplateRenderError(_describe(info, loader, err)) from err
+
+
+def _environment(folders: tuple[Path, ...]) -> tuple[Any, _FolderLoader]:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    loader = _FolderLoader(folders)
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+        depth = 0
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _check_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own signature, so keyword names can't clash
+            if __self.depth >= MAX_CALL_DEPTH:
+                raise _BudgetExceeded(f"nests calls more than {MAX_CALL_DEPTH} deep")
+            __self.depth += 1
+            try:
+                return super().call(__context, __obj, *args, **kwargs)
+            finally:
+                __self.depth -= 1
+
+    from jinja2 import StrictUndefined
+
+    env = Sandbox(
+        loader=loader.as_jinja_loader(),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
     )
     env.filters["yaml"] = _yaml_string
-    try:
-        source = info.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise TemplateRenderError(f"Can't read template {info.path}; save it as UTF-8.") from err
-    try:
-        template = env.from_string(source)
-        return template.render(**variables)
-    except TemplateSyntaxError as err:
-        raise TemplateRenderError(
-            f"Template '{info.name}' ({info.path}) line {err.lineno}: {err.message}; fix it."
-        ) from err
-    except SecurityError as err:
-        line = _template_line(err)
-        raise TemplateRenderError(
-            f"Template '{info.name}'{line} tried an unsafe access ({err}); "
-            "templates can only use the documented variables."
-        ) from err
-    except TemplateError as err:
-        line = _template_line(err)
-        raise TemplateRenderError(
-            f"Template '{info.name}'{line}: {err.message}; "
-            f"the variables are {', '.join(TEMPLATE_VARIABLES)}."
-        ) from err
+    return env, loader
 
 
-def _template_line(err: BaseException) -> str:
-    # Jinja2 compiles templates to Python; the frame whose file name is
-    # "<template>" carries the template's own line number.
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    if operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                if len(seq) * times > MAX_OUTPUT_CHARS:
+                    raise _BudgetExceeded(
+                        f"repeats a value {times:,} times, past the {MAX_OUTPUT_CHARS:,} limit"
+                    )
+    elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+        if right > 0 and abs(left) > 1 and left.bit_length() * right > _MAX_POWER_BITS:
+            raise _BudgetExceeded(f"computes {left}**{right}, a number too large to write")
+
+
+class _FolderLoader:
+    """Reads templates only as regular files that resolve inside its folders.
+
+    Jinja2's `split_template_path` already refuses `..`; resolving each
+    candidate and checking it against the resolved folder also refuses
+    symlinks that lead out (to `~/.ssh/id_rsa`, say, whose text would land
+    in a post). `as_jinja_loader()` wraps it for the environment.
+    """
+
+    def __init__(self, folders: tuple[Path, ...]) -> None:
+        self.folders = folders
+        # the file name Jinja2 reports in tracebacks -> the name the user wrote
+        self.names: dict[str, str] = {}
+
+    def as_jinja_loader(self) -> Any:
+        """A `jinja2.BaseLoader` that asks this object for each source."""
+        from jinja2 import BaseLoader
+
+        outer = self
+
+        class Loader(BaseLoader):
+            def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+                return outer.get_source(template)
+
+        return Loader()
+
+    def name_of(self, path: Path) -> str | None:
+        """The loader name (relative to its folder) of a template file, or None if outside."""
+        for folder in self.folders:
+            try:
+                relative = path.absolute().relative_to(folder.absolute())
+            except ValueError:
+                continue
+            return relative.as_posix()
+        return None
+
+    def get_source(self, template: str) -> tuple[str, str, Any]:
+        from jinja2 import TemplateNotFound
+        from jinja2.loaders import split_template_path
+
+        from studylog.confine import FileTooLargeError, NotRegularFileError, read_regular
+
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            candidate = folder.joinpath(*pieces)
+            if not os.path.lexists(candidate):
+                continue
+            try:
+                real = candidate.resolve(strict=True)
+                inside = real.is_relative_to(folder.resolve())
+            except (OSError, RuntimeError):
+                inside = False
+            if not inside:
+                raise TemplateNotFound(
+                    template,
+                    f"'{template}' leads outside the template folders, so it is not loaded",
+                )
+            try:
+                data = read_regular(real, MAX_TEMPLATE_BYTES)
+            except NotRegularFileError as err:
+                raise TemplateNotFound(template, f"'{template}' is not a regular file") from err
+            except FileTooLargeError as err:
+                raise TemplateNotFound(
+                    template, f"'{template}' is larger than {MAX_TEMPLATE_BYTES:,} bytes"
+                ) from err
+            except OSError as err:
+                raise TemplateNotFound(
+                    template, f"'{template}' can't be read ({err.strerror})"
+                ) from err
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise TemplateNotFound(template, f"'{template}' is not UTF-8 text") from err
+            self.names[str(real)] = template
+            return source, str(real), lambda: False
+        raise TemplateNotFound(template, f"no template '{template}' in the template folders")
+
+
+@contextmanager
+def _bounded() -> Iterator[None]:
+    """Bound the CPU time and memory of the code inside (POSIX, main thread).
+
+    A CPU timer raises in the template's own frame, so the error can name
+    its line; lowering the address-space limit turns a huge allocation into
+    a MemoryError instead of swapping. Both are put back afterwards.
+    """
+    import resource
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    old_handler: Any = None
+    if main:
+
+        def out_of_time(signum: int, frame: Any) -> None:
+            raise _BudgetExceeded(f"ran longer than {MAX_CPU_SECONDS:g} seconds")
+
+        old_handler = signal.signal(signal.SIGVTALRM, out_of_time)
+        signal.setitimer(signal.ITIMER_VIRTUAL, MAX_CPU_SECONDS)
+    old_limit = resource.getrlimit(resource.RLIMIT_AS)
+    limited = False
+    size = _address_space_size()
+    if size is not None:
+        soft, hard = old_limit
+        wanted = size + MAX_EXTRA_MEMORY
+        if (soft == resource.RLIM_INFINITY or wanted < soft) and (
+            hard == resource.RLIM_INFINITY or wanted <= hard
+        ):
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+                limited = True
+            except (ValueError, OSError):
+                pass
+    try:
+        yield
+    finally:
+        if limited:
+            resource.setrlimit(resource.RLIMIT_AS, old_limit)
+        if main:
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            signal.signal(signal.SIGVTALRM, old_handler)
+
+
+def _address_space_size() -> int | None:
+    """This process's virtual memory size in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _describe(info: TemplateInfo, loader: _FolderLoader, err: BaseException) -> str:
+    """One sentence for a template error: which template, which line, what, what to do."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    name, line = info.name, None
+    if isinstance(err, TemplateSyntaxError):
+        line = err.lineno
+        if err.filename:
+            name = _display_name(info, loader, err.filename)
+    # Jinja rewrites tracebacks so the template's own frames carry its file
+    # name and line numbers; the innermost such frame is where it went wrong.
     tb = err.__traceback__
-    line = None
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
+        filename = tb.tb_frame.f_code.co_filename
+        if filename in loader.names or filename == "<template>":
+            name, line = _display_name(info, loader, filename), tb.tb_lineno
         tb = tb.tb_next
-    return f" line {line}" if line is not None else ""
+    where = f"Template '{name}'" + (f" line {line}" if line is not None else "")
+    if isinstance(err, TemplateNotFound):
+        # Jinja2's own message for a refused name (`../x.md`) is the bare name.
+        problem = (
+            err.message if err.message and err.message != err.name else f"can't load '{err.name}'"
+        )
+        advice = "include, extend or import only templates in the template folders"
+    elif isinstance(err, SecurityError):
+        problem = f"tried an unsafe access ({err})"
+        advice = "templates can only use the documented variables"
+    elif isinstance(err, UndefinedError):
+        problem = err.message or "uses an undefined value"
+        advice = f"the variables are {', '.join(TEMPLATE_VARIABLES)}"
+    elif isinstance(err, _BudgetExceeded):
+        problem = str(err)
+        advice = "make it smaller"
+    elif isinstance(err, MemoryError):
+        problem = f"needed more than {MAX_EXTRA_MEMORY // 2**20} MB of memory"
+        advice = "make it smaller"
+    elif isinstance(err, RecursionError):
+        problem = "recurses too deeply"
+        advice = "make it stop"
+    elif isinstance(err, TemplateSyntaxError):
+        problem = err.message or "has a syntax error"
+        advice = "fix it"
+    else:
+        problem = getattr(err, "message", None) or f"{type(err).__name__}: {err}"
+        advice = "fix it"
+    return f"{where}: {_one_line(problem)}; {advice}."
+
+
+def _display_name(info: TemplateInfo, loader: _FolderLoader, filename: str) -> str:
+    loaded = loader.names.get(filename)
+    if loaded is None or filename == str(info.path.resolve()):
+        return info.name
+    return loaded
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """`text` on one line, cut to `limit` characters (a message may quote a huge value)."""
+    flat = " ".join(str(text).split()).rstrip(".")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

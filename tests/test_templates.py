@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from studylog.templates import (
     find_template,
     list_templates,
     render_template,
+    template_folders,
 )
 
 VARIABLES = {
@@ -90,3 +92,197 @@ def test_log_template_overrides_builtin_and_both_are_listed(log_root: Path) -> N
 def test_unknown_template_lists_the_known(log_root: Path) -> None:
     with pytest.raises(TemplateNotFoundError, match="en, ko"):
         find_template(load_settings(log_root), "weekly")
+
+
+# --- The sandbox against a hostile or broken template (issue 11, item 1) ---------
+
+
+def test_context_is_plain_data_not_settings_or_paths(log_root: Path) -> None:
+    """`config` was the Settings with Path objects: `config.root.joinpath(...).write_text()`."""
+    settings = load_settings(log_root)
+    (log_root / "_templates").mkdir()
+    info = make(
+        log_root / "_templates",
+        "{{ config.root }}|{{ config.sections.questions.heading }}|{{ previous.title }}\n",
+    )
+    previous = {"slug": "day4", "title": "Day4", "date": dt.date(2021, 8, 4), "participants": []}
+    out = render_template(
+        info, {**VARIABLES, "config": settings, "previous": previous}, template_folders(settings)
+    )
+    assert out == f"{log_root}|질문내용|Day4\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ config.root.joinpath('.git/hooks/pre-commit').write_text('#!/bin/sh') }}",
+        "{{ config.root.chmod(511) }}",
+        "{{ config.posts_path }}",
+        "{{ now.tzinfo.from_file }}",
+        "{{ participants.append('x') }}",
+    ],
+)
+def test_no_object_with_methods_reaches_a_template(log_root: Path, source: str) -> None:
+    settings = load_settings(log_root)
+    info = make(log_root, source)
+    with pytest.raises(TemplateRenderError, match=r"^Template 't' line 1: .*\.$"):
+        render_template(info, {**VARIABLES, "config": settings}, (log_root,))
+    assert not (log_root / ".git" / "hooks" / "pre-commit").exists()
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    own, builtin = tmp_path / "own", tmp_path / "builtin"
+    own.mkdir()
+    builtin.mkdir()
+    (builtin / "header.md").write_text("built-in header {{ slug }}\n", encoding="utf-8")
+    (own / "base.md").write_text("A {% block body %}{% endblock %} Z\n", encoding="utf-8")
+    (own / "macros.md").write_text("{% macro hi(n) %}hi {{ n }}{% endmacro %}", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("PRIVATE KEY\n", encoding="utf-8")
+    return own, builtin
+
+
+def test_include_extends_import_load_from_the_template_folders(
+    folders: tuple[Path, Path],
+) -> None:
+    own, _ = folders
+    info = make(
+        own,
+        "{% extends 'base.md' %}{% block body %}{% include 'header.md' %}"
+        "{% import 'macros.md' as m %}{{ m.hi(slug) }}{% endblock %}",
+    )
+    assert render_template(info, VARIABLES, folders) == "A built-in header day5\nhi day5 Z\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% include '../secret.txt' %}", "can't load '../secret.txt'"),
+        ("{% include '/etc/passwd' %}", "no template '/etc/passwd'"),
+        ("x\n{% include 'link.md' %}", "line 2: 'link.md' leads outside the template folders"),
+        ("{% extends 'escape/secret.txt' %}", "'escape/secret.txt' leads outside"),
+        ("{% import 'fifo.md' as f %}", "'fifo.md' is not a regular file"),
+        ("{% include 'missing.md' %}", "no template 'missing.md'"),
+    ],
+)
+def test_loading_outside_the_folders_or_a_special_file_is_refused(
+    folders: tuple[Path, Path], source: str, message: str
+) -> None:
+    own, _ = folders
+    (own / "link.md").symlink_to(own.parent / "secret.txt")
+    (own / "escape").symlink_to(own.parent)
+    os.mkfifo(own / "fifo.md")
+    info = make(own, source)
+    with pytest.raises(TemplateRenderError) as err:
+        render_template(info, VARIABLES, folders)
+    assert str(err.value).startswith("Template 't' line ")
+    assert message in str(err.value)
+    assert "PRIVATE KEY" not in str(err.value)
+
+
+def test_an_error_in_an_included_template_names_that_template_and_its_line(
+    folders: tuple[Path, Path],
+) -> None:
+    own, _ = folders
+    (own / "part.md").write_text("fine\nfine\n{{ 1 / 0 }}\n", encoding="utf-8")
+    info = make(own, "{% include 'part.md' %}")
+    with pytest.raises(TemplateRenderError, match=r"^Template 'part.md' line 3: .*division"):
+        render_template(info, VARIABLES, folders)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% for i in range(10**9) %}{% endfor %}", "line 1: .*Range too big"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}", "line 1: nests calls more than"),
+        (
+            "{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}",
+            "line 1: nests calls more than",
+        ),
+        ("a\n{{ 1/0 }}", "line 2: ZeroDivisionError: division by zero"),
+        ("{{ 'x' * 10**9 }}", "line 1: repeats a value 1,000,000,000 times"),
+        ("{{ [1] * 10**9 }}", "line 1: repeats a value"),
+        ("{{ 2 ** (10**9) }}", "line 1: computes 2\\*\\*1000000000"),
+        ("{{ 'x' | center(10**9) }}", "line 1: needed more than 512 MB"),
+        ("{{ '{:>999999999}'.format(1) }}", "line 1: needed more than 512 MB"),
+        ("{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}", "more than 1,000,000 char"),
+        ("{% set a = 'xxxxxxxxxxxxxxxx' %}" + "{% set a = a ~ a %}" * 30, "512 MB"),
+        ("{{ {}['k'] }}", "line 1: .*'k'"),
+        ("{{ 'a' + 1 }}", "line 1: .*"),
+    ],
+)
+def test_bounds_and_runtime_errors_are_one_sentence(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    info = make(tmp_path, source)
+    with pytest.raises(TemplateRenderError) as err:
+        render_template(info, VARIABLES)
+    text = str(err.value)
+    assert text.startswith("Template 't'") and text.endswith(".") and "\n" not in text
+    assert len(text) < 400
+    import re
+
+    assert re.search(message, text), text
+
+
+def test_loops_are_bounded_by_cpu_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import studylog.templates as templates
+
+    monkeypatch.setattr(templates, "MAX_CPU_SECONDS", 0.2)
+    info = make(
+        tmp_path,
+        "ok\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    )
+    with pytest.raises(TemplateRenderError, match=r"line 2: ran longer than 0.2 seconds"):
+        render_template(info, VARIABLES)
+    # The timer and the memory limit are put back: ordinary work goes on.
+    import resource
+    import signal
+
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+    assert len("y" * 600_000_000) == 600_000_000
+
+
+def test_top_template_outside_the_folders_is_refused(tmp_path: Path) -> None:
+    outside = make(tmp_path, "hi\n")
+    with pytest.raises(TemplateRenderError, match="not inside the template folders"):
+        render_template(outside, VARIABLES, (tmp_path / "elsewhere",))
+
+
+def test_log_template_that_is_a_symlink_out_of_the_log_is_not_rendered(log_root: Path) -> None:
+    """A teammate can push `_templates/ko.md -> ~/.ssh/id_rsa`; its text must not reach a post."""
+    secret = log_root.parent / "id_rsa"
+    secret.write_text("PRIVATE KEY\n", encoding="utf-8")
+    (log_root / "_templates").mkdir()
+    (log_root / "_templates" / "ko.md").symlink_to(secret)
+    settings = load_settings(log_root)
+    with pytest.raises(TemplateRenderError, match="leads outside the template folders"):
+        render_template(find_template(settings, "ko"), VARIABLES, template_folders(settings))
+
+
+def test_new_with_a_pushed_hostile_template_is_one_sentence_and_plants_nothing(
+    log_root: Path,
+) -> None:
+    """The attack from the issue, as a user runs it: a real `studylog new` process."""
+    import subprocess
+    import sys
+
+    (log_root / "_templates").mkdir()
+    (log_root / "_templates" / "ko.md").write_text(
+        "---\ntitle: x\n---\n"
+        "{{ config.root.joinpath('.git/hooks/pre-commit').write_text('#!/bin/sh') }}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "studylog", "--root", str(log_root), "new", "day5"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: Template 'ko' line 4: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (log_root / ".git" / "hooks" / "pre-commit").exists()
+    assert list((log_root / "_posts").iterdir()) == []
