@@ -31,8 +31,8 @@ _EXPORTS = {
     "append_question": "studylog.entries",
     "append_review": "studylog.entries",
     "append_note": "studylog.entries",
-    "normalize_heading": "studylog.sections",
-    "find_headings": "studylog.sections",
+    "normalize_heading": "studylog.markdown.headings",
+    "find_headings": "studylog.markdown.headings",
 }
 
 __all__ = ["__version__", *_EXPORTS]

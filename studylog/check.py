@@ -16,10 +16,10 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
-from studylog.extraction import PostEntries, read_entries
-from studylog.headings import normalize_heading
 from studylog.listing import read_text
 from studylog.log import PostRef
+from studylog.markdown.extraction import PostEntries, read_entries
+from studylog.markdown.headings import normalize_heading
 from studylog.post import split_front_matter
 
 ERROR = "error"
@@ -263,7 +263,7 @@ def expected_sections(settings: Settings) -> list[tuple[str, str]]:
     section does not expect it); when the template can't be found or holds
     no known heading, every configured section is expected.
     """
-    from studylog.headings import find_headings, matcher_for
+    from studylog.markdown.headings import find_headings, matcher_for
 
     try:
         from studylog.templates import find_template

@@ -1,7 +1,7 @@
 """Entries — questions, homework reviews, free notes — and how each joins a post.
 
 An entry is rendered as Markdown lines with the log's `EntryFormats`, then
-inserted into the right section of the post (see `studylog.sections`).
+inserted into the right section of the post (see `studylog.markdown.placement`).
 Only the inserted lines change, plus `last_modified_at` in the front matter
 when the post has that key; the write is locked and atomic
 (`studylog.post.update_post`).
@@ -95,7 +95,7 @@ def text_lines(value: str, what: str, required: bool = True) -> list[str]:
     return lines
 
 
-def one_line(value: str, what: str, required: bool = True) -> str:
+def one_line_value(value: str, what: str, required: bool = True) -> str:
     """`value` as a single line with its surrounding space removed.
 
     Raises:
@@ -120,7 +120,7 @@ def _fill(formats: EntryFormats, name: str, **values: object) -> str:
 
 
 def _indent_for(first_line: str) -> str:
-    from studylog.sections import list_content_column
+    from studylog.markdown.placement import list_content_column
 
     return " " * max(4, list_content_column(first_line))
 
@@ -135,7 +135,7 @@ def render_question(question: Question, number: int, formats: EntryFormats) -> l
     One answer goes under the question after a blank line (`답변 : …`);
     several become numbered sub-points, as in the example post.
     """
-    asker = one_line(question.asker, "asker's name")
+    asker = one_line_value(question.asker, "asker's name")
     text = text_lines(question.question, "question")
     answers = [text_lines(a, "answer") for a in question.answers]
     first = _fill(formats, "question", n=number, asker=asker, question=text[0])
@@ -157,9 +157,9 @@ def render_question(question: Question, number: int, formats: EntryFormats) -> l
 
 def render_review(review: Review, formats: EntryFormats) -> list[str]:
     """The Markdown lines of a homework review, each feedback on its own `→` line."""
-    assignment = one_line(review.assignment, "assignment")
-    presenter = one_line(review.presenter, "presenter's name")
-    topic = one_line(review.topic, "topic", required=False)
+    assignment = one_line_value(review.assignment, "assignment")
+    presenter = one_line_value(review.presenter, "presenter's name")
+    topic = one_line_value(review.topic, "topic", required=False)
     if topic:
         first = _fill(formats, "review", assignment=assignment, topic=topic, presenter=presenter)
     else:
@@ -215,14 +215,14 @@ def add_to_text(
         SectionNotFoundError: `section` is neither a key nor a heading of the post.
         EntryPlacementError: the entry can't go in without changing other Markdown.
     """
-    from studylog.post import parse_front_matter, touch_last_modified
-    from studylog.sections import (
+    from studylog.markdown.document import parse_document
+    from studylog.markdown.placement import (
         build_insertion,
         check_insertion,
-        parse_document,
         plan_insert,
         resolve_target,
     )
+    from studylog.post import parse_front_matter, touch_last_modified
 
     parse_front_matter(post)
     body = post.body
@@ -320,7 +320,7 @@ def append_note(log: Log, post: PostRef | Path, section: str, note: Note) -> App
     return append_entry(log, post, section, lambda n: render_note(note), "note")
 
 
-def check_post(path: Path) -> None:
+def check_appendable(path: Path) -> None:
     """Fail early, before asking for an entry, when the post can't take one.
 
     Raises:

@@ -90,3 +90,7 @@ class SyncConflictError(GitError):
 
 class EditorError(StudylogError):
     """No editor is set, or it failed."""
+
+
+class SearchQueryError(StudylogError):
+    """The search query or a filter can't be used."""

@@ -4,7 +4,7 @@ Every format is built from the same records (`question_records`,
 `review_records`), so a question reads the same in each. The Anki format is
 Anki's own text import (File > Import): tab-separated fields with `#`
 header lines that tell Anki the separator, that fields are HTML and which
-column holds the tags; `parse_anki` reads such a file back.
+column holds the tags (tests/anki.py reads such a file back, as Anki does).
 """
 
 from __future__ import annotations
@@ -149,22 +149,7 @@ def cards_to_anki(cards: Iterable[Card]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_anki(text: str) -> list[Card]:
-    """Read back a file in the format `to_anki` writes (header lines, tab, HTML fields)."""
-    cards: list[Card] = []
-    for line in text.split("\n"):
-        if not line or line.startswith("#"):
-            continue
-        front, back, tags = line.split("\t")
-        cards.append(Card(_from_html(front), _from_html(back), tuple(tags.split())))
-    return cards
-
-
-def _from_html(field: str) -> str:
-    return html.unescape(field.replace("<br>", "\n"))
-
-
-def _indent(text: str, prefix: str) -> str:
+def _indent_rest(text: str, prefix: str) -> str:
     lines = text.split("\n")
     return "\n".join([lines[0], *(prefix + line if line else line for line in lines[1:])])
 
@@ -182,9 +167,9 @@ def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str
             out += ["### Questions", ""]
             for question in entries.questions:
                 who = f"**{question.asker}**: " if question.asker else ""
-                out.append(f"{question.number}. {who}{_indent(question.question, '   ')}")
+                out.append(f"{question.number}. {who}{_indent_rest(question.question, '   ')}")
                 for answer in question.answers:
-                    out.append(f"   - {_indent(answer, '     ')}")
+                    out.append(f"   - {_indent_rest(answer, '     ')}")
             out.append("")
         if entries.reviews:
             out += ["### Reviews", ""]
@@ -200,7 +185,7 @@ def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str
                 suffix = f" ({details})" if details else ""
                 out.append(f"- {review.assignment}{suffix}")
                 for item in review.feedback:
-                    out.append(f"  - {_indent(item, '    ')}")
+                    out.append(f"  - {_indent_rest(item, '    ')}")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -3,7 +3,7 @@
 `list` reads 10,000 posts within twice the time of `grep -rl`, so nothing
 here parses YAML or imports markdown-it unless a caller asks for it:
 `title` and `date` are read from the front matter with a regex per key
-(`front_matter_mapping()` does the full YAML parse when a command needs
+(`post.parse_front_matter` does the full YAML parse when a command needs
 it), counts come from `extraction.count_entries`, and a cache keyed by
 each file's size and modification time skips the posts that haven't changed.
 """
@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 
 from studylog.config import Settings, cache_file, write_cache
 from studylog.errors import PostReadError
-from studylog.extraction import count_entries
 from studylog.log import POST_NAME, PostRef
+from studylog.markdown.extraction import count_entries
 from studylog.post import read_post, split_front_matter
 
 
@@ -121,23 +121,6 @@ def _scalar(raw: str | None) -> str | None:
     if comment >= 0:
         value = value[:comment].rstrip()
     return value or None
-
-
-def front_matter_mapping(front_matter: str) -> dict[str, Any]:
-    """Parse front-matter text with YAML (for commands that need every value).
-
-    Raises:
-        yaml.YAMLError: the text is not YAML.
-        ValueError: it is YAML but not a mapping.
-    """
-    import yaml
-
-    data = yaml.safe_load(front_matter)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValueError("front matter is not a mapping")
-    return data
 
 
 # --- posts ----------------------------------------------------------------------

@@ -349,19 +349,29 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.home() / "studylog"
 
 
-def open_log(root: Path | None = None, cwd: Path | None = None, create: bool = False) -> Log:
+def find_log_root(cwd: Path | None = None) -> Path | None:
+    """The folder of the log found from `cwd`: `.studylog.yml` upwards, else the default.
+
+    None when there is neither (`scaffold.open_or_create_log` then makes the default).
+    """
+    found = find_config(cwd or Path.cwd())
+    if found is not None:
+        return found.parent
+    home = default_home()
+    return home if (home / CONFIG_NAME).is_file() else None
+
+
+def open_log(root: Path | None = None, cwd: Path | None = None) -> Log:
     """Find the log: `root` if given, else `.studylog.yml` upwards, else the default.
 
     Args:
         root: `--root`/`STUDYLOG_ROOT`; a folder that must already be a log,
             or a folder that holds a posts folder.
         cwd: where to start looking upwards (default: the current folder).
-        create: make the default log (with `git init`) when it is missing;
-            `new` passes True, read commands do not.
 
     Raises:
-        LogNotFoundError: `root` is not a folder, or there is no log and
-            `create` is False.
+        LogNotFoundError: `root` is not a folder, or there is no log (see
+            `scaffold.open_or_create_log` for making the default one).
     """
     if root is not None:
         root = root.expanduser()
@@ -371,18 +381,10 @@ def open_log(root: Path | None = None, cwd: Path | None = None, create: bool = F
                 "pass the folder that holds .studylog.yml."
             )
         return Log(load_settings(root.resolve()))
-    found = find_config(cwd or Path.cwd())
-    if found is not None:
-        return Log(load_settings(found.parent))
-    home = default_home()
-    if (home / CONFIG_NAME).is_file():
-        return Log(load_settings(home))
-    if not create:
+    found = find_log_root(cwd)
+    if found is None:
         raise LogNotFoundError(
-            f"No study log here and none in {home}; run `studylog init` here, "
+            f"No study log here and none in {default_home()}; run `studylog init` here, "
             "`studylog new SLUG` to start the default log, or pass --root."
         )
-    from studylog.scaffold import init_log
-
-    init_log(home, profile="ko")
-    return Log(load_settings(home), created=True)
+    return Log(load_settings(found))

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from studylog.config import Settings
-from studylog.extraction import PostEntries, read_entries
 from studylog.listing import FrontMatterSummary, read_text, summarize_front_matter
 from studylog.log import PostRef
+from studylog.markdown.extraction import PostEntries, read_entries
 from studylog.post import split_front_matter
 
 

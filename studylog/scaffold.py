@@ -17,7 +17,7 @@ from studylog.config import (
     load_settings,
 )
 from studylog.errors import ConfigError, PostExistsError, PostWriteError
-from studylog.log import Log, PostRef, check_slug
+from studylog.log import Log, PostRef, check_slug, default_home, find_log_root, open_log
 from studylog.post import read_post, split_post, write_atomic
 
 
@@ -175,6 +175,20 @@ class NewPostRequest:
     template: str | None = None
     moderator: str | None = None
     participants: tuple[str, ...] = ()
+
+
+def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
+    """`log.open_log`, but with no `root` and no log found, make the default log first.
+
+    `new` does this, so a first `studylog new` works anywhere; read commands
+    call `open_log` and say there is no log instead. The default log is made
+    with the `ko` profile and `git init` in `log.default_home()`.
+    """
+    if root is not None or find_log_root(cwd) is not None:
+        return open_log(root, cwd)
+    home = default_home()
+    init_log(home, profile="ko")
+    return Log(load_settings(home), created=True)
 
 
 def _make_posts_dir(settings: Settings) -> bool:

@@ -6,8 +6,9 @@ text are NFKC-normalised and case-folded, so composed and decomposed Hangul
 
 Speed: before a post is parsed into entries, a cheap prefilter has to find
 the query in its raw bytes. With ripgrep on PATH the prefilter is one
-`rg -l` over the posts folder; without it, each file's bytes are searched
-for the query's NFC and NFD forms (ASCII case folded). Only the posts that
+`rg -l` over the posts folder, whose finds are searched as they come
+(`search_log`); without it, each file's bytes are searched for the query's
+NFC and NFD forms, ASCII case folded (`search_posts`). Only the posts that
 pass are read into entries.
 """
 
@@ -24,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studylog.config import Settings
-from studylog.errors import StudylogError
-from studylog.extraction import (
+from studylog.errors import SearchQueryError, StudylogError
+from studylog.listing import front_matter_title, read_text
+from studylog.log import PostRef
+from studylog.markdown.extraction import (
     QuestionEntry,
     ReviewEntry,
     Section,
@@ -33,19 +36,12 @@ from studylog.extraction import (
     reviews_in,
     split_sections,
 )
-from studylog.headings import QUESTIONS, REVIEWS
-from studylog.listing import front_matter_title, read_text
-from studylog.log import PostRef
+from studylog.markdown.headings import QUESTIONS, REVIEWS
 from studylog.post import split_front_matter
-from studylog.reader import ReadPost
 
 _TITLE_KEY = re.compile(r"^title[ \t]*:", re.MULTILINE)
 
 SCOPES = ("questions", "reviews", "all")
-
-
-class SearchQueryError(StudylogError):
-    """The search query or a filter can't be used."""
 
 
 def normalize(text: str) -> str:
@@ -143,17 +139,6 @@ def _needles(query: str) -> list[str]:
     return sorted(forms)
 
 
-def _prefilter_rg(rg: str, query: str, folder: Path) -> set[str] | None:
-    """Paths of the files under `folder` whose bytes contain the query (ripgrep)."""
-    process = _start_rg(rg, query, folder)
-    if process is None:
-        return None
-    out, _ = process.communicate()
-    if process.returncode not in (0, 1):
-        return None
-    return {os.fsdecode(part) for part in out.split(b"\0") if part}
-
-
 def _bytes_needles(query: str) -> list[bytes] | None:
     """Needles for a bytes search, or None when bytes can't decide (non-ASCII case)."""
     for char in query:
@@ -227,7 +212,7 @@ def search_log(
 def _search_all(settings: Settings, query: SearchQuery) -> list[SearchHit]:
     from studylog.log import Log
 
-    return search_posts(list(Log(settings).iter_posts()), settings, query, use_rg=False)
+    return search_posts(list(Log(settings).iter_posts()), settings, query)
 
 
 def _search_named(
@@ -251,25 +236,11 @@ def _search_named(
     return search_text(ref, text, settings, query)
 
 
-def candidate_posts(
-    refs: list[PostRef], query: str, folder: Path, use_rg: bool | None = None
-) -> list[PostRef]:
-    """The posts that may contain `query`: every post that does, and maybe a few more.
+def candidate_posts(refs: list[PostRef], query: str) -> list[PostRef]:
+    """The posts that may contain `query` (raw text): every post that does, and maybe a few more.
 
-    Args:
-        refs: the posts to consider.
-        query: the raw query text.
-        folder: the posts folder (what ripgrep searches).
-        use_rg: force ripgrep on or off; None uses it when it is on PATH.
+    This is the prefilter without ripgrep (`search_log` streams ripgrep's finds instead).
     """
-    if not refs:
-        return []
-    rg = shutil.which("rg") if use_rg is not False else None
-    if rg is not None:
-        found = _prefilter_rg(rg, query, folder)
-        if found is not None:
-            found = {os.path.normpath(path) for path in found}
-            return [ref for ref in refs if os.path.normpath(ref.path) in found]
     needles = _bytes_needles(query)
     if needles is None:
         return list(refs)
@@ -431,18 +402,8 @@ def _shift(shown: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, i
     return tuple((start - lead, end - lead) for start, end in spans)
 
 
-def search_post(post: ReadPost, query: SearchQuery, settings: Settings) -> list[SearchHit]:
-    """The hits in a post already read (see `search_text`)."""
-    return search_text(post.ref, post.text, settings, query)
-
-
-def search_posts(
-    refs: list[PostRef],
-    settings: Settings,
-    query: SearchQuery,
-    use_rg: bool | None = None,
-) -> list[SearchHit]:
-    """Every hit for `query` across `refs`, newest post first.
+def search_posts(refs: list[PostRef], settings: Settings, query: SearchQuery) -> list[SearchHit]:
+    """Every hit for `query` across `refs`, newest post first, without ripgrep.
 
     Posts outside `--since`/`--until` (by the date in their file name) are
     skipped before any file is read.
@@ -453,7 +414,7 @@ def search_posts(
         if (query.since is None or ref.date >= query.since)
         and (query.until is None or ref.date <= query.until)
     ]
-    candidates = candidate_posts(window, query.text.strip(), settings.posts_path, use_rg)
+    candidates = candidate_posts(window, query.text.strip())
     return _search_candidates(candidates, settings, query)
 
 

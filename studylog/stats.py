@@ -1,7 +1,7 @@
 """Numbers about the log: streaks, a calendar of posts and entries, who asked what.
 
 `compute_stats` takes the posts already read (see `studylog.reader`) and
-returns plain values; `studylog.render` draws the heatmap.
+returns plain values; `studylog.cli.render` draws the heatmap.
 """
 
 from __future__ import annotations

@@ -306,7 +306,7 @@ def _head_texts(repo: Repository, paths: Sequence[str]) -> dict[str, str | None]
 
 
 def _load_counter() -> None:
-    import studylog.extraction  # noqa: F401
+    import studylog.markdown.extraction  # noqa: F401
 
 
 def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> list[FileChange]:
@@ -315,7 +315,7 @@ def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> lis
     if not modified:
         return changes
     from studylog.errors import StudylogError
-    from studylog.extraction import count_entries
+    from studylog.markdown.extraction import count_entries
 
     before = _head_texts(repo, modified)
     counted = []

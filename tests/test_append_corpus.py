@@ -27,10 +27,10 @@ from studylog.entries import (
     append_review,
     render_question,
 )
-from studylog.headings import matcher_for, spec_names
 from studylog.log import open_log
+from studylog.markdown.document import parse_document, split_lines
+from studylog.markdown.headings import matcher_for, spec_names
 from studylog.post import split_post
-from studylog.sections import parse_document, split_lines
 
 KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
 FORMATS = PROFILE_FORMATS["ko"]

@@ -292,7 +292,7 @@ def test_stats_json_and_plain(corpus_log: Path) -> None:
 
 
 def test_export_anki_to_a_file_round_trips(corpus_log: Path, tmp_path: Path) -> None:
-    from studylog.export import parse_anki
+    from tests.anki import parse_anki
 
     target = tmp_path / "cards.txt"
     code, out, err = run(

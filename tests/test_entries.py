@@ -232,6 +232,10 @@ def _run(args: list[str], root: Path, **kwargs: Any) -> Any:
 def _one_sentence_error(result: Any) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.stderr.strip().splitlines()
+    if result.exit_code == 2:
+        # A usage error, in Click's one format: the usage line, the help hint, the sentence.
+        assert lines[0].startswith("Usage: "), result.stderr
+        lines = lines[-1:]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert "Traceback" not in result.output
 
@@ -276,11 +280,11 @@ def test_read_only_post_is_refused(log_root: Path) -> None:
     [
         (["add", "nosuch", "text"], 1, "No section 'nosuch'"),
         (["add-question", "--asker", "a", "--question", "  "], 1, "question is empty"),
-        (["add-question", "--asker", "a"], 2, "missing --question: pass it,"),
-        (["add-question"], 2, "missing --asker, --question: pass them (one may"),
-        (["add-review", "--assignment", "a"], 2, "missing --presenter"),
-        (["add", "retrospective"], 2, "missing TEXT"),
-        (["add-question", "--asker", "-", "--question", "-"], 2, "only one option"),
+        (["add-question", "--asker", "a"], 2, "Missing --question: pass it,"),
+        (["add-question"], 2, "Missing --asker, --question: pass them (one may"),
+        (["add-review", "--assignment", "a"], 2, "Missing --presenter"),
+        (["add", "retrospective"], 2, "Missing TEXT"),
+        (["add-question", "--asker", "-", "--question", "-"], 2, "Only one option"),
     ],
 )
 def test_usage_and_value_errors(log_root: Path, args: list[str], code: int, needle: str) -> None:
@@ -427,7 +431,7 @@ def _section_tree(text: str, heading: str) -> list[tuple[Any, ...]]:
     """The lists, items and texts of one section, as CommonMark parses them."""
     from markdown_it import MarkdownIt
 
-    from studylog.headings import heading_key
+    from studylog.markdown.headings import heading_key
     from studylog.post import split_post
 
     body = split_post(Path("x"), text).body
@@ -620,7 +624,7 @@ def test_inserts_cases(log_root: Path, before: str, after: str) -> None:
 
 def test_what_add_writes_the_reader_reads_back(log_root: Path) -> None:
     """The contract with `list`/`search`: entries come back as they went in."""
-    from studylog.extraction import read_entries
+    from studylog.markdown.extraction import read_entries
 
     path = _post(log_root, "---\ntitle: x\n---\n## 피어세션\n\n### 질문내용\n\n<br>\n\n## 회고록\n")
     log = open_log(root=log_root)

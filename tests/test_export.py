@@ -14,7 +14,6 @@ from studylog.export import (
     Card,
     anki_cards,
     cards_to_anki,
-    parse_anki,
     to_anki,
     to_csv,
     to_json,
@@ -22,6 +21,7 @@ from studylog.export import (
 )
 from studylog.log import PostRef, post_ref
 from studylog.reader import ReadPost, load_post
+from tests.anki import parse_anki
 from tests.conftest import EXAMPLE, corpus_posts
 
 SETTINGS = settings_from_mapping(Path("/nonexistent"), {}, source="test")

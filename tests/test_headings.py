@@ -9,10 +9,11 @@ import pytest
 
 from studylog.config import Settings, settings_from_mapping
 from studylog.entries import Question, add_to_text, render_question
-from studylog.extraction import count_entries, read_entries
-from studylog.headings import QUESTIONS, heading_key, matcher_for, normalize_heading
+from studylog.markdown.document import parse_document
+from studylog.markdown.extraction import count_entries, read_entries
+from studylog.markdown.headings import QUESTIONS, heading_key, matcher_for, normalize_heading
+from studylog.markdown.placement import find_section
 from studylog.post import split_post
-from studylog.sections import find_section, parse_document
 from tests.conftest import corpus_posts
 
 

@@ -1,7 +1,7 @@
 """The house rules that a tool can check: ruff (with the typer/rich fence) and mypy --strict.
 
 The fence (ruff's TID251) is what keeps the core free of the terminal:
-`typer` and `rich` may be imported only in studylog/cli/ and studylog/render.py.
+`typer` and `rich` may be imported only in studylog/cli/.
 """
 
 from __future__ import annotations

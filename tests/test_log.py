@@ -15,6 +15,7 @@ from studylog.errors import (
     SlugInvalidError,
 )
 from studylog.log import check_slug, open_log, parse_date
+from studylog.scaffold import open_or_create_log
 
 TODAY = dt.date(2021, 8, 5)
 
@@ -65,15 +66,17 @@ def test_open_log_without_log_and_without_create_says_what_to_do(tmp_path: Path)
         open_log(cwd=tmp_path)
 
 
-def test_open_log_creates_default_log_in_studylog_home(tmp_path: Path, isolated_env: Path) -> None:
-    log = open_log(cwd=tmp_path, create=True)
+def test_open_or_create_log_makes_default_log_in_studylog_home(
+    tmp_path: Path, isolated_env: Path
+) -> None:
+    log = open_or_create_log(cwd=tmp_path)
     assert log.created
     assert log.root == isolated_env / "studylog"
     assert (log.root / ".studylog.yml").is_file()
     assert (log.root / ".git").is_dir()
     assert (log.root / "_posts").is_dir()
     # Second time: found, not created again.
-    assert not open_log(cwd=tmp_path, create=True).created
+    assert not open_or_create_log(cwd=tmp_path).created
 
 
 def test_root_must_be_a_folder(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
-from studylog.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
-from studylog.headings import find_headings, normalize_heading
 from studylog.listing import read_front_matter_text, summarize_front_matter
+from studylog.markdown.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
+from studylog.markdown.headings import find_headings, normalize_heading
 from studylog.post import split_front_matter
 from tests.conftest import CORPUS, EXAMPLE, corpus_posts
 
@@ -330,10 +330,9 @@ def test_decomposed_hangul_heading_is_the_question_section(ko: Settings) -> None
 
 def test_find_headings_skips_fences_and_reads_closing_hashes() -> None:
     text = "# One #\n```python\n# comment\n```\n~~~\n## not\n~~~\n    # indented code\n## Two\n"
-    assert [(h.level, h.text, h.line) for h in find_headings(text)] == [
-        (1, "One", 1),
-        (2, "Two", 9),
-    ]
+    headings = find_headings(text)
+    assert [(h.level, h.text, h.line) for h in headings] == [(1, "One", 0), (2, "Two", 8)]
+    assert [text[h.start : h.end] for h in headings] == ["# One #", "## Two"]
 
 
 def test_crlf_post_reads_like_lf(ko: Settings) -> None:

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
-from studylog.extraction import QuestionEntry, ReviewEntry
+from studylog.errors import SearchQueryError
 from studylog.log import PostRef, post_ref
+from studylog.markdown.extraction import QuestionEntry, ReviewEntry
 from studylog.search import (
     SearchQuery,
-    SearchQueryError,
-    candidate_posts,
     find_spans,
     normalize,
     search_log,
@@ -76,21 +75,13 @@ def test_decomposed_text_in_a_post_matches_a_composed_query(tmp_path: Path) -> N
     settings = settings_from_mapping(root, {}, source="test")
     refs = [post_ref(root / "_posts" / "2021-08-05-day4.md")]
     for use_rg in [True, False] if HAS_RG else [False]:
-        hits = search_posts(refs, settings, SearchQuery("드롭아웃"), use_rg=use_rg)  # type: ignore[arg-type]
+        hits = search_log(settings, SearchQuery("드롭아웃"), use_rg=use_rg)
+        assert hits == search_posts(refs, settings, SearchQuery("드롭아웃"))  # type: ignore[arg-type]
         assert [h.kind for h in hits] == ["question"], use_rg
         assert hits[0].entry.asker == "민수"  # type: ignore[union-attr]
         # The hit shows NFC text, and the span covers the word.
         match = hits[0].matches[0]
         assert match.text[slice(*match.spans[0])] == "드롭아웃"
-
-
-@pytest.mark.skipif(not HAS_RG, reason="ripgrep is not installed")
-def test_ripgrep_and_python_prefilters_agree(corpus_log: tuple[list[PostRef], Settings]) -> None:
-    refs, settings = corpus_log
-    for query in ("replace", "피드백", "GAN", "Transformer", "zzz-nothing"):
-        with_rg = candidate_posts(refs, query, settings.posts_path, use_rg=True)
-        without = candidate_posts(refs, query, settings.posts_path, use_rg=False)
-        assert sorted(with_rg) == sorted(without), query
 
 
 @pytest.mark.skipif(not HAS_RG, reason="ripgrep is not installed")
@@ -101,7 +92,7 @@ def test_search_log_finds_the_same_with_and_without_ripgrep(
     # A linked subfolder is not part of the log (Log.iter_posts skips it),
     # even though ripgrep follows links to find linked posts.
     (settings.posts_path / "linked").symlink_to(CORPUS / "hongsusoo")
-    for text in ("replace", "피드백", "질문", "GAN"):
+    for text in ("replace", "피드백", "질문", "GAN", "Transformer", "zzz-nothing"):
         query = SearchQuery(text)
         with_rg = search_log(settings, query, use_rg=True)
         without = search_log(settings, query, use_rg=False)

@@ -1,4 +1,4 @@
-"""Finding headings, sections and the insertion point (studylog.sections)."""
+"""The document's headings, its sections and the insertion point (studylog.markdown)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ import pytest
 
 from studylog.config import PROFILE_SECTIONS, SectionSpec
 from studylog.errors import SectionNotFoundError
-from studylog.headings import heading_key
-from studylog.sections import (
+from studylog.markdown.document import parse_document, split_lines
+from studylog.markdown.headings import heading_key
+from studylog.markdown.placement import (
     content_end,
-    find_headings,
     find_section,
     fit_marker,
     list_content_column,
-    parse_document,
     plan_insert,
     resolve_target,
-    split_lines,
 )
 
 KO = {spec.key: spec for spec in PROFILE_SECTIONS["ko"]}
@@ -49,7 +47,7 @@ def test_split_lines_counts_like_markdown_it() -> None:
     assert split_lines("") == []
 
 
-def test_find_headings_skips_code_html_lists_and_quotes() -> None:
+def test_document_headings_skip_code_html_lists_and_quotes() -> None:
     text = (
         "# Title\n\n"
         "```python\n# a comment, not a heading\n```\n\n"
@@ -61,7 +59,7 @@ def test_find_headings_skips_code_html_lists_and_quotes() -> None:
         "Setext\n------\n\n"
         "## **Bold** `code` [link](x) 🎉\n"
     )
-    headings = find_headings(text)
+    headings = parse_document(text).headings
     assert [(h.level, h.text) for h in headings] == [
         (1, "Title"),
         (1, "inside html? no: a blank line ends the HTML block"),
@@ -69,7 +67,9 @@ def test_find_headings_skips_code_html_lists_and_quotes() -> None:
         (2, "Bold code link 🎉"),
     ]
     setext = headings[2]
-    assert (setext.line, setext.end) == (text.split("\n").index("Setext"), setext.line + 2)
+    assert (setext.line, setext.end_line) == (text.split("\n").index("Setext"), setext.line + 2)
+    assert text[setext.start : setext.end] == "Setext\n------"
+    assert text[headings[3].start : headings[3].end] == "## **Bold** `code` [link](x) 🎉"
 
 
 def test_find_section_by_alias_inside_parent_first() -> None:

@@ -1,8 +1,10 @@
 """The `studylog` command line: parse, call the core, render, exit code.
 
 Each command group lives in a module of its own (`scaffold`, `entries`,
-`publish`, `read`); they import the core inside each command so that a
-command loads only what it uses. `StudylogGroup.invoke` is the one place
+`publish`, `read`) whose `register` adds its commands to `app`; they import
+the core inside each command so that a command loads only what it uses.
+What they share (stderr messages, `open_log_for`, the editor) is in
+`terminal`, and every rich table or heatmap in `render`. `StudylogGroup.invoke` is the one place
 where errors become exit codes: 1 for a `StudylogError`, 2 for usage (Click),
 130 for Ctrl-C (Typer).
 """
@@ -18,6 +20,8 @@ import typer
 from typer.core import TyperGroup
 
 from studylog import __version__
+from studylog.cli import entries, publish, read, scaffold
+from studylog.cli.terminal import print_error
 from studylog.errors import StudylogError
 
 # "\b" keeps Click from re-wrapping the paragraph that follows it.
@@ -63,24 +67,6 @@ app = typer.Typer(
 )
 
 
-def print_error(message: str) -> None:
-    """Write an error sentence to stderr."""
-    sys.stderr.write(f"Error: {message}\n")
-
-
-def say(message: str) -> None:
-    """Write a message (not data) to stderr."""
-    sys.stderr.write(f"{message}\n")
-
-
-def display_path(path: Path) -> str:
-    """`path` relative to the current folder when it is below it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
-
-
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"studylog {__version__}\n")
@@ -108,68 +94,11 @@ def main_options(
     ctx.obj = {"root": root}
 
 
-def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
-    """The log this command works on (see `studylog.log.open_log`).
-
-    With `create`, the default log is made on first use and a notice goes
-    to stderr.
-    """
-    from studylog.log import open_log
-
-    root = (ctx.find_root().obj or {}).get("root")
-    log = open_log(root=root, create=create)
-    if log.created:
-        say(
-            f"Created a new study log in {log.root} (git repository, {log.settings.posts_dir}/); "
-            "run `studylog init` in your blog to use that instead."
-        )
-    return log
-
-
-def open_in_editor(path: Path, created: bool = False) -> None:
-    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit.
-
-    `created`: `path` is a file the command just made, so a failure says it
-    is there (running the command again would not help).
-    """
-    import shlex
-    import subprocess
-
-    from studylog.errors import EditorError
-
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise EditorError(f"Set $VISUAL or $EDITOR to edit {path}, or open it yourself.")
-    then = f", then open {display_path(path)}, which was created" if created else ""
-    try:
-        command = shlex.split(editor)
-    except ValueError as err:
-        raise EditorError(
-            f"Can't read the editor command '{editor}' ({err}); fix $VISUAL or $EDITOR{then}."
-        ) from err
-    try:
-        result = subprocess.run([*command, str(path)], check=False)
-    except OSError as err:
-        raise EditorError(
-            f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR{then}."
-        ) from err
-    if result.returncode != 0:
-        then = (
-            f"{display_path(path)} was created, open it yourself" if created else "fix it and retry"
-        )
-        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; {then}.")
-
-
-def is_interactive() -> bool:
-    """True when stdin is a terminal, so missing values may be prompted for."""
-    return sys.stdin.isatty() and os.environ.get("STUDYLOG_NO_PROMPT") is None
-
-
-# Register the command groups: importing each module adds its commands.
-from studylog.cli import entries as _entries  # noqa: E402, F401
-from studylog.cli import publish as _publish  # noqa: E402, F401
-from studylog.cli import read as _read  # noqa: E402, F401
-from studylog.cli import scaffold as _scaffold  # noqa: E402, F401
+# The command groups, in the order `--help` lists them.
+entries.register(app)
+publish.register(app)
+read.register(app)
+scaffold.register(app)
 
 __all__ = ["app", "main"]
 

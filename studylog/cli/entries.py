@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from studylog.cli import app, display_path, is_interactive, open_in_editor, open_log_for, say
+from studylog.cli.terminal import display_path, is_interactive, open_in_editor, open_log_for, say
 
 if TYPE_CHECKING:
     from studylog.entries import AppendResult
@@ -56,13 +56,13 @@ class Field:
         return self.shown or self.option
 
 
-def _read_stdin_once(fields: list[Field]) -> None:
+def _read_stdin_once(ctx: typer.Context, fields: list[Field]) -> None:
     """Replace a `-` value with stdin's text; only one value may use it."""
     dashes = [(f, i) for f in fields for i, v in enumerate(f.values) if v == "-"]
     if not dashes:
         return
     if len(dashes) > 1:
-        _usage("only one option can read stdin with '-'; pass the other values as text")
+        ctx.fail("Only one option can read stdin with '-'; pass the other values as text.")
     target, index = dashes[0]
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     if isinstance(data, bytes):
@@ -77,12 +77,7 @@ def _read_stdin_once(fields: list[Field]) -> None:
     target.values[index] = data
 
 
-def _usage(message: str) -> NoReturn:
-    sys.stderr.write(f"Error: {message}.\n")
-    raise typer.Exit(2)
-
-
-def _prompt_missing(fields: list[Field]) -> None:
+def _prompt_missing(ctx: typer.Context, fields: list[Field]) -> None:
     """Ask on the terminal for what is missing; without one, a usage error.
 
     Optional values (answers, topic, feedback) are asked for only when a
@@ -100,7 +95,8 @@ def _prompt_missing(fields: list[Field]) -> None:
             if len(missing) == 1
             else "pass them (one may be '-' to read stdin)"
         )
-        _usage(f"missing {names}: {how}, or use --edit (there is no terminal to ask on)")
+        # ctx.fail: the same usage-error format (and exit 2) as Click's own.
+        ctx.fail(f"Missing {names}: {how}, or use --edit (there is no terminal to ask on).")
     for f in fields:
         if f.values:
             continue
@@ -179,20 +175,20 @@ def _edit_fields(fields: list[Field], title: str) -> None:
             raise EntryInvalidError(f"The {f.label.lower()} was left empty; nothing was added.")
 
 
-def _collect(fields: list[Field], edit: bool, title: str) -> None:
-    _read_stdin_once(fields)
+def _collect(ctx: typer.Context, fields: list[Field], edit: bool, title: str) -> None:
+    _read_stdin_once(ctx, fields)
     if edit:
         _edit_fields(fields, title)
     else:
-        _prompt_missing(fields)
+        _prompt_missing(ctx, fields)
 
 
 def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Path]:
-    from studylog.entries import check_post
+    from studylog.entries import check_appendable
 
     log = open_log_for(ctx, create=False)
     ref = log.find_post(post)
-    check_post(ref.path)
+    check_appendable(ref.path)
     return log, ref.path
 
 
@@ -208,7 +204,6 @@ def _report(result: AppendResult) -> None:
         say(f"Added to {result.section} in {where}")
 
 
-@app.command("add-question")
 def add_question(
     ctx: typer.Context,
     post: PostOption = None,
@@ -234,7 +229,7 @@ def add_question(
         Field("--question", "Question", values=_given(question)),
         Field("--answer", "Answer", required=False, repeat=True, values=list(answer or [])),
     ]
-    _collect(fields, edit, "studylog add-question")
+    _collect(ctx, fields, edit, "studylog add-question")
     from studylog.entries import Question, append_question
 
     entry = Question(
@@ -245,7 +240,6 @@ def add_question(
     _report(append_question(log, path, entry))
 
 
-@app.command("add-review")
 def add_review(
     ctx: typer.Context,
     post: PostOption = None,
@@ -273,7 +267,7 @@ def add_review(
         Field("--presenter", "Presenter", values=_given(presenter)),
         Field("--feedback", "Feedback", required=False, repeat=True, values=list(feedback or [])),
     ]
-    _collect(fields, edit, "studylog add-review")
+    _collect(ctx, fields, edit, "studylog add-review")
     from studylog.entries import Review, append_review
 
     entry = Review(
@@ -285,7 +279,6 @@ def add_review(
     _report(append_review(log, path, entry))
 
 
-@app.command("add")
 def add(
     ctx: typer.Context,
     section: Annotated[
@@ -300,7 +293,14 @@ def add(
     """Add free text as a list item to any section of a post."""
     log, path = _resolve_post(ctx, post)
     fields = [Field("--text", "Text", values=_given(text), shown="TEXT")]
-    _collect(fields, edit, f"studylog add {section}")
+    _collect(ctx, fields, edit, f"studylog add {section}")
     from studylog.entries import Note, append_note
 
     _report(append_note(log, path, section, Note(fields[0].values[0])))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`, in the order `--help` lists them."""
+    app.command("add-question")(add_question)
+    app.command("add-review")(add_review)
+    app.command("add")(add)

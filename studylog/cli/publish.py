@@ -13,10 +13,9 @@ from typing import Annotated
 
 import typer
 
-from studylog.cli import app, display_path, open_log_for, say
+from studylog.cli.terminal import display_path, open_log_for, say
 
 
-@app.command()
 def commit(
     ctx: typer.Context,
     post: Annotated[
@@ -75,7 +74,6 @@ def _push(root: Path) -> None:
     say(f"Pushed {pushed.commits} commit{plural} to {pushed.upstream.name}{extra}.")
 
 
-@app.command()
 def sync(ctx: typer.Context) -> None:
     """Pull the remote's commits (rebase, edits stashed), then push yours."""
     from studylog.sync import sync_branch
@@ -93,3 +91,9 @@ def sync(ctx: typer.Context) -> None:
         say(f"{summary[0].upper()}{summary[1:]} with {result.upstream.name}{extra}.")
     else:
         say(f"Already in sync with {result.upstream.name}{extra}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`, in the order `--help` lists them."""
+    app.command()(commit)
+    app.command()(sync)

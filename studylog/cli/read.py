@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from studylog.cli import app, display_path, open_log_for, say
+from studylog.cli.terminal import display_path, open_log_for, say
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from studylog.extraction import QuestionEntry, ReviewEntry
     from studylog.log import Log, PostRef
+    from studylog.markdown.extraction import QuestionEntry, ReviewEntry
     from studylog.reader import ReadPost
     from studylog.search import SearchHit
     from studylog.stats import Stats, Streak
@@ -111,7 +111,6 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
     return posts
 
 
-@app.command("list")
 def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the posts, newest first: date, slug, title, questions, reviews, git state."""
     from studylog.listing import git_states, list_summaries, start_git_status
@@ -138,7 +137,7 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
         )
         return
-    from studylog import render
+    from studylog.cli import render
 
     if not summaries:
         say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
@@ -149,7 +148,6 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
         render.list_plain(summaries, states, sys.stdout)
 
 
-@app.command()
 def show(
     ctx: typer.Context,
     post: Annotated[
@@ -181,12 +179,11 @@ def show(
             }
         )
         return
-    from studylog import render
+    from studylog.cli import render
 
     render.show_post(loaded, sys.stdout)
 
 
-@app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[
@@ -224,7 +221,7 @@ def search(
     if not hits:
         say(f"No matches for '{query}'.")
         return
-    from studylog import render
+    from studylog.cli import render
 
     if render.is_terminal():
         render.hits_rich(hits, log.root, sys.stdout)
@@ -233,7 +230,7 @@ def search(
 
 
 def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
-    from studylog.extraction import QuestionEntry
+    from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
     if entry is None:
@@ -260,7 +257,6 @@ def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
     }
 
 
-@app.command()
 def check(
     ctx: typer.Context,
     posts: Annotated[
@@ -288,7 +284,7 @@ def check(
                 ]
             )
         else:
-            from studylog import render
+            from studylog.cli import render
 
             render.rules_plain(RULES.values(), sys.stdout)
         return
@@ -319,7 +315,7 @@ def check(
             }
         )
     else:
-        from studylog import render
+        from studylog.cli import render
 
         if render.is_terminal():
             render.findings_rich(findings, log.root, sys.stdout)
@@ -335,7 +331,6 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
 def stats(
     ctx: typer.Context,
     since: SinceOption = None,
@@ -353,7 +348,7 @@ def stats(
     if as_json:
         _write_json(_stats_json(result))
         return
-    from studylog import render
+    from studylog.cli import render
 
     if render.is_terminal():
         render.stats_rich(result, sys.stdout)
@@ -400,7 +395,6 @@ def _stats_json(result: Stats) -> dict[str, Any]:
     }
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -439,3 +433,13 @@ def export(
     # Atomic, so an interrupted export never leaves half a file over a good one.
     write_atomic(target, text.encode("utf-8"))
     say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`, in the order `--help` lists them."""
+    app.command("list")(list_posts)
+    app.command()(show)
+    app.command()(search)
+    app.command()(check)
+    app.command()(stats)
+    app.command()(export)

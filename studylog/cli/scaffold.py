@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from studylog.cli import app, display_path, open_in_editor, open_log_for, say
+from studylog.cli.terminal import display_path, open_in_editor, open_log_for, say
 
 
-@app.command()
 def init(
     ctx: typer.Context,
     folder: Annotated[
@@ -42,7 +41,6 @@ def init(
     say(f"Initialised a study log in {result.root.resolve()}: {', '.join(done)}{extra}.")
 
 
-@app.command()
 def new(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The post's slug, e.g. day5.")],
@@ -89,7 +87,6 @@ def new(
         open_in_editor(path, created=True)
 
 
-@app.command("templates")
 def templates_command(ctx: typer.Context) -> None:
     """List the templates `new` can use, built-in and the log's own."""
     from studylog.config import Settings
@@ -106,3 +103,10 @@ def templates_command(ctx: typer.Context) -> None:
         source = "built-in" if info.builtin else "log"
         mark = " (default)" if info.name == default else ""
         sys.stdout.write(f"{info.name}\t{source}\t{display_path(info.path)}{mark}\n")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`, in the order `--help` lists them."""
+    app.command()(init)
+    app.command()(new)
+    app.command("templates")(templates_command)

@@ -1,4 +1,4 @@
-"""Headings: finding them fast, and telling which configured section each one is.
+"""Headings: the one Heading model, finding headings fast, and which section each is.
 
 This is the one place that decides which section a heading belongs to, for
 both sides of studylog: the read side (`list`, `search`, `check`, `stats`,
@@ -9,7 +9,8 @@ both sides of studylog: the read side (`list`, `search`, `check`, `stats`,
 Nothing here imports markdown-it: `find_headings` is one regular
 expression over the text that skips fenced code blocks, fast enough to run
 on every post for `list`. The insert side finds its headings with
-markdown-it (`sections.parse_document`) and only borrows the matching.
+markdown-it (`document.parse_document`), as the same `Heading`, and borrows
+the matching.
 """
 
 from __future__ import annotations
@@ -90,17 +91,25 @@ def heading_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class Heading:
-    """A Markdown ATX heading found in a text (outside code fences).
+    """A heading of a Markdown text.
 
-    `start`/`end` are offsets of the heading line in the text it was found
-    in; `line` is its 1-based line number there.
+    `text` is its plain text, without `#` marks; `line` is its first line,
+    counted from 0, and `end_line` the line after it (a setext heading spans
+    two); `start`/`end` are the character offsets of its lines in the text,
+    `end` before the line break.
     """
 
     level: int
     text: str
+    line: int
+    end_line: int
     start: int
     end: int
-    line: int
+
+    @property
+    def key(self) -> str:
+        """The text names are compared by (see `heading_key`)."""
+        return heading_key(self.text)
 
 
 _BLOCK = re.compile(
@@ -115,7 +124,7 @@ def find_headings(text: str) -> list[Heading]:
     """The ATX headings of `text`, skipping those inside fenced code blocks."""
     headings: list[Heading] = []
     fence: str | None = None
-    line = 1
+    line = 0
     counted = 0
     for match in _BLOCK.finditer(text):
         marker = match["fence"]
@@ -134,7 +143,8 @@ def find_headings(text: str) -> list[Heading]:
         line += text.count("\n", counted, match.start())
         counted = match.start()
         title = _CLOSING_HASHES.sub("", match["text"] or "").strip()
-        headings.append(Heading(len(match["hashes"]), title, match.start(), match.end(), line))
+        level = len(match["hashes"])
+        headings.append(Heading(level, title, line, line + 1, match.start(), match.end()))
     return headings
 
 

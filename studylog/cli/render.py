@@ -1,6 +1,6 @@
 """Everything the read commands draw: tables, highlighted hits, the heatmap.
 
-Only this module (and `studylog.cli`) may import rich, and it does so
+Only `studylog.cli` may import rich (ruff's TID251), and this module does so
 inside the functions that draw, so a command whose output goes to a pipe
 (plain text) never pays for importing rich. Colour is used only on a
 terminal, and never when `NO_COLOR` is set (rich honours it).
@@ -57,7 +57,7 @@ def relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def one_line(text: str, limit: int | None = None) -> str:
+def flatten(text: str, limit: int | None = None) -> str:
     """Text on one line (line breaks become spaces), cut to `limit` characters."""
     flat = " ".join(text.split())
     if limit is not None and len(flat) > limit:
@@ -109,7 +109,7 @@ def list_table(
         table.add_row(
             s.date,
             s.slug,
-            one_line(s.title or ""),
+            flatten(s.title or ""),
             str(s.questions),
             str(s.reviews),
             Text(state, style=styles.get(state, "dim")),
@@ -139,7 +139,7 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 def hit_label(hit: SearchHit) -> str:
     """Which entry a hit is: `question 3 (민수)`, `review 1 (지수)`, `text`."""
-    from studylog.extraction import QuestionEntry
+    from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
     if entry is None:
@@ -156,7 +156,7 @@ def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
     for hit in hits:
         where = f"{relative(hit.ref.path, root)}:{hit.line}"
         for match in hit.matches:
-            out.write(f"{where}: {hit_label(hit)}: {match.field}: {one_line(match.text)}\n")
+            out.write(f"{where}: {hit_label(hit)}: {match.field}: {flatten(match.text)}\n")
 
 
 def hits_rich(hits: Sequence[SearchHit], root: Path, out: TextIO) -> None:

@@ -20,8 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from studylog.config import Settings
-from studylog.headings import QUESTIONS, REVIEWS, find_headings, matcher_for
-from studylog.items import (
+from studylog.markdown.headings import QUESTIONS, REVIEWS, find_headings, matcher_for
+from studylog.markdown.items import (
     ANSWER_MARK,
     FormatPatterns,
     Item,
@@ -132,13 +132,14 @@ def split_sections(
     def wanted(start_line: int, end_line: int) -> bool:
         return only_lines is None or any(start_line <= n <= end_line for n in only_lines)
 
-    first_heading_line = headings[0].line + line_offset if headings else 1 << 62
+    first_heading_line = headings[0].line + 1 + line_offset if headings else 1 << 62
     if body[:first].strip() and wanted(line_offset + 1, first_heading_line - 1):
         sections.append(Section(None, "", 0, 0, body[:first]))
     for index, heading in enumerate(headings):
         following = headings[index + 1] if index + 1 < len(headings) else None
-        line = heading.line + line_offset
-        last = following.line + line_offset - 1 if following else 1 << 62
+        # Heading lines count from 0 in the body; section lines are file lines.
+        line = heading.line + 1 + line_offset
+        last = following.line + line_offset if following else 1 << 62
         if not wanted(line, last):
             continue
         end = following.start if following else len(body)
@@ -376,7 +377,7 @@ def count_entries(text: str, settings: Settings) -> EntryCounts:
             continue
         end = headings[index + 1].start if index + 1 < len(headings) else len(body)
         section = Section(
-            key, heading.text, heading.level, heading.line + offset, body[heading.end + 1 : end]
+            key, heading.text, heading.level, heading.line + 1 + offset, body[heading.end + 1 : end]
         )
         # Every item becomes one entry, so counting items is enough.
         items, _ = _section_items(section, settings)

@@ -1,18 +1,11 @@
-"""Finding a post's sections and the place where a new entry goes.
-
-A post's structure comes from markdown-it-py's token stream and its line
-maps, never from a scan for lines starting with `#`: a `#` inside a fenced
-code block, an HTML block or a list item is not a section heading. Only
-headings at the top level of the document (not inside a list or a quote)
-start sections.
+"""Placement: where a new entry goes in a post, and proof it went only there.
 
 Which section a heading is comes from `headings.matcher_for`, the same
 matcher the read side uses, so an entry goes to the section `list` counts
 it in: `## 4. 피어 세션 👨‍👨‍👦` is the `peer` section, and `### 질문사항` or
 `### 4-2. [금일 질문 목록]:` the questions section.
 
-Line numbers here are 0-based and count lines the way markdown-it does
-(`\\r\\n`, `\\r` and `\\n` each end a line).
+Line numbers are 0-based body lines, as in `document`.
 """
 
 from __future__ import annotations
@@ -20,171 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from studylog.config import SectionSpec
 from studylog.errors import EntryPlacementError, SectionNotFoundError
-from studylog.headings import heading_key, matcher_for
+from studylog.markdown.document import Block, Document, is_blank_line
+from studylog.markdown.headings import heading_key, matcher_for
 
-if TYPE_CHECKING:
-    from markdown_it.token import Token
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _SEPARATOR_HTML = re.compile(r"^(?:\s*<\s*/?\s*(?:br|hr)\s*/?\s*>)+\s*$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])( {1,4})(?=\S)")
-
-
-def _blank(line: str) -> bool:
-    # CommonMark's blank line: spaces and tabs only (U+3000 is not blank).
-    return not line.strip(" \t\r\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """`text` cut into lines the way markdown-it counts them, endings kept."""
-    return _LINE.findall(text)
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A top-level heading of a document.
-
-    `line` is its first line and `end` the line after it (a setext heading
-    spans two lines); `text` is its plain text, without `#` marks or
-    inline markup.
-    """
-
-    level: int
-    text: str
-    line: int
-    end: int
-
-    @property
-    def key(self) -> str:
-        """The text names are compared by (see `headings.heading_key`)."""
-        return heading_key(self.text)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A top-level block: its token type and its lines, trailing blank lines trimmed."""
-
-    kind: str
-    start: int
-    end: int
-    content: str = ""
-
-
-@dataclass(frozen=True)
-class Document:
-    """A Markdown text parsed once: its lines, blocks and top-level headings."""
-
-    lines: list[str]
-    blocks: list[Block]
-    headings: list[Heading]
-    tokens: list[Token]
-
-    def section_end(self, index: int) -> int:
-        """The line where heading `index`'s section ends (subsections included)."""
-        level = self.headings[index].level
-        for heading in self.headings[index + 1 :]:
-            if heading.level <= level:
-                return heading.line
-        return len(self.lines)
-
-    def own_end(self, index: int) -> int:
-        """The line where heading `index`'s own text ends (at its first subheading)."""
-        if index + 1 < len(self.headings):
-            return self.headings[index + 1].line
-        return len(self.lines)
-
-    def children(self, index: int) -> list[int]:
-        """Indexes of the headings directly below heading `index` (one level down or more)."""
-        level = self.headings[index].level
-        end = self.section_end(index)
-        found: list[int] = []
-        child_level: int | None = None
-        for i in range(index + 1, len(self.headings)):
-            heading = self.headings[i]
-            if heading.line >= end:
-                break
-            if child_level is None or heading.level <= child_level:
-                child_level = heading.level
-            if heading.level == child_level and heading.level > level:
-                found.append(i)
-        return found
-
-    def is_blank(self, line: int) -> bool:
-        """True when `line` is past the end or holds only white space."""
-        return line >= len(self.lines) or _blank(self.lines[line])
-
-
-_PARSER: Any = None
-
-
-def _parser() -> Any:
-    global _PARSER
-    if _PARSER is None:
-        from markdown_it import MarkdownIt
-
-        # Block structure is all a section needs: inline parsing of every
-        # paragraph would cost more than the rest of an append, so it is
-        # done for heading texts only (see _heading_text).
-        _PARSER = MarkdownIt("commonmark").disable("inline")
-    return _PARSER
-
-
-def parse_document(text: str) -> Document:
-    """Parse Markdown `text` (a post's body, without front matter).
-
-    The tokens are block tokens: `inline` tokens hold their source in
-    `content` but have no children.
-    """
-    env: dict[str, Any] = {}
-    tokens: list[Token] = _parser().parse(text, env)
-    lines = split_lines(text)
-    blocks: list[Block] = []
-    headings: list[Heading] = []
-    for i, token in enumerate(tokens):
-        if token.level != 0 or token.map is None or token.nesting == -1:
-            continue
-        start, end = token.map
-        while end > start + 1 and _blank(lines[end - 1]):
-            end -= 1
-        kind = token.type.removesuffix("_open")
-        content = token.content
-        if kind == "paragraph":
-            content = tokens[i + 1].content
-        if kind == "heading":
-            level = int(token.tag[1:])
-            text_of = _heading_text(tokens[i + 1].content, env)
-            headings.append(Heading(level, text_of, start, token.map[1]))
-        blocks.append(Block(kind, start, end, content))
-    return Document(lines, blocks, headings, tokens)
-
-
-def find_headings(text: str) -> list[Heading]:
-    """The top-level headings of Markdown `text`, in order."""
-    return parse_document(text).headings
-
-
-def _heading_text(source: str, env: dict[str, Any]) -> str:
-    """A heading's plain text: its inline Markdown parsed, markup dropped."""
-    md = _parser()
-    children: list[Token] = []
-    md.inline.parse(source, md, env, children)
-    return _plain_text(children)
-
-
-def _plain_text(children: list[Token]) -> str:
-    parts: list[str] = []
-    for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(_plain_text(child.children or []))
-    return "".join(parts).strip()
 
 
 def parent_spec(spec: SectionSpec, sections: Mapping[str, SectionSpec]) -> SectionSpec | None:
@@ -375,8 +211,8 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
     if target.heading is not None:
         heading = doc.headings[target.heading]
         end = doc.own_end(target.heading)
-        line = content_end(doc, heading.end, end)
-        return InsertPoint(line, _last_number(doc, heading.end, line) + 1, (), target.heading)
+        line = content_end(doc, heading.end_line, end)
+        return InsertPoint(line, _last_number(doc, heading.end_line, line) + 1, (), target.heading)
     spec = target.spec
     assert spec is not None  # a Target names a heading or a spec
     parent = parent_spec(spec, sections)
@@ -394,13 +230,13 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
             if siblings:
                 # The post keeps its subsections beside the parent: follow suit.
                 last = doc.headings[siblings[-1]]
-                line = content_end(doc, last.end, doc.section_end(siblings[-1]))
+                line = content_end(doc, last.end_line, doc.section_end(siblings[-1]))
                 return InsertPoint(line, 1, ((last.level, spec),), None)
             children = doc.children(parent_index)
             parent_level = doc.headings[parent_index].level
             level = doc.headings[children[-1]].level if children else parent_level + 1
             heading = doc.headings[parent_index]
-            line = content_end(doc, heading.end, doc.section_end(parent_index))
+            line = content_end(doc, heading.end_line, doc.section_end(parent_index))
             return InsertPoint(line, 1, ((min(level, 6), spec),), None)
         outer = _plan_top_level(doc, parent, sections)
         level = min(outer.create[0][0] + 1, 6)
@@ -442,7 +278,7 @@ def _plan_top_level(
         index = found.get(earlier)
         if index is not None:
             heading = doc.headings[index]
-            line = content_end(doc, heading.end, doc.section_end(index))
+            line = content_end(doc, heading.end_line, doc.section_end(index))
             return InsertPoint(line, 1, ((level, spec),), None)
     return InsertPoint(content_end(doc, 0, len(doc.lines)), 1, ((level, spec),), None)
 
@@ -450,7 +286,7 @@ def _plan_top_level(
 def next_indent(doc: Document, line: int) -> int:
     """The indentation of the first non-blank line at or after `line` (0 at the end)."""
     for text in doc.lines[line:]:
-        if not _blank(text):
+        if not is_blank_line(text):
             expanded = text.expandtabs(4)
             return len(expanded) - len(expanded.lstrip(" "))
     return 0

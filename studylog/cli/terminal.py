@@ -1,0 +1,97 @@
+"""What the commands share on the terminal side.
+
+Messages go to stderr (stdout carries data only), paths are shown as the
+user would type them, prompts happen only on a terminal, `$EDITOR` opens
+files, and `open_log_for` opens the log a command works on, with
+`--root` from the root command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+def print_error(message: str) -> None:
+    """Write an error sentence to stderr."""
+    sys.stderr.write(f"Error: {message}\n")
+
+
+def say(message: str) -> None:
+    """Write a message (not data) to stderr."""
+    sys.stderr.write(f"{message}\n")
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the current folder when it is below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
+    """The log this command works on (see `studylog.log.open_log`).
+
+    With `create`, the default log is made on first use and a notice goes
+    to stderr.
+    """
+    root = (ctx.find_root().obj or {}).get("root")
+    if create:
+        # Imported here: only `new` may make a log, so the others skip scaffold.
+        from studylog.scaffold import open_or_create_log
+
+        log = open_or_create_log(root)
+    else:
+        from studylog.log import open_log
+
+        log = open_log(root)
+    if log.created:
+        say(
+            f"Created a new study log in {log.root} (git repository, {log.settings.posts_dir}/); "
+            "run `studylog init` in your blog to use that instead."
+        )
+    return log
+
+
+def open_in_editor(path: Path, created: bool = False) -> None:
+    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit.
+
+    `created`: `path` is a file the command just made, so a failure says it
+    is there (running the command again would not help).
+    """
+    import shlex
+    import subprocess
+
+    from studylog.errors import EditorError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise EditorError(f"Set $VISUAL or $EDITOR to edit {path}, or open it yourself.")
+    then = f", then open {display_path(path)}, which was created" if created else ""
+    try:
+        command = shlex.split(editor)
+    except ValueError as err:
+        raise EditorError(
+            f"Can't read the editor command '{editor}' ({err}); fix $VISUAL or $EDITOR{then}."
+        ) from err
+    try:
+        result = subprocess.run([*command, str(path)], check=False)
+    except OSError as err:
+        raise EditorError(
+            f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR{then}."
+        ) from err
+    if result.returncode != 0:
+        then = (
+            f"{display_path(path)} was created, open it yourself" if created else "fix it and retry"
+        )
+        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; {then}.")
+
+
+def is_interactive() -> bool:
+    """True when stdin is a terminal, so missing values may be prompted for."""
+    return sys.stdin.isatty() and os.environ.get("STUDYLOG_NO_PROMPT") is None
