@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -51,6 +52,14 @@ class EntryFormats:
 
 
 @dataclass(frozen=True)
+class TeamMember:
+    """A teammate under `team:`: their name and their blog's git URL (or path)."""
+
+    name: str
+    repo: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a command needs to know about one study log."""
 
@@ -66,6 +75,7 @@ class Settings:
     sections: dict[str, SectionSpec] = field(default_factory=dict)
     formats: EntryFormats | None = None
     front_matter: dict[str, Any] = field(default_factory=dict)
+    team: tuple[TeamMember, ...] = ()
 
     @property
     def posts_path(self) -> Path:
@@ -156,6 +166,7 @@ CONFIG_KEYS: dict[str, str] = {
     "sections": "per section key: heading, aliases, level, parent (merged over the profile's)",
     "formats": "how entries are written: question, answer, review, review_no_topic, feedback",
     "front_matter": "extra front matter for new posts (from jekyll-compose's default_front_matter)",
+    "team": "teammates' blogs for `team pull` and `digest`: a list of name and repo (a git URL)",
 }
 SECTION_FIELDS = {"heading", "aliases", "level", "parent"}
 FORMAT_FIELDS = {f.name for f in dataclasses.fields(EntryFormats)}
@@ -221,16 +232,20 @@ _CACHE_VERSION = 1
 _RACY_NS = 2_000_000_000
 
 
+def cache_folder() -> Path:
+    """studylog's cache folder: `$XDG_CACHE_HOME/studylog/` (`~/.cache/studylog/`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "studylog"
+
+
 def cache_file(name: str) -> Path | None:
     """The file `name` in studylog's cache folder, or None when caches are off.
 
-    The folder is `$XDG_CACHE_HOME/studylog/` (`~/.cache/studylog/`);
     `STUDYLOG_NO_CACHE=1` turns every cache off.
     """
     if os.environ.get("STUDYLOG_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "studylog" / name
+    return cache_folder() / name
 
 
 def write_cache(cache: Path, data: bytes) -> None:
@@ -328,6 +343,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         sections=_merge_sections(profile, raw.get("sections"), source),
         formats=_merge_formats(profile, raw.get("formats"), source),
         front_matter=_get_mapping(raw, "front_matter", source),
+        team=_get_team(raw.get("team"), source),
     )
 
 
@@ -352,6 +368,56 @@ def _get_mapping(raw: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: '{key}' must be a mapping.")
     return value
+
+
+TEAM_FIELDS = ("name", "repo")
+# A name is printed in progress lines and written into posts (`new --from`
+# credits it): no line breaks or control characters, nothing Liquid or HTML reads.
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f{}<>`]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _get_team(raw: Any, source: str) -> tuple[TeamMember, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError(f"{source}: 'team' must be a list of `- name: …` / `repo: …` entries.")
+    members: list[TeamMember] = []
+    for index, entry in enumerate(raw, 1):
+        where = f"team[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{source}: {where} must be a mapping with 'name' and 'repo'.")
+        for key in entry:
+            if key not in TEAM_FIELDS:
+                raise ConfigError(f"{source}: unknown key '{where}.{key}'; use name and repo.")
+        values: dict[str, str] = {}
+        for key in TEAM_FIELDS:
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{source}: {where}.{key} must be a non-empty string.")
+            values[key] = value.strip()
+        name, repo = values["name"], values["repo"]
+        if _BAD_NAME.search(name) or len(name) > 60:
+            raise ConfigError(
+                f"{source}: {where}.name must be a short name without control characters, "
+                "braces, angle brackets or backticks."
+            )
+        # A URL starting with '-' would reach git as an option (`--upload-pack=…`).
+        if repo.startswith("-") or _CONTROL.search(repo):
+            raise ConfigError(
+                f"{source}: {where}.repo must be a git URL or a path, not {repo[:40]!r}."
+            )
+        if repo.lower().startswith("ext::"):
+            raise ConfigError(
+                f"{source}: {where}.repo uses git's ext:: transport, which runs a command; "
+                "use an https, ssh or file URL or a path."
+            )
+        if any(member.name == name for member in members):
+            raise ConfigError(
+                f"{source}: {where}.name '{name}' is listed twice; names must differ."
+            )
+        members.append(TeamMember(name, repo))
+    return tuple(members)
 
 
 def _check_timezone(name: str, source: str) -> None:

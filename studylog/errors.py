@@ -94,3 +94,11 @@ class EditorError(StudylogError):
 
 class SearchQueryError(StudylogError):
     """The search query or a filter can't be used."""
+
+
+class TeamMemberError(StudylogError):
+    """A teammate named on the command line is not under `team:`, or no team is set."""
+
+
+class TeamBlogError(StudylogError):
+    """A teammate's blog can't be fetched, is not pulled yet, or is not a study log."""

@@ -86,6 +86,9 @@ def render_config(profile: str, timezone: str | None, front_matter: dict[str, An
         "front_matter": block("front_matter", front_matter)
         if front_matter
         else "# front_matter: {}",
+        "team": "# team:\n#   - name: 지수\n#     repo: https://github.com/jisu/jisu.github.io.git"
+        if profile == "ko"
+        else "# team:\n#   - name: Jisu\n#     repo: https://github.com/jisu/jisu.github.io.git",
     }
     for key, meaning in CONFIG_KEYS.items():
         lines.append(f"# {key}: {meaning}")
@@ -175,6 +178,8 @@ class NewPostRequest:
     template: str | None = None
     moderator: str | None = None
     participants: tuple[str, ...] = ()
+    # A teammate whose peer-session part of the same day starts the post.
+    from_member: str | None = None
 
 
 def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
@@ -321,6 +326,8 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         PostExistsError: a post with that slug exists (at any date).
         TemplateNotFoundError, TemplateRenderError: the template is missing or broken.
         PostWriteError: the posts folder is read-only.
+        TeamMemberError, TeamBlogError: `from_member` is no teammate or is not pulled.
+        PostNotFoundError: `from_member` has no peer session that day.
     """
     from studylog.templates import find_template, render_template, template_folders
 
@@ -337,6 +344,11 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     now = log.now()
     date = request.date or now.date()
     info = find_template(settings, request.template or settings.template)
+    peer_part = None
+    if request.from_member is not None:
+        from studylog.team import borrow_peer_part
+
+        peer_part = borrow_peer_part(log, request.from_member, date)
     previous = read_previous(log, date, files)
     title = request.title or make_title(settings.title, slug, date)
     participants = list(request.participants) or list(settings.roster)
@@ -361,6 +373,10 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         template_folders(settings),
     )
     text = _apply_default_front_matter(text, settings.front_matter)
+    if peer_part is not None:
+        from studylog.team import insert_peer_part
+
+        text = insert_peer_part(text, settings, peer_part)
     path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
     _make_posts_dir(settings)
     try:

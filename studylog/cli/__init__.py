@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from studylog import __version__
-from studylog.cli import entries, publish, read, scaffold
+from studylog.cli import entries, publish, read, scaffold, team
 from studylog.cli.terminal import print_error
 from studylog.errors import StudylogError
 
@@ -99,6 +99,7 @@ entries.register(app)
 publish.register(app)
 read.register(app)
 scaffold.register(app)
+team.register(app)
 
 __all__ = ["app", "main"]
 

@@ -64,6 +64,14 @@ def new(
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
     ] = False,
+    from_member: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="MEMBER",
+            help="Start with this teammate's peer session of the same day (after `team pull`).",
+        ),
+    ] = None,
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
     from studylog.log import check_slug, parse_date
@@ -71,7 +79,14 @@ def new(
 
     # Check what needs no log first, so bad input never creates the default log.
     check_slug(slug)
-    log = open_log_for(ctx, create=True)
+    if from_member is not None and (moderator is not None or participant):
+        raise typer.BadParameter(
+            "the teammate's peer session already names the moderator and participants; "
+            "drop --moderator/--participant or --from.",
+            param_hint="--from",
+        )
+    # A borrowed post needs a team, which the default log can't have yet.
+    log = open_log_for(ctx, create=from_member is None)
     request = NewPostRequest(
         slug=slug,
         date=parse_date(date, log.today()) if date is not None else None,
@@ -79,6 +94,7 @@ def new(
         template=template,
         moderator=moderator,
         participants=tuple(participant or ()),
+        from_member=from_member,
     )
     path = create_post(log, request)
     sys.stdout.write(display_path(path) + "\n")
