@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from studylog.config import Settings, TeamMember, cache_folder, settings_from_mapping
 from studylog.errors import (
@@ -265,6 +265,21 @@ class TeamPost:
     text: str
 
 
+class PostBlob(NamedTuple):
+    """A post in a teammate's repository, known by its name and its blob, not yet read."""
+
+    date: dt.date
+    slug: str
+    path: str
+    blob: str
+
+
+# Regular files (plain and executable); not symlinks (120000) or submodules (160000).
+_FILE_MODES = (b"100644", b"100755")
+# A post is a page of text; a bigger blob in the posts folder is no post to read.
+MAX_POST_BYTES = 4_000_000
+
+
 @dataclass(frozen=True)
 class PulledBlog:
     """A teammate's blog as last pulled: the commit read and how to read its posts."""
@@ -274,10 +289,15 @@ class PulledBlog:
     commit: str
     settings: Settings
 
-    def post_paths(self) -> list[tuple[dt.date, str, str]]:
-        """(date, slug, path) of every post in the posts folder (subfolders too), oldest first."""
+    def post_paths(self) -> list[PostBlob]:
+        """Every post in the posts folder (subfolders too), oldest first.
+
+        Only regular files count: a symlink's blob is a path (it would read
+        as a post holding `/etc/passwd` as text), a submodule has no text.
+        """
         result = _git(
-            ["ls-tree", "-r", "-z", "--name-only", self.commit, "--", self.settings.posts_dir],
+            ["--literal-pathspecs", "ls-tree", "-r", "-z", "-l", self.commit, "--"]
+            + [self.settings.posts_dir],
             cwd=self.git_dir,
         )
         if result.returncode != 0:
@@ -285,27 +305,29 @@ class PulledBlog:
                 f"{self.member.name}: can't list the cached posts; run `studylog team pull`."
             )
         found = []
-        for raw in result.stdout.split(b"\0"):
-            path = raw.decode("utf-8", errors="surrogateescape")
+        for record in result.stdout.split(b"\0"):
+            meta, _, raw_path = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) != 4 or fields[0] not in _FILE_MODES or not fields[3].isdigit():
+                continue
+            if int(fields[3]) > MAX_POST_BYTES:
+                continue
+            path = raw_path.decode("utf-8", errors="surrogateescape")
             name = PurePosixPath(path).name
-            if not path or name.startswith(".") or "\n" in path:
+            if name.startswith("."):
                 continue
             ref = post_ref(Path(name))
             if ref is not None:
-                found.append((ref.date, ref.slug, path))
+                found.append(PostBlob(ref.date, ref.slug, path, fields[2].decode("ascii")))
         return sorted(found)
 
-    def read_posts(self, paths: Iterable[tuple[dt.date, str, str]]) -> list[TeamPost]:
+    def read_posts(self, blobs: Iterable[PostBlob]) -> list[TeamPost]:
         """The texts of these posts (from `post_paths`), in one `git cat-file --batch`."""
-        wanted = list(paths)
+        wanted = list(blobs)
         if not wanted:
             return []
-        request = "".join(f"{self.commit}:{path}\n" for _, _, path in wanted)
-        result = _git(
-            ["cat-file", "--batch"],
-            cwd=self.git_dir,
-            input=request.encode("utf-8", errors="surrogateescape"),
-        )
+        request = "".join(f"{blob.blob}\n" for blob in wanted)
+        result = _git(["cat-file", "--batch"], cwd=self.git_dir, input=request.encode("ascii"))
         if result.returncode != 0:
             raise TeamBlogError(
                 f"{self.member.name}: can't read the cached posts; run `studylog team pull`."
@@ -313,16 +335,16 @@ class PulledBlog:
         out = result.stdout
         posts: list[TeamPost] = []
         at = 0
-        for date, slug, path in wanted:
+        for blob in wanted:
             header_end = out.index(b"\n", at)
             header = out[at:header_end].split()
             at = header_end + 1
             if len(header) != 3 or header[1] != b"blob":
-                continue  # "missing", or not a file: nothing to read
+                continue  # "missing": nothing to read
             size = int(header[2])
             text = out[at : at + size].decode("utf-8", errors="replace").removeprefix("\ufeff")
             at += size + 1
-            posts.append(TeamPost(self.member.name, date, slug, path, text))
+            posts.append(TeamPost(self.member.name, blob.date, blob.slug, blob.path, text))
         return posts
 
 
@@ -642,7 +664,7 @@ def make_digest(log: Log, since: dt.date, until: dt.date) -> Digest:
     for member in teammates(settings):
         try:
             blog = open_pulled(member, settings)
-            paths = [p for p in blog.post_paths() if since <= p[0] <= until]
+            paths = [p for p in blog.post_paths() if since <= p.date <= until]
             posts = [(p.date, p.slug, p.path, p.text) for p in blog.read_posts(paths)]
         except TeamBlogError as err:
             missing.append((member.name, str(err)))
@@ -742,7 +764,7 @@ def borrow_peer_part(log: Log, name: str, date: dt.date) -> PeerPart:
     if member == self_member(log.settings):
         raise TeamMemberError(f"{member.name} is this log itself; name a teammate.")
     blog = open_pulled(member, log.settings)
-    posts = blog.read_posts(p for p in blog.post_paths() if p[0] == date)
+    posts = blog.read_posts(p for p in blog.post_paths() if p.date == date)
     if not posts:
         raise PostNotFoundError(
             f"{member.name} has no post dated {date.isoformat()} in the pulled copy; "

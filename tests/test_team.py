@@ -455,3 +455,91 @@ def test_new_from_errors_change_nothing(team: Path) -> None:
     code, out, err = run("--root", str(team), "new", "day6", "--from", "지수", "--moderator", "x")
     assert code == 2 and out == ""
     assert sorted(p.name for p in (team / "_posts").iterdir()) == before
+
+
+def test_symlinks_and_big_files_in_the_posts_folder_are_not_read(
+    team: Path, tmp_path: Path
+) -> None:
+    jisu = tmp_path / "jisu"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("1. 지수님 질문 : 비밀\n", encoding="utf-8")
+    (jisu / "_posts" / "2021-08-07-link.md").symlink_to(secret)
+    (jisu / "_posts" / "2021-08-07-big.md").write_text(
+        post("지수", "지수", "-", "-", "1. 지수님 질문 : 큰 파일") + "x" * 4_000_001,
+        encoding="utf-8",
+    )
+    git(jisu, "add", "-A")
+    git(jisu, "commit", "-q", "-m", "odd files")
+    git(jisu, "push", "-q", "origin", "HEAD")
+    assert pull_team(load_settings(team), ("지수",))[0].posts == 1
+    digest = make_digest(open_log(team), dt.date(2021, 8, 7), dt.date(2021, 8, 7))
+    assert digest.items == ()
+
+
+def test_two_pulls_at_once_both_succeed(team: Path) -> None:
+    settings = load_settings(team)
+    results: list[PullResult] = []
+    threads = [
+        threading.Thread(target=lambda: results.extend(pull_team(settings, ("서준",))))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The per-member lock makes one clone and the other wait, then find it there.
+    assert sorted(r.action for r in results) == ["cloned", "unchanged"]
+
+
+def test_a_teammate_with_the_en_profile_is_read_with_their_formats(
+    team: Path, tmp_path: Path
+) -> None:
+    english = (
+        "---\ntitle: Day 5\ndate: 2021-08-06\n---\n## Peer session\n\n### Questions\n\n"
+        "1. Question from Haneul: Why does dropout help?\n\n   Answer: It averages many nets.\n"
+    )
+    haneul = tmp_path / "haneul"
+    init_log(haneul, profile="en")
+    remote = make_blog(haneul, {f"{DAY}-day5.md": english})
+    # 하늘's entry (a repository that was gone) now points at a real blog.
+    config = team / CONFIG_NAME
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(str(tmp_path / "gone.git"), str(remote)),
+        encoding="utf-8",
+    )
+    assert pull_team(load_settings(team), ("하늘",))[0].action == "cloned"
+    digest = make_digest(open_log(team), dt.date(2021, 8, 6), dt.date(2021, 8, 6))
+    item = next(i for i in digest.items if i.members == ("하늘",))
+    assert (item.question, item.askers, item.answers) == (
+        "Why does dropout help?",
+        ("Haneul",),
+        ("It averages many nets.",),
+    )
+
+
+@pytest.mark.slow
+def test_a_borrowed_peer_session_builds_with_jekyll(team: Path) -> None:
+    from tests.test_jekyll import (
+        SITE_CONFIG,
+        items,
+        jekyll_build,
+        parse_html,
+        post_content,
+        section_list,
+    )
+
+    (team / "_config.yml").write_text(SITE_CONFIG, encoding="utf-8")
+    (team / "_posts" / f"{DAY}-day5.md").unlink()
+    pull_team(load_settings(team), ("지수",))
+    create_post(
+        open_log(team), NewPostRequest("day5", date=dt.date(2021, 8, 6), from_member="지수")
+    )
+    site = jekyll_build(team)
+    page = next(site.rglob("day5.html"))
+    content = post_content(parse_html(page))
+    texts = [text.strip() for text, _ in content.texts() if text.strip()]
+    assert f"지수님의 기록에서 가져옴 ({DAY} day5)" in texts
+    assert "모더레이터 : 민수" in texts
+    questions = items(section_list(content, "질문내용", "ol"))
+    assert len(questions) == 3
+    assert "드롭아웃은 추론 때도 쓰나요?" in questions[2].text()
