@@ -324,12 +324,8 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
     if timezone is not None:
         timezone = _get_str(raw, "timezone", "", source)
         _check_timezone(timezone, source)
-    posts_dir = _get_str(raw, "posts_dir", "_posts", source)
-    if Path(posts_dir).is_absolute() or ".." in Path(posts_dir).parts:
-        raise ConfigError(
-            f"{source}: 'posts_dir' must be a folder inside the log, relative to it "
-            f"(like _posts), not '{posts_dir}'."
-        )
+    posts_dir = _get_folder(root, raw, "posts_dir", "_posts", source)
+    templates_dir = _get_folder(root, raw, "templates_dir", "_templates", source)
     return Settings(
         root=root,
         profile=profile,
@@ -337,7 +333,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         timezone=timezone,
         title=_get_str(raw, "title", PROFILE_TITLES[profile], source),
         template=_get_str(raw, "template", profile, source),
-        templates_dir=_get_str(raw, "templates_dir", "_templates", source),
+        templates_dir=templates_dir,
         roster=_get_names(raw, "roster", source),
         moderators=_get_names(raw, "moderators", source),
         sections=_merge_sections(profile, raw.get("sections"), source),
@@ -354,6 +350,29 @@ def _get_str(raw: dict[str, Any], key: str, default: str, source: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{source}: '{key}' must be a non-empty string.")
     return value
+
+
+def _get_folder(root: Path, raw: dict[str, Any], key: str, default: str, source: str) -> str:
+    """A folder setting that must stay inside the log and outside `.git`.
+
+    Checked with symlinks resolved: a pushed `_posts -> /etc` symlink or
+    `posts_dir: .git` would otherwise let an append write where git or the
+    system reads its own files.
+    """
+    from studylog.confine import is_inside
+
+    value = _get_str(raw, key, default, source)
+    relative = Path(value)
+    real_root = root.resolve()
+    if not relative.is_absolute() and ".." not in relative.parts:
+        real = (root / relative).resolve()
+        if is_inside(real, real_root) and real != real_root:
+            if real.relative_to(real_root).parts[0] != ".git":
+                return value
+    raise ConfigError(
+        f"{source}: '{key}' must be a folder inside the log and outside .git "
+        f"(like {default}), not '{value}'; change it."
+    )
 
 
 def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:

@@ -270,12 +270,14 @@ def append_entry(
     """Add an entry to `section` of a post on disk, under the lock, atomically.
 
     Raises:
+        PathOutsideLogError: the post resolves outside the posts folder.
         PostReadError, PostWriteError, FrontMatterError, SectionNotFoundError,
         EntryPlacementError: the post is left byte for byte as it was.
     """
     from studylog.post import update_post
 
     path = _post_path(post)
+    log.check_inside_posts(path)
     # Write through a symlink to the real file, so the link stays a link.
     real = path.resolve() if path.is_symlink() else path
     today = log.today()

@@ -36,6 +36,10 @@ class SlugInvalidError(StudylogError):
     """The slug can't be used as part of a file name."""
 
 
+class PathOutsideLogError(StudylogError):
+    """A path would lead outside the log or its posts folder, or is not an ordinary file."""
+
+
 class DateInvalidError(StudylogError):
     """A date the user gave can't be parsed."""
 

@@ -16,8 +16,11 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from studylog.errors import PathOutsideLogError, PostWriteError
+from studylog.log import Log
 from studylog.reader import ReadPost
 
 FORMATS = ("json", "csv", "anki", "md")
@@ -194,3 +197,40 @@ def export_posts(posts: list[ReadPost], fmt: str) -> str:
     """The export of these posts in `fmt` (one of `FORMATS`)."""
     builders = {"json": to_json, "csv": to_csv, "anki": to_anki, "md": to_markdown}
     return builders[fmt](posts)
+
+
+def export_target(log: Log, output: Path) -> Path:
+    """The file `export -o OUTPUT` may write: an ordinary file that is not a post.
+
+    A symlink is followed only when it stays inside the log (the file it
+    names is written, not the link replaced); a FIFO, device, socket or
+    folder, a post, and any file in the posts folder are refused.
+
+    Raises:
+        PathOutsideLogError: OUTPUT is one of those.
+        PostWriteError: its folder does not exist.
+    """
+    from studylog.confine import is_inside, is_special
+
+    target = output.expanduser()
+    if target.is_symlink():
+        if not is_inside(target, log.root):
+            raise PathOutsideLogError(
+                f"{target} is a symlink that leads outside the log; give -o a plain file name."
+            )
+        target = target.resolve()
+    if target.is_dir():
+        raise PostWriteError(f"{target} is a folder; give a file name to -o.")
+    if is_special(target):
+        raise PathOutsideLogError(
+            f"{target} is not an ordinary file (a FIFO, device or socket); "
+            "give -o a plain file name."
+        )
+    if is_inside(target, log.posts_path):
+        raise PathOutsideLogError(
+            f"{target} is in the posts folder, where it would replace or become a post; "
+            "write the export elsewhere."
+        )
+    if not target.parent.is_dir():
+        raise PostWriteError(f"The folder {target.parent} does not exist; create it first.")
+    return target

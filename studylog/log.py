@@ -19,6 +19,7 @@ from studylog.errors import (
     ConfigError,
     DateInvalidError,
     LogNotFoundError,
+    PathOutsideLogError,
     PostAmbiguousError,
     PostNotFoundError,
     SlugInvalidError,
@@ -135,7 +136,9 @@ class Log:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                elif name.endswith(POST_SUFFIXES):
+                elif name.endswith(POST_SUFFIXES) and entry.is_file():
+                    # is_file() (no extra stat unless a symlink) skips FIFOs,
+                    # sockets and devices: opening a FIFO would block forever.
                     files.append((folder, name))
         return files
 
@@ -195,13 +198,47 @@ class Log:
         """Every post, newest first (by the date in the file name, then slug)."""
         return sorted(self.iter_posts(), key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
 
-    def find_post(self, spec: str | None) -> PostRef:
+    def find_post(self, spec: str | None, write: bool = False) -> PostRef:
         """Pick a post by slug, date or path; None means the newest.
+
+        A FIFO, device or socket is never a post. With `write` (the post is
+        about to be changed), it must also resolve, symlinks followed,
+        inside the posts folder: `--post /elsewhere/x.md`, `--post ../x.md`
+        and a post that is a symlink out of the log are refused.
 
         Raises:
             PostNotFoundError: nothing matches, with what to try instead.
             PostAmbiguousError: a date that several posts carry.
+            PathOutsideLogError: the post leads outside the posts folder or
+                is a FIFO, device or socket.
         """
+        ref = self._find_post(spec)
+        from studylog.confine import is_special
+
+        if is_special(ref.path):
+            raise PathOutsideLogError(
+                f"{ref.path} is not an ordinary file (a FIFO, device or socket); "
+                "remove it or name another post."
+            )
+        if write:
+            self.check_inside_posts(ref.path)
+        return ref
+
+    def check_inside_posts(self, path: Path) -> None:
+        """Refuse a post to write that resolves (symlinks followed) outside the posts folder.
+
+        Raises:
+            PathOutsideLogError: it does.
+        """
+        from studylog.confine import is_inside
+
+        if not is_inside(path, self.posts_path):
+            raise PathOutsideLogError(
+                f"{path} is outside the posts folder {self.posts_path} (or links there), "
+                "so studylog won't write it; name a post inside that folder."
+            )
+
+    def _find_post(self, spec: str | None) -> PostRef:
         if spec is None or spec == "":
             newest = self.newest()
             if newest is None:
@@ -365,12 +402,12 @@ def open_log(root: Path | None = None, cwd: Path | None = None) -> Log:
     """Find the log: `root` if given, else `.studylog.yml` upwards, else the default.
 
     Args:
-        root: `--root`/`STUDYLOG_ROOT`; a folder that must already be a log,
-            or a folder that holds a posts folder.
+        root: `--root`/`STUDYLOG_ROOT`; a folder that must already be a
+            log (hold `.studylog.yml`).
         cwd: where to start looking upwards (default: the current folder).
 
     Raises:
-        LogNotFoundError: `root` is not a folder, or there is no log (see
+        LogNotFoundError: `root` is not a log, or there is no log (see
             `scaffold.open_or_create_log` for making the default one).
     """
     if root is not None:
@@ -379,6 +416,13 @@ def open_log(root: Path | None = None, cwd: Path | None = None) -> Log:
             raise LogNotFoundError(
                 f"{root} (from --root or STUDYLOG_ROOT) is not a folder; "
                 "pass the folder that holds .studylog.yml."
+            )
+        if not (root / CONFIG_NAME).is_file():
+            # Not a log: writing there would leave a stray posts folder in
+            # whatever folder a typo or a stale STUDYLOG_ROOT points at.
+            raise LogNotFoundError(
+                f"{root} (from --root or STUDYLOG_ROOT) is not a study log (no {CONFIG_NAME}); "
+                f"run `studylog init {root}` first or pass the log's folder."
             )
         return Log(load_settings(root.resolve()))
     found = find_log_root(cwd)

@@ -60,8 +60,14 @@ def read_post(path: Path) -> PostText:
     """
     if path.is_dir():
         raise PostReadError(f"{path} is a folder, not a post; name a .md file.")
+    from studylog.confine import NotRegularFileError, read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
+    except NotRegularFileError as err:
+        raise PostReadError(
+            f"{path} is not an ordinary file (a FIFO, device or socket); remove it."
+        ) from err
     except FileNotFoundError as err:
         raise PostReadError(f"{path} does not exist; `studylog list` shows the posts.") from err
     except OSError as err:

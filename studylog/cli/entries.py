@@ -187,7 +187,7 @@ def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Path]:
     from studylog.entries import check_appendable
 
     log = open_log_for(ctx, create=False)
-    ref = log.find_post(post)
+    ref = log.find_post(post, write=True)
     check_appendable(ref.path)
     return log, ref.path
 

@@ -422,14 +422,10 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    from studylog.errors import PostWriteError
+    from studylog.export import export_target
     from studylog.post import write_atomic
 
-    target = output.expanduser()
-    if target.is_dir():
-        raise PostWriteError(f"{target} is a folder; give a file name to -o.")
-    if not target.parent.is_dir():
-        raise PostWriteError(f"The folder {target.parent} does not exist; create it first.")
+    target = export_target(log, output)
     # Atomic, so an interrupted export never leaves half a file over a good one.
     write_atomic(target, text.encode("utf-8"))
     say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
