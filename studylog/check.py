@@ -57,6 +57,12 @@ RULES: dict[str, Rule] = {
             "The filename date differs from the front-matter date in the site's timezone.",
         ),
         Rule("numbering-gap", ERROR, "Numbered entries skip or repeat a number."),
+        Rule("day-repeat", ERROR, "Two posts carry the same day number (`day5` twice)."),
+        Rule(
+            "day-gap",
+            WARNING,
+            "A day number is skipped, or differs from its date's study day in `calendar`.",
+        ),
         Rule("section-missing", WARNING, "A section the template has is missing from the post."),
         Rule(
             "heading-duplicate",
@@ -339,16 +345,85 @@ def _named_like_post(ref: PostRef) -> bool:
     return re.match(r"^\d{4}-\d{2}-\d{2}-", ref.path.name) is not None
 
 
+def check_day_numbers(refs: Iterable[PostRef], settings: Settings) -> list[Finding]:
+    """Day numbers across posts (`day5`, `BoostCourse_day5`): repeats, and gaps.
+
+    With a calendar that has a start, each number is checked against its
+    date's study-day number instead of against the post before it (a missed
+    day is then no gap: the calendar says which day it was).
+    """
+    from studylog.errors import StudyDayError
+    from studylog.study import slug_day
+
+    numbered = sorted(
+        (ref.date, number, ref)
+        for ref in refs
+        if (number := slug_day(ref.slug)) is not None and _named_like_post(ref)
+    )
+    findings: list[Finding] = []
+
+    def add(rule: str, ref: PostRef, message: str) -> None:
+        findings.append(Finding(rule, RULES[rule].severity, ref.path, 1, message))
+
+    first_with: dict[int, PostRef] = {}
+    for _, number, ref in numbered:
+        earlier = first_with.setdefault(number, ref)
+        if earlier is not ref:
+            add("day-repeat", ref, f"day {number} again: {earlier.path.name} has it too; renumber.")
+    calendar = settings.calendar
+    if calendar is not None and calendar.start is not None:
+        for date, number, ref in numbered:
+            try:
+                expected = calendar.day_number(date)
+            except StudyDayError:
+                add(
+                    "day-gap",
+                    ref,
+                    f"day {number} is dated {date.isoformat()}, which is no study day in the "
+                    "calendar; fix the date or calendar.days/holidays.",
+                )
+                continue
+            if expected != number:
+                add(
+                    "day-gap",
+                    ref,
+                    f"day {number} is dated {date.isoformat()}, study day {expected} in the "
+                    "calendar; fix the slug or calendar.holidays.",
+                )
+        return findings
+    for (_, before, previous), (_, number, ref) in zip(numbered, numbered[1:], strict=False):
+        if number > before + 1:
+            missing = (
+                f"day {before + 1}" if number == before + 2 else f"days {before + 1}-{number - 1}"
+            )
+            add(
+                "day-gap",
+                ref,
+                f"day {number} follows day {before} ({previous.path.name}); {missing} missing.",
+            )
+        elif number < before:
+            add("day-gap", ref, f"day {number} is dated after day {before} ({previous.path.name}).")
+    return findings
+
+
 def check_posts(
     refs: Iterable[PostRef], settings: Settings, ignore: Iterable[str] = ()
 ) -> list[Finding]:
-    """The findings for every post, minus the ignored rules, in file order."""
+    """The findings for every post, minus the ignored rules, in file order.
+
+    Day numbers are checked across the posts given (see `check_day_numbers`).
+    """
     skip = set(ignore)
     tz = site_timezone(settings)
     expected = expected_sections(settings)
+    refs = list(refs)
+    per_post: dict[Path, list[Finding]] = {}
+    for finding in check_day_numbers(refs, settings):
+        per_post.setdefault(finding.path, []).append(finding)
     findings: list[Finding] = []
     for ref in refs:
-        findings.extend(f for f in check_post(ref, settings, tz, expected) if f.rule not in skip)
+        found = check_post(ref, settings, tz, expected) + per_post.pop(ref.path, [])
+        findings.extend(f for f in found if f.rule not in skip)
     return findings
 
 

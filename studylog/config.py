@@ -17,6 +17,7 @@ from stat import S_ISREG
 from typing import Any
 
 from studylog.errors import ConfigError
+from studylog.study import Calendar, parse_calendar, plain_calendar
 
 CONFIG_NAME = ".studylog.yml"
 PROFILES = ("ko", "en")
@@ -76,6 +77,7 @@ class Settings:
     formats: EntryFormats | None = None
     front_matter: dict[str, Any] = field(default_factory=dict)
     team: tuple[TeamMember, ...] = ()
+    calendar: Calendar | None = None
 
     @property
     def posts_path(self) -> Path:
@@ -167,6 +169,7 @@ CONFIG_KEYS: dict[str, str] = {
     "formats": "how entries are written: question, answer, review, review_no_topic, feedback",
     "front_matter": "extra front matter for new posts (from jekyll-compose's default_front_matter)",
     "team": "teammates' blogs for `team pull` and `digest`: a list of name and repo (a git URL)",
+    "calendar": "the course's study days: start (day 1), days (mon, …), holidays (dates)",
 }
 SECTION_FIELDS = {"heading", "aliases", "level", "parent"}
 FORMAT_FIELDS = {f.name for f in dataclasses.fields(EntryFormats)}
@@ -218,6 +221,9 @@ def _parse_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid YAML{line}; fix it or delete it.") from err
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+    if "calendar" in raw:
+        # YAML reads the calendar's dates as dates, which the settings cache can't hold.
+        raw["calendar"] = plain_calendar(raw["calendar"])
     return raw
 
 
@@ -340,6 +346,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         formats=_merge_formats(profile, raw.get("formats"), source),
         front_matter=_get_mapping(raw, "front_matter", source),
         team=_get_team(raw.get("team"), source),
+        calendar=None if raw.get("calendar") is None else parse_calendar(raw["calendar"], source),
     )
 
 

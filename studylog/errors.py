@@ -106,3 +106,7 @@ class TeamMemberError(StudylogError):
 
 class TeamBlogError(StudylogError):
     """A teammate's blog can't be fetched, is not pulled yet, or is not a study log."""
+
+
+class StudyDayError(StudylogError):
+    """A date has no study-day number in the course calendar."""

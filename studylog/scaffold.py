@@ -17,7 +17,15 @@ from studylog.config import (
     load_settings,
 )
 from studylog.errors import ConfigError, PostExistsError, PostWriteError
-from studylog.log import Log, PostRef, check_slug, default_home, find_log_root, open_log
+from studylog.log import (
+    POST_NAME,
+    Log,
+    PostRef,
+    check_slug,
+    default_home,
+    find_log_root,
+    open_log,
+)
 from studylog.post import read_post, split_post, write_atomic
 
 
@@ -89,6 +97,10 @@ def render_config(profile: str, timezone: str | None, front_matter: dict[str, An
         "team": "# team:\n#   - name: 지수\n#     repo: https://github.com/jisu/jisu.github.io.git"
         if profile == "ko"
         else "# team:\n#   - name: Jisu\n#     repo: https://github.com/jisu/jisu.github.io.git",
+        "calendar": (
+            "# calendar:\n#   start: 2021-08-02\n#   days: [mon, tue, wed, thu, fri]\n"
+            "#   holidays: [2021-08-16, 2021-09-20..2021-09-22]"
+        ),
     }
     for key, meaning in CONFIG_KEYS.items():
         lines.append(f"# {key}: {meaning}")
@@ -170,9 +182,12 @@ class PreviousPost:
 
 @dataclass(frozen=True)
 class NewPostRequest:
-    """What the user asked `new` for; None means "use the default"."""
+    """What the user asked `new` for; None means "use the default".
 
-    slug: str
+    With no `slug`, the post is `day{N}` (see `default_slug`).
+    """
+
+    slug: str | None = None
     date: dt.date | None = None
     title: str | None = None
     template: str | None = None
@@ -284,6 +299,41 @@ def _next_moderator(settings: Settings, previous: PreviousPost | None) -> str:
     return rotation[0]
 
 
+def default_slug(log: Log, date: dt.date, files: list[tuple[str, str]] | None = None) -> str:
+    """`day{N}` for a post dated `date`.
+
+    N is the date's study-day number counted from `calendar.start`; without
+    one, the day number of the newest numbered post before `date`, plus one.
+    `files` is a `Log.post_files()` listing to reuse; no post is opened.
+
+    Raises:
+        StudyDayError: the calendar has a start, and `date` is before it or no study day.
+        PostExistsError: a post already carries that day number (`BoostCourse_day41`).
+    """
+    from studylog.study import slug_day
+
+    listing = log.post_files() if files is None else files
+    # File names only (an ISO date sorts as text): ~3 ms for 10,000 posts.
+    numbered = [
+        (name[:10], number, name)
+        for _, name in listing
+        if (match := POST_NAME.match(name)) and (number := slug_day(match[4])) is not None
+    ]
+    calendar = log.settings.calendar
+    if calendar is not None and calendar.start is not None:
+        day = calendar.day_number(date)
+    else:
+        before = [(when, number) for when, number, _ in numbered if when < date.isoformat()]
+        day = max(before)[1] + 1 if before else 1
+    taken = [name for _, number, name in numbered if number == day]
+    if taken:
+        raise PostExistsError(
+            f"Day {day} already has a post ({taken[0]}); give the new post a slug, "
+            "or add to that one with --post."
+        )
+    return f"day{day}"
+
+
 def _apply_default_front_matter(text: str, defaults: dict[str, Any]) -> str:
     """Apply jekyll-compose's `default_front_matter.posts` to a freshly rendered post.
 
@@ -332,17 +382,17 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     from studylog.templates import find_template, render_template, template_folders
 
     settings = log.settings
-    slug = check_slug(request.slug)
-    # One listing of the posts folder serves both lookups (no post is opened).
+    now = log.now()
+    date = request.date or now.date()
+    # One listing of the posts folder serves every lookup (no post is opened).
     files = log.post_files()
+    slug = check_slug(request.slug if request.slug is not None else default_slug(log, date, files))
     existing = log.find_slug(slug, files)
     if existing is not None:
         raise PostExistsError(
             f"A post for '{slug}' already exists: {existing.path}; "
             "pick another slug or add to it with `studylog add-question`."
         )
-    now = log.now()
-    date = request.date or now.date()
     info = find_template(settings, request.template or settings.template)
     peer_part = None
     if request.from_member is not None:

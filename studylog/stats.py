@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from studylog.reader import ReadPost
+from studylog.study import EVERY_DAY, Calendar, Streak, current_streak, streaks
+
+__all__ = ["DayCount", "Stats", "Streak", "Week", "build_weeks", "compute_stats"]
 
 
 @dataclass(frozen=True)
@@ -39,15 +42,6 @@ class Week:
 
 
 @dataclass(frozen=True)
-class Streak:
-    """A run of consecutive days with a post."""
-
-    days: int
-    start: dt.date | None
-    end: dt.date | None
-
-
-@dataclass(frozen=True)
 class Stats:
     """Everything `studylog stats` reports."""
 
@@ -68,26 +62,15 @@ def _name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _runs(dates: list[dt.date]) -> list[Streak]:
-    runs: list[Streak] = []
-    start = previous = None
-    for day in dates:
-        if previous is not None and day == previous + dt.timedelta(days=1):
-            previous = day
-            continue
-        if start is not None and previous is not None:
-            runs.append(Streak((previous - start).days + 1, start, previous))
-        start = previous = day
-    if start is not None and previous is not None:
-        runs.append(Streak((previous - start).days + 1, start, previous))
-    return runs
-
-
-def compute_stats(posts: Iterable[ReadPost], today: dt.date) -> Stats:
+def compute_stats(
+    posts: Iterable[ReadPost], today: dt.date, calendar: Calendar | None = None
+) -> Stats:
     """Streaks, per-day counts, weeks and per-person counts of these posts.
 
-    The current streak counts back from today, or from yesterday when
-    there is no post yet today (the day isn't over).
+    Streaks count study days of `calendar` (without one, every day is a
+    study day): a weekend or holiday without a post doesn't break them. The
+    current streak counts back from today, or from the study day before
+    when there is no post yet today (the day isn't over).
     """
     per_day: dict[dt.date, list[int]] = {}
     askers: Counter[str] = Counter()
@@ -111,15 +94,12 @@ def compute_stats(posts: Iterable[ReadPost], today: dt.date) -> Stats:
                         presenters[_name(name)] += 1
     dates = sorted(per_day)
     days = tuple(DayCount(day, *per_day[day]) for day in dates)
-    runs = _runs(dates)
+    study_days = calendar or EVERY_DAY
+    runs = streaks(dates, study_days)
     longest = max(
         runs, key=lambda run: (run.days, run.end or dt.date.min), default=Streak(0, None, None)
     )
-    current = Streak(0, None, None)
-    if runs:
-        last = runs[-1]
-        if last.end is not None and last.end >= today - dt.timedelta(days=1) and last.end <= today:
-            current = last
+    current = current_streak(runs, today, study_days)
     return Stats(
         posts=total,
         questions=questions,

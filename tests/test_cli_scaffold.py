@@ -136,9 +136,9 @@ def test_bad_templates_are_refused_by_name(log_root: Path, source: str, message:
 
 
 def test_usage_error_is_exit_2(log_root: Path) -> None:
-    result = runner.invoke(app, ["--root", str(log_root), "new"])
-    assert result.exit_code == 2
     result = runner.invoke(app, ["--root", str(log_root), "new", "x", "--bogus"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["--root", str(log_root), "new", "x", "y"])
     assert result.exit_code == 2
 
 

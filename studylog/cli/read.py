@@ -344,7 +344,7 @@ def stats(
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     posts = _load_posts(log, filter_posts(log.posts(), start, end))
-    result = compute_stats(posts, log.today())
+    result = compute_stats(posts, log.today(), log.settings.calendar)
     if as_json:
         _write_json(_stats_json(result))
         return

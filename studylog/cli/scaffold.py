@@ -43,7 +43,13 @@ def init(
 
 def new(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(help="The post's slug, e.g. day5.")],
+    slug: Annotated[
+        str | None,
+        typer.Argument(
+            help="The post's slug, e.g. day5 (default: day{N}, N the date's study-day number).",
+            show_default=False,
+        ),
+    ] = None,
     date: Annotated[
         str | None,
         typer.Option(help="YYYY-MM-DD, today, yesterday, tomorrow, +N or -N (log's timezone)."),
@@ -78,7 +84,8 @@ def new(
     from studylog.scaffold import NewPostRequest, create_post
 
     # Check what needs no log first, so bad input never creates the default log.
-    check_slug(slug)
+    if slug is not None:
+        check_slug(slug)
     if from_member is not None and (moderator is not None or participant):
         raise typer.BadParameter(
             "the teammate's peer session already names the moderator and participants; "
