@@ -39,11 +39,18 @@ class InitResult:
     created_posts_dir: bool
     timezone: str | None = None
     front_matter: dict[str, Any] = field(default_factory=dict)
+    # `.gitattributes` gained the lines that send posts to studylog's merge driver.
+    declared_merge: bool = False
 
     @property
     def changed(self) -> bool:
         """True when anything was created."""
-        return self.created_config or self.created_repository or self.created_posts_dir
+        return (
+            self.created_config
+            or self.created_repository
+            or self.created_posts_dir
+            or self.declared_merge
+        )
 
 
 def _read_jekyll_config(root: Path) -> dict[str, Any]:
@@ -120,8 +127,9 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
 
     Writes `.studylog.yml` (taking the timezone and jekyll-compose's
     default front matter from a Jekyll `_config.yml`, which it never
-    rewrites), runs `git init` where `root` is not in a repository, and
-    creates the posts folder.
+    rewrites), runs `git init` where `root` is not in a repository,
+    creates the posts folder, and sets up the post merge driver
+    (`.gitattributes` and the repository's config, see `studylog.merge`).
 
     Raises:
         ConfigError: unknown profile, or a `_config.yml` that is not YAML.
@@ -159,6 +167,12 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
         init_repository(root)
         created_repository = True
     created_posts_dir = _make_posts_dir(settings)
+    from studylog.merge import declare_attributes, register_driver
+
+    declared_merge = declare_attributes(root, settings.posts_dir)
+    # The driver's command lives in .git/config, which a clone doesn't copy:
+    # every command sets it again where it is missing (cli.open_log_for).
+    register_driver(root)
     return InitResult(
         root,
         created_config,
@@ -166,6 +180,7 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
         created_posts_dir,
         settings.timezone,
         front_matter,
+        declared_merge,
     )
 
 

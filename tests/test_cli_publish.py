@@ -146,11 +146,12 @@ def test_sync_reports_pulled_and_pushed(repo: Path, remote: Path, tmp_path: Path
 
 
 def test_sync_conflict_exit_1_and_nothing_changed(repo: Path, remote: Path, tmp_path: Path) -> None:
+    # Appends on both sides merge (test_merge.py); two edits of one line don't.
     other = clone(remote, tmp_path / "laptop")
-    (other / DAY5).write_text(post_text(questions=1), encoding="utf-8")
+    (other / DAY5).write_text(post_text(questions=1, note="노트북"), encoding="utf-8")
     git(other, "commit", "-q", "-am", "laptop adds a question")
     git(other, "push", "-q")
-    (repo / DAY5).write_text(post_text(reviews=1, questions=2), encoding="utf-8")
+    (repo / DAY5).write_text(post_text(reviews=1, questions=2, note="데스크톱"), encoding="utf-8")
     run(repo, "commit")
     local, post = head(repo), (repo / DAY5).read_bytes()
 

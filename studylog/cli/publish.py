@@ -93,7 +93,28 @@ def sync(ctx: typer.Context) -> None:
         say(f"Already in sync with {result.upstream.name}{extra}.")
 
 
+def merge_post_command(
+    base: Annotated[Path, typer.Argument(help="The common ancestor's version (git's %O).")],
+    ours: Annotated[Path, typer.Argument(help="Our version, replaced by the result (git's %A).")],
+    theirs: Annotated[Path, typer.Argument(help="Their version (git's %B).")],
+    name: Annotated[str, typer.Argument(help="The post's path in the repository (git's %P).")] = "",
+) -> None:
+    """Merge two versions of a post for git (the merge driver `init` sets up)."""
+    from studylog.merge import merge_post
+
+    # No log is opened and no repository state is checked: git runs this in
+    # the middle of a rebase or merge, on files it names.
+    result = merge_post(base, ours, theirs, name)
+    if not result.clean:
+        say(
+            f"{name or ours}: both sides changed the same lines differently; "
+            "git's conflict markers are in the file."
+        )
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`, in the order `--help` lists them."""
     app.command()(commit)
     app.command()(sync)
+    app.command("merge-post")(merge_post_command)

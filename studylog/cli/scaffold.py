@@ -37,6 +37,8 @@ def init(
         done.append("git repository")
     if result.created_posts_dir:
         done.append("posts folder")
+    if result.declared_merge:
+        done.append(".gitattributes (post merge driver)")
     extra = f" (timezone {result.timezone} from _config.yml)" if result.timezone else ""
     say(f"Initialised a study log in {result.root.resolve()}: {', '.join(done)}{extra}.")
 
