@@ -20,7 +20,7 @@ from studylog.listing import read_text
 from studylog.log import PostRef
 from studylog.markdown.extraction import PostEntries, read_entries
 from studylog.markdown.headings import normalize_heading
-from studylog.post import split_front_matter
+from studylog.post import conflict_marker_line, split_front_matter
 
 ERROR = "error"
 WARNING = "warning"
@@ -62,6 +62,11 @@ RULES: dict[str, Rule] = {
             "day-gap",
             WARNING,
             "A day number is skipped, or differs from its date's study day in `calendar`.",
+        ),
+        Rule(
+            "conflict-markers",
+            ERROR,
+            "Git's conflict markers are in the post: Jekyll publishes them as text.",
         ),
         Rule("section-missing", WARNING, "A section the template has is missing from the post."),
         Rule(
@@ -175,6 +180,14 @@ def check_text(
     def add(rule: str, line: int, message: str) -> None:
         findings.append(Finding(rule, RULES[rule].severity, path, line, message))
 
+    conflict = conflict_marker_line(text)
+    if conflict is not None:
+        add(
+            "conflict-markers",
+            conflict,
+            "git's conflict markers; resolve the conflict (keep both sides' entries) "
+            "or run `git rebase --abort`.",
+        )
     front_matter, _ = split_front_matter(text)
     if front_matter is None:
         add("front-matter-missing", 1, "no front matter; start the file with a '---' block.")

@@ -326,9 +326,12 @@ def check_appendable(path: Path) -> None:
     """Fail early, before asking for an entry, when the post can't take one.
 
     Raises:
-        PostReadError, PostWriteError, FrontMatterError: what is wrong with it.
+        PostReadError, PostWriteError, FrontMatterError, PostConflictError:
+            what is wrong with it.
     """
-    from studylog.post import check_writable, parse_front_matter, read_post
+    from studylog.post import check_no_conflict, check_writable, parse_front_matter, read_post
 
-    parse_front_matter(read_post(path))
+    post = read_post(path)
+    check_no_conflict(post)
+    parse_front_matter(post)
     check_writable(path)

@@ -60,6 +60,10 @@ class FrontMatterError(StudylogError):
     """A post's front matter is missing or not valid YAML."""
 
 
+class PostConflictError(StudylogError):
+    """A post holds git's conflict markers, so nothing may be added to it."""
+
+
 class PostWriteError(StudylogError):
     """A post can't be written: the folder is read-only or the disk refused."""
 

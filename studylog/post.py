@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studylog.errors import FrontMatterError, PostReadError, PostWriteError
+from studylog.errors import FrontMatterError, PostConflictError, PostReadError, PostWriteError
 
 BOM = "\ufeff"
 _FM_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
@@ -115,6 +115,53 @@ def split_post(path: Path, text: str) -> PostText:
         # The front matter starts on the line after the opening fence.
         fm_start = 0 if front_matter is None else text.index("\n") + 1
     return PostText(path, text, bom, newline, front_matter, fm_start, body_start)
+
+
+_CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _is_marker(line: str, sign: str) -> bool:
+    return line.startswith(sign * 7) and (len(line) == 7 or line[7] in " \t")
+
+
+def conflict_marker_line(text: str) -> int | None:
+    """The line (1-based) where git's conflict markers start, or None when there are none.
+
+    A conflict is a `<<<<<<<` line, then a `=======` line, then a `>>>>>>>`
+    line, at the margin and outside fenced code (a post about git may show
+    markers in a code block).
+    """
+    if "<<<<<<<" not in text:
+        return None
+    fence: str | None = None
+    state = 0
+    start = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if fence is not None:
+            if line.lstrip(" ").startswith(fence):
+                fence = None
+            continue
+        opening = _CODE_FENCE.match(line)
+        if opening:
+            fence = opening[1]
+        elif state == 0 and _is_marker(line, "<"):
+            state, start = 1, number
+        elif state == 1 and line.rstrip(" \t") == "=" * 7:
+            state = 2
+        elif state == 2 and _is_marker(line, ">"):
+            return start
+    return None
+
+
+def check_no_conflict(post: PostText) -> None:
+    """Raise PostConflictError when the post holds git's conflict markers."""
+    line = conflict_marker_line(post.text)
+    if line is not None:
+        raise PostConflictError(
+            f"{post.path} holds git's conflict markers (line {line}); resolve the conflict "
+            "there, or undo it with `git rebase --abort` (or `git merge --abort`), then try again."
+        )
 
 
 def parse_front_matter(post: PostText) -> dict[str, Any]:
@@ -266,10 +313,15 @@ def update_post(path: Path, edit: Callable[[PostText], str | None]) -> PostText:
     `edit` gets the post as read and returns the new text (without BOM), or
     None to leave the file alone. It may raise; then nothing is written.
     Returns the post as it was before the edit.
+
+    Raises:
+        PostConflictError: the post holds git's conflict markers (an entry
+            added below them would be lost or duplicated when they are resolved).
     """
     check_writable(path)
     with locked(path.parent):
         post = read_post(path)
+        check_no_conflict(post)
         new_text = edit(post)
         if new_text is not None and new_text != post.text:
             write_atomic(path, post.encode(new_text))
