@@ -41,6 +41,12 @@ class InitResult:
     front_matter: dict[str, Any] = field(default_factory=dict)
     # `.gitattributes` gained the lines that send posts to studylog's merge driver.
     declared_merge: bool = False
+    # The merge driver was set in this repository's config (a new clone, say).
+    registered_driver: bool = False
+    # The short hash of the commit of the set-up files (made when the log has posts).
+    committed: str | None = None
+    # Why that commit could not be made (the set-up itself is done).
+    commit_problem: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -50,6 +56,8 @@ class InitResult:
             or self.created_repository
             or self.created_posts_dir
             or self.declared_merge
+            or self.registered_driver
+            or self.committed is not None
         )
 
 
@@ -172,7 +180,8 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
     declared_merge = declare_attributes(root, settings.posts_dir)
     # The driver's command lives in .git/config, which a clone doesn't copy:
     # every command sets it again where it is missing (cli.open_log_for).
-    register_driver(root)
+    registered = register_driver(root)
+    committed, problem = _commit_setup(Log(settings))
     return InitResult(
         root,
         created_config,
@@ -181,7 +190,32 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
         settings.timezone,
         front_matter,
         declared_merge,
+        registered,
+        committed,
+        problem,
     )
+
+
+def _commit_setup(log: Log) -> tuple[str | None, str | None]:
+    """Commit the set-up files on their own when the log already has posts.
+
+    A log with no post yet gets them in its first post's commit
+    (`studylog commit` includes them). Returns the commit's short hash (or
+    None) and why it could not be made (or None): the set-up is done
+    either way, so a git problem here is reported, not raised.
+    """
+    if not log.post_files():
+        return None, None
+    from studylog.errors import GitError
+    from studylog.vcs import commit_posts
+
+    try:
+        result = commit_posts(
+            log, setup_only=True, message="Set up studylog: settings, merge driver, templates"
+        )
+    except GitError as err:
+        return None, str(err)
+    return (result.commit if result else None), None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from studylog.errors import GitError, PushRejectedError, SyncConflictError
 from studylog.vcs import (
@@ -227,29 +228,17 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
     before_tracking = _rev(repo, upstream.tracking_ref)
     stashes = _stash_count(repo)
     done = run("pull", "--rebase", "--autostash", "--no-edit", upstream.remote, upstream.branch)
+    set_aside: dict[Path, bytes] = {}
+    if done.returncode != 0 and repo.operation_in_progress() is None:
+        done, set_aside = _retry_without_copies(repo, run, upstream, done)
     if done.returncode != 0:
-        if repo.operation_in_progress() == "rebase":
-            files = _unmerged(repo)
-            aborted = repo.run("rebase", "--abort")
-            if aborted.returncode != 0:
-                raise GitError(
-                    "The sync hit a conflict and `git rebase --abort` failed "
-                    f"({aborted.stderr.strip()}); run `git rebase --abort` yourself, "
-                    "then `git status` to check your files."
-                )
-            if not files and identity_missing(repo):
-                raise identity_error()
-            raise SyncConflictError(
-                f"Your commits conflict with {upstream.name} in {_names(files)}, so the sync "
-                "was undone (your commits and files are as they were); run "
-                "`git pull --rebase` to merge by hand, then `studylog sync`."
-            )
-        if identity_missing(repo):
-            raise identity_error()
-        raise GitError(
-            f"`git pull --rebase` from {upstream.name} failed ({_reason(done.stderr)}); "
-            "fix that and run `studylog sync` again (nothing was changed)."
-        )
+        try:
+            _pull_failed(repo, upstream, done)
+        finally:
+            # Whatever undid the pull, the copies set aside come back.
+            for local, data in set_aside.items():
+                if not local.exists():
+                    local.write_bytes(data)
     conflicted = _unmerged(repo)
     if conflicted and before_head is not None and _stash_count(repo) > stashes:
         # The rebase went through but re-applying the autostash conflicted:
@@ -273,6 +262,81 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
         return 0
     return _count(
         repo, f"{before_tracking}..{after_tracking}" if before_tracking else after_tracking
+    )
+
+
+def _pull_failed(
+    repo: Repository, upstream: Upstream, done: subprocess.CompletedProcess[str]
+) -> NoReturn:
+    """Undo a failed pull (abort its rebase) and raise the error that says why."""
+    if repo.operation_in_progress() == "rebase":
+        files = _unmerged(repo)
+        aborted = repo.run("rebase", "--abort")
+        if aborted.returncode != 0:
+            raise GitError(
+                "The sync hit a conflict and `git rebase --abort` failed "
+                f"({aborted.stderr.strip()}); run `git rebase --abort` yourself, "
+                "then `git status` to check your files."
+            )
+        if not files and identity_missing(repo):
+            raise identity_error()
+        raise SyncConflictError(
+            f"Your commits conflict with {upstream.name} in {_names(files)}, so the sync "
+            "was undone (your commits and files are as they were); run "
+            "`git pull --rebase` to merge by hand, then `studylog sync`."
+        )
+    if identity_missing(repo):
+        raise identity_error()
+    raise GitError(
+        f"`git pull --rebase` from {upstream.name} failed ({_reason(done.stderr)}); "
+        "fix that and run `studylog sync` again (nothing was changed)."
+    )
+
+
+def _in_the_way(stderr: str) -> list[str]:
+    """The untracked files git names when they would be overwritten by the pull."""
+    lines = stderr.splitlines()
+    for index, line in enumerate(lines):
+        if "untracked working tree files would be overwritten" in line:
+            return [f.strip() for f in lines[index + 1 :] if f[:1] == "\t" and f.strip()]
+    return []
+
+
+def _retry_without_copies(
+    repo: Repository, run: Runner, upstream: Upstream, failed: subprocess.CompletedProcess[str]
+) -> tuple[subprocess.CompletedProcess[str], dict[Path, bytes]]:
+    """Pull again when the only untracked files in the way are copies of the remote's.
+
+    A second machine that ran `studylog init` before its first sync has its
+    own `.studylog.yml`, byte for byte the one the first machine pushed: git
+    refuses to overwrite it, though nothing would be lost. Such copies are
+    set aside for the pull (the caller puts them back if it fails). Any
+    other file in the way keeps the sync from starting, as before.
+    """
+    paths = _in_the_way(failed.stderr)
+    if not paths:
+        return failed, {}
+    saved: dict[Path, bytes] = {}
+    for path in paths:
+        local = repo.top / path
+        theirs = subprocess.run(
+            ["git", "cat-file", "blob", f"{upstream.tracking_ref}:{path}"],
+            cwd=repo.top,
+            capture_output=True,
+            check=False,
+        )
+        try:
+            mine = local.read_bytes() if not local.is_symlink() else None
+        except OSError:
+            mine = None
+        if theirs.returncode != 0 or mine is None or mine != theirs.stdout:
+            return failed, {}
+        saved[local] = mine
+    for local in saved:
+        local.unlink()
+    return (
+        run("pull", "--rebase", "--autostash", "--no-edit", upstream.remote, upstream.branch),
+        saved,
     )
 
 

@@ -377,7 +377,8 @@ def commit_message(changes: Sequence[FileChange]) -> str:
     """The commit message made from the changes themselves.
 
     One change gets one line. Several get a summary line (`Update 2 study
-    logs: +3 questions`), a blank line, and one line per change.
+    logs: +3 questions`, or `Add day1 study log and 2 other files` when one
+    post goes with other files), a blank line, and one line per change.
     """
     if len(changes) == 1:
         return describe_change(changes[0])
@@ -385,6 +386,12 @@ def commit_message(changes: Sequence[FileChange]) -> str:
     others = len(changes) - len(posts)
     all_added = all(c.kind == "added" for c in changes)
     verb = "Add" if all_added else "Update"
+    if len(posts) == 1:
+        # One post with set-up or other files (the first post's commit): name the post.
+        return (
+            f"{describe_change(posts[0])} and {others} other file{'' if others == 1 else 's'}"
+            "\n\n" + "\n".join(f"- {describe_change(c)}" for c in changes)
+        )
     if posts:
         subject = f"{verb} {len(posts)} study log{'' if len(posts) == 1 else 's'}"
         if others:
@@ -431,6 +438,26 @@ def _is_post(path: str, posts_prefix: str) -> bool:
     return path.startswith(posts_prefix) and path.endswith(POST_SUFFIXES)
 
 
+def setup_pathspecs(repo: Repository, log: Log) -> list[str]:
+    """The files that make a clone a working log: `.studylog.yml`, `.gitattributes`, templates.
+
+    They go into the commits `studylog commit` makes, so a plain `git clone`
+    on another machine has them.
+    """
+    from studylog.config import CONFIG_NAME
+
+    root = log.root
+    found = [repo.relative(root / CONFIG_NAME), repo.relative(root / ".gitattributes")]
+    templates = repo.relative(log.settings.templates_path)
+    if log.settings.templates_path.resolve() != root.resolve():
+        found.append(templates.rstrip("/") + "/")
+    return found
+
+
+def _is_setup(path: str, setup: Sequence[str]) -> bool:
+    return any(path == spec or (spec.endswith("/") and path.startswith(spec)) for spec in setup)
+
+
 def _hooks_present(repo: Repository) -> list[str]:
     hooks_path = repo.run("config", "--path", "core.hooksPath").stdout.strip()
     folder = (repo.top / hooks_path) if hooks_path else repo.git_dir / "hooks"
@@ -447,8 +474,14 @@ def commit_posts(
     *,
     everything: bool = False,
     message: str | None = None,
+    setup_only: bool = False,
 ) -> CommitResult | None:
     """Commit the new or changed posts (or `posts`, or with `everything` every change).
+
+    Without `posts`, changes to the log's set-up (`.studylog.yml`,
+    `.gitattributes`, the templates folder) go in too, so that the first
+    post's commit makes a clone a working log; `setup_only` commits just
+    those (what `init` does in a log that already has posts).
 
     Only those files go into the commit, even when other files are staged:
     they stay staged for the user's own next commit. The message is made from
@@ -465,12 +498,15 @@ def commit_posts(
     repo = open_repository(log.root)
     branch = check_ready(repo, "run `studylog commit`")
     posts_prefix = repo.relative(log.posts_path).rstrip("/") + "/"
+    setup = [] if posts else setup_pathspecs(repo, log)
     if everything:
         pathspecs: list[str] = []
+    elif setup_only:
+        pathspecs = setup
     elif posts:
         pathspecs = [repo.relative(p) for p in posts]
     else:
-        pathspecs = [posts_prefix]
+        pathspecs = [posts_prefix, *setup]
     counting = message is None or not message.strip()
     # Import the entry counter while git status runs: ~10 ms that overlap.
     changes = read_status(repo, pathspecs, _load_counter if counting else None)
@@ -478,7 +514,10 @@ def commit_posts(
     changes = [
         FileChange(c.path, c.kind, _is_post(c.path, posts_prefix), c.old_path, c.untracked)
         for c in changes
-        if everything or c.path in named or _is_post(c.path, posts_prefix)
+        if everything
+        or c.path in named
+        or (_is_post(c.path, posts_prefix) and not setup_only)
+        or _is_setup(c.path, setup)
     ]
     if not changes:
         return None

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from studylog.cli.terminal import display_path, open_log_for, say
+
+if TYPE_CHECKING:
+    from studylog.log import Log
 
 
 def commit(
@@ -41,7 +44,7 @@ def commit(
     if message is not None and not message.strip():
         raise typer.BadParameter("the message is empty", param_hint="--message")
     log = open_log_for(ctx)
-    paths = [log.find_post(spec).path for spec in post or ()]
+    paths = [_setup_file(log, spec) or log.find_post(spec).path for spec in post or ()]
     result = commit_posts(log, paths, everything=all_files, message=message)
     if result is None:
         if post:
@@ -60,6 +63,21 @@ def commit(
         say(f"Committed {result.commit} on {result.branch}: {result.message.splitlines()[0]}")
     if push:
         _push(log.root)
+
+
+def _setup_file(log: Log, spec: str) -> Path | None:
+    """`spec` when it names one of the log's set-up files (`.studylog.yml`, …), else None."""
+    from studylog.config import CONFIG_NAME
+
+    path = Path(spec)
+    if not path.is_file():
+        return None
+    real = path.resolve()
+    root = log.root.resolve()
+    templates = log.settings.templates_path.resolve()
+    if real in (root / CONFIG_NAME, root / ".gitattributes") or templates in real.parents:
+        return path
+    return None
 
 
 def _push(root: Path) -> None:

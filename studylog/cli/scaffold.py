@@ -27,8 +27,26 @@ def init(
         raise typer.BadParameter("use 'ko' or 'en'", param_hint="--profile")
     root = folder or (ctx.find_root().obj or {}).get("root") or Path.cwd()
     result = init_log(Path(root), profile=profile)
+    if result.commit_problem:
+        say(f"The set-up files were not committed: {result.commit_problem}")
     if not result.changed:
         say(f"{result.root.resolve()} is already a study log; nothing changed.")
+        return
+    if not result.created_config:
+        # A clone of a log: .studylog.yml came with it; only this machine's parts were missing.
+        local = []
+        if result.registered_driver:
+            local.append("the post merge driver in .git/config")
+        if result.created_posts_dir:
+            local.append("the posts folder")
+        if result.declared_merge:
+            local.append(".gitattributes (post merge driver)")
+        if result.committed:
+            local.append(f"committed the set-up files ({result.committed})")
+        say(
+            f"{result.root.resolve()} is already a study log (its .studylog.yml is kept); "
+            f"set up this machine: {', '.join(local)}."
+        )
         return
     done = []
     if result.created_config:
@@ -38,7 +56,9 @@ def init(
     if result.created_posts_dir:
         done.append("posts folder")
     if result.declared_merge:
-        done.append(".gitattributes (post merge driver)")
+        done.append("post merge driver")
+    if result.committed:
+        done.append(f"committed them ({result.committed})")
     extra = f" (timezone {result.timezone} from _config.yml)" if result.timezone else ""
     say(f"Initialised a study log in {result.root.resolve()}: {', '.join(done)}{extra}.")
 
