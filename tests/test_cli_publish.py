@@ -221,9 +221,20 @@ def test_log_in_a_subfolder_of_a_bigger_repository(tmp_path: Path) -> None:
     build_file_tree(site / "blog", {DAY5: post_text(), "notes.txt": "x"})
     code, out, _ = run(site / "blog", "commit")
     assert code == 0
-    assert [Path(p).resolve() for p in out.splitlines()[1:]] == [site / "blog" / DAY5]
-    assert git(site, "show", "--name-only", "--format=", "HEAD").split() == [f"blog/{DAY5}"]
-    assert message(site) == "Add day5 study log"
+    # The log's set-up files go with its first post (a clone is a working log);
+    # the site's other files stay out.
+    blog = site / "blog"
+    assert sorted(Path(p).resolve() for p in out.splitlines()[1:]) == [
+        blog / ".gitattributes",
+        blog / ".studylog.yml",
+        blog / DAY5,
+    ]
+    assert sorted(git(site, "show", "--name-only", "--format=", "HEAD").split()) == [
+        "blog/.gitattributes",
+        "blog/.studylog.yml",
+        f"blog/{DAY5}",
+    ]
+    assert message(site).splitlines()[0] == "Add day5 study log and 2 other files"
 
 
 def test_not_a_repository_is_one_sentence(tmp_path: Path) -> None:
