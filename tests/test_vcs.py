@@ -237,7 +237,12 @@ def test_first_commit_in_an_empty_repository(log_root: Path) -> None:
     result = commit_in(log_root)
     assert result is not None
     assert commit_count(log_root) == 1
-    assert message(log_root) == "Add day5 study log"
+    # The log's set-up files go with the first post, so a clone is a working log.
+    assert message(log_root) == (
+        "Add day5 study log and 2 other files\n\n"
+        "- Add .gitattributes\n- Add .studylog.yml\n- Add day5 study log"
+    )
+    assert committed_files(log_root) == [".gitattributes", ".studylog.yml", DAY5]
 
 
 # ---------------------------------------------------------------- commit failures
