@@ -308,7 +308,7 @@ def _renumber(out: _Output) -> list[str]:
     doc = parse_document("".join(lines[body_start:]))
     bounds = [0]
     for heading in doc.headings:
-        bounds += [heading.line, heading.end]
+        bounds += [heading.line, heading.end_line]
     bounds.append(len(doc.lines) + 1)
     items = _numbered_items(doc)
     result = list(lines)
