@@ -477,3 +477,19 @@ def test_the_same_entries_typed_on_both_sides_are_kept_once() -> None:
     theirs = "## Q\n\n1. a\n\n2. b\n\n    답변 : other\n\n## R\n"
     merged = merge_texts(base, ours, theirs)
     assert merged is not None and "답변 : c" in merged and "답변 : other" in merged
+
+
+def test_an_unwritable_git_config_does_not_stop_a_command(log_root: Path) -> None:
+    git(log_root, "config", "--unset", "merge.studylog.driver")
+    # Another git holding the config's lock: git config can't write it (even as root).
+    lock = log_root / ".git" / "config.lock"
+    lock.write_text("", encoding="utf-8")
+
+    done = CliRunner().invoke(app, ["--root", str(log_root), "list"])
+
+    assert done.exit_code == 0, done.output
+    assert "Note: Can't set up the post merge driver" in done.stderr
+    lock.unlink()
+    done = CliRunner().invoke(app, ["--root", str(log_root), "list"])
+    assert done.exit_code == 0 and "Note" not in done.stderr
+    assert driver_registered(log_root) is True

@@ -50,12 +50,18 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
         from studylog.log import open_log
 
         log = open_log(root)
+    from studylog.errors import GitError
     from studylog.merge import register_driver
 
     # A clone has the posts' merge attribute but not the driver's command
     # (git config is not versioned): set it here, once; later runs only read
     # .git/config to see that it is there.
-    register_driver(log.root)
+    try:
+        register_driver(log.root)
+    except GitError as err:
+        # A read-only .git/config must not stop the command itself; git then
+        # merges posts the plain way.
+        say(f"Note: {err}")
     if log.created:
         say(
             f"Created a new study log in {log.root} (git repository, {log.settings.posts_dir}/); "
