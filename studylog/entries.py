@@ -142,9 +142,7 @@ def render_question(question: Question, number: int, formats: EntryFormats) -> l
     indent = _indent_for(first)
     lines = _block(first, text[1:], indent)
     if len(answers) == 1:
-        answer = answers[0]
-        first_answer = indent + _fill(formats, "answer", answer=answer[0])
-        lines += ["", *_block(first_answer, answer[1:], indent)]
+        lines += ["", *render_answer(question.answers[0], first, formats)]
     elif answers:
         for i, answer in enumerate(answers, start=1):
             marker = f"{i}. "
@@ -153,6 +151,18 @@ def render_question(question: Question, number: int, formats: EntryFormats) -> l
             sub_indent = indent + " " * max(4, len(marker))
             lines += _block(indent + marker + answer[0], answer[1:], sub_indent)
     return lines
+
+
+def render_answer(answer: str, question_line: str, formats: EntryFormats) -> list[str]:
+    """The lines of one `답변 : …` answer under the question whose first line is `question_line`.
+
+    Indented to the question's text column, every line of it, so it stays
+    inside the question's list item (`add-question` and `answer` both write
+    answers with this).
+    """
+    text = text_lines(answer, "answer")
+    indent = _indent_for(question_line)
+    return _block(indent + _fill(formats, "answer", answer=text[0]), text[1:], indent)
 
 
 def render_review(review: Review, formats: EntryFormats) -> list[str]:

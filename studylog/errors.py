@@ -114,3 +114,7 @@ class TeamBlogError(StudylogError):
 
 class StudyDayError(StudylogError):
     """A date has no study-day number in the course calendar."""
+
+
+class QuestionNotFoundError(StudylogError):
+    """A post has no question of that number, or several."""

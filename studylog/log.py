@@ -206,6 +206,9 @@ class Log:
         inside the posts folder: `--post /elsewhere/x.md`, `--post ../x.md`
         and a post that is a symlink out of the log are refused.
 
+        A date is `YYYY-MM-DD` or one relative to today in the log's
+        timezone: `today`, `yesterday`, `tomorrow`, `+N`, `-N`.
+
         Raises:
             PostNotFoundError: nothing matches, with what to try instead.
             PostAmbiguousError: a date that several posts carry.
@@ -261,6 +264,9 @@ class Log:
                     return ref
             raise PostNotFoundError(f"No post at {spec}; check the path or name it by slug.")
         date = _try_iso_date(spec)
+        relative = date is None and _RELATIVE_DATE.fullmatch(spec.strip().lower()) is not None
+        if relative:
+            date = parse_date(spec, self.today())
         if date is not None:
             prefix = f"{date.isoformat()}-"
             named = [(f, n) for f, n in self.post_files() if n.startswith(prefix)]
@@ -274,6 +280,11 @@ class Log:
             for ref in refs
             if ref is not None and (ref.date == date if date is not None else ref.slug == spec)
         ]
+        if not matches and relative and date is not None:
+            raise PostNotFoundError(
+                f"No post for {spec} ({date.isoformat()}) in {self.posts_path}; "
+                f"create it with `studylog new --date {date.isoformat()}`."
+            )
         if not matches:
             raise PostNotFoundError(
                 f"No post '{spec}' in {self.posts_path}; `studylog list` shows the posts."
@@ -334,6 +345,9 @@ def _try_iso_date(text: str) -> dt.date | None:
         return None
 
 
+_RELATIVE_DATE = re.compile(r"today|yesterday|tomorrow|[+-]\d{1,5}")
+
+
 def parse_date(text: str, today: dt.date) -> dt.date:
     """Parse a DATE: `YYYY-MM-DD`, `today`, `yesterday`, `tomorrow`, `+N`, `-N`.
 
@@ -344,7 +358,7 @@ def parse_date(text: str, today: dt.date) -> dt.date:
     relative = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if value in relative:
         return today + dt.timedelta(days=relative[value])
-    if re.fullmatch(r"[+-]\d{1,5}", value):
+    if _RELATIVE_DATE.fullmatch(value):
         return today + dt.timedelta(days=int(value))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:

@@ -58,7 +58,12 @@ def _entries(path: Path) -> list[tuple[int, str, str]]:
 
 def test_thirty_processes_at_once_all_land_numbered_without_gaps(tmp_path: Path) -> None:
     path = _make_log(tmp_path / "log")
-    env = {**os.environ, "STUDYLOG_ROOT": str(tmp_path / "log")}
+    # On the post's own day: no "the newest post is older than today" warning.
+    env = {
+        **os.environ,
+        "STUDYLOG_ROOT": str(tmp_path / "log"),
+        "STUDYLOG_NOW": "2021-08-05T12:00:00+00:00",
+    }
     procs = [
         subprocess.Popen(
             [

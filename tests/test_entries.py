@@ -304,6 +304,7 @@ def test_add_question_reports_number_and_created_section(
 ) -> None:
     _post(log_root, "---\ntitle: x\n---\n## 피어세션\n\n## 회고록\n")
     monkeypatch.chdir(log_root)
+    monkeypatch.setenv("STUDYLOG_NOW", "2021-08-05T10:00:00+09:00")
     result = _run(["add-question", "--asker", "민수", "--question", "Q"], log_root)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
@@ -311,6 +312,46 @@ def test_add_question_reports_number_and_created_section(
         "Created section 질문내용",
         "Added question 1 to _posts/2021-08-05-day4.md",
     ]
+
+
+def test_the_default_post_older_than_today_is_written_with_a_warning(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _post(log_root, POST)
+    monkeypatch.chdir(log_root)
+    monkeypatch.setenv("STUDYLOG_NOW", "2021-08-09T10:00:00+09:00")
+    result = _run(["add-review", "--assignment", "과제", "--presenter", "지수"], log_root)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Warning: the newest post, _posts/2021-08-05-day4.md, is from 2021-08-05, not today "
+        "(2021-08-09); it was written there. Use `studylog new` for today's post, or --post."
+    )
+    assert "- 과제 (발표자 : 지수)" in path.read_text(encoding="utf-8")
+    # Named outright (even as the same post), there is nothing to warn about.
+    result = _run(["add", "retrospective", "x", "--post", "day4"], log_root)
+    assert (result.exit_code, "Warning" in result.stderr) == (0, False)
+
+
+def test_post_option_takes_today_yesterday_and_relative_days(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 00:30 on the 6th in Seoul is still the 5th in UTC: "today" is the log's.
+    (log_root / ".studylog.yml").write_text("profile: ko\ntimezone: Asia/Seoul\n", "utf-8")
+    yesterday = _post(log_root, POST, "2021-08-05-day4.md")
+    today = _post(log_root, POST, "2021-08-06-day5.md")
+    monkeypatch.setenv("STUDYLOG_NOW", "2021-08-05T15:30:00+00:00")
+    for spec, path in (("today", today), ("yesterday", yesterday), ("-1", yesterday)):
+        result = _run(["add", "retrospective", f"via {spec}", "--post", spec], log_root)
+        assert result.exit_code == 0, result.output
+        assert f"- via {spec}" in path.read_text(encoding="utf-8")
+    before = today.read_bytes()
+    result = _run(["add", "retrospective", "x", "--post", "tomorrow"], log_root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: No post for tomorrow (2021-08-07) in ")
+    assert result.stderr.rstrip().endswith("create it with `studylog new --date 2021-08-07`.")
+    assert today.read_bytes() == before
+    result = _run(["show", "yesterday", "--json"], log_root)
+    assert result.exit_code == 0 and "2021-08-05-day4.md" in result.stdout
 
 
 def test_post_option_picks_by_slug_date_or_path_and_defaults_to_newest(log_root: Path) -> None:

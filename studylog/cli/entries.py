@@ -1,4 +1,4 @@
-"""Commands that record the day's peer session: `add-question`, `add-review`, `add`.
+"""Commands that record the day's peer session: `add-question`, `add-review`, `add`, `answer`.
 
 Each value comes from its option, from stdin when the option is `-`, from
 a prompt on a terminal, or from the editor with `--edit`. With no terminal
@@ -24,7 +24,8 @@ PostOption = Annotated[
     typer.Option(
         "--post",
         "-p",
-        help="The post: slug, date or path (default: the newest post).",
+        help="The post: slug, date (YYYY-MM-DD, today, yesterday, -N) or path "
+        "(default: the newest post).",
         show_default=False,
     ),
 ]
@@ -183,13 +184,28 @@ def _collect(ctx: typer.Context, fields: list[Field], edit: bool, title: str) ->
         _prompt_missing(ctx, fields)
 
 
-def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Path]:
+def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Any]:
+    """The log and the post to write to (a `PostRef`)."""
     from studylog.entries import check_appendable
 
     log = open_log_for(ctx, create=False)
     ref = log.find_post(post, write=True)
     check_appendable(ref.path)
-    return log, ref.path
+    return log, ref
+
+
+def _say_if_stale(log: Any, ref: Any, post: str | None) -> None:
+    """After writing to the newest post by default: say so when it is older than today.
+
+    The entry went there as asked; the warning makes a forgotten `new` noticed.
+    """
+    today = log.today()
+    if post is None and ref.date < today:
+        say(
+            f"Warning: the newest post, {display_path(ref.path)}, is from "
+            f"{ref.date.isoformat()}, not today ({today.isoformat()}); it was written there. "
+            "Use `studylog new` for today's post, or --post."
+        )
 
 
 def _report(result: AppendResult) -> None:
@@ -223,7 +239,7 @@ def add_question(
     edit: EditOption = False,
 ) -> None:
     """Add a numbered question (and its answers) to a post's question section."""
-    log, path = _resolve_post(ctx, post)
+    log, ref = _resolve_post(ctx, post)
     fields = [
         Field("--asker", "Asker", values=_given(asker)),
         Field("--question", "Question", values=_given(question)),
@@ -237,7 +253,8 @@ def add_question(
         question=fields[1].values[0],
         answers=tuple(fields[2].values),
     )
-    _report(append_question(log, path, entry))
+    _report(append_question(log, ref, entry))
+    _say_if_stale(log, ref, post)
 
 
 def add_review(
@@ -260,7 +277,7 @@ def add_review(
     edit: EditOption = False,
 ) -> None:
     """Add a homework-review entry to a post's review section."""
-    log, path = _resolve_post(ctx, post)
+    log, ref = _resolve_post(ctx, post)
     fields = [
         Field("--assignment", "Assignment", values=_given(assignment)),
         Field("--topic", "Topic", required=False, values=_given(topic)),
@@ -276,7 +293,8 @@ def add_review(
         presenter=fields[2].values[0],
         feedback=tuple(fields[3].values),
     )
-    _report(append_review(log, path, entry))
+    _report(append_review(log, ref, entry))
+    _say_if_stale(log, ref, post)
 
 
 def add(
@@ -291,12 +309,40 @@ def add(
     edit: EditOption = False,
 ) -> None:
     """Add free text as a list item to any section of a post."""
-    log, path = _resolve_post(ctx, post)
+    log, ref = _resolve_post(ctx, post)
     fields = [Field("--text", "Text", values=_given(text), shown="TEXT")]
     _collect(ctx, fields, edit, f"studylog add {section}")
     from studylog.entries import Note, append_note
 
-    _report(append_note(log, path, section, Note(fields[0].values[0])))
+    _report(append_note(log, ref, section, Note(fields[0].values[0])))
+    _say_if_stale(log, ref, post)
+
+
+def answer(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The question's number in the post.")],
+    post: PostOption = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            help="The answer; repeat it for several; '-': read stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    edit: EditOption = False,
+) -> None:
+    """Add an answer to question N of a post, after the answers it has."""
+    log, ref = _resolve_post(ctx, post)
+    fields = [Field("--answer", "Answer", repeat=True, values=list(answer or []))]
+    _collect(ctx, fields, edit, f"studylog answer {number}")
+    from studylog.answers import append_answer
+
+    result = append_answer(log, ref, number, fields[0].values)
+    what = "an answer" if len(fields[0].values) == 1 else f"{len(fields[0].values)} answers"
+    day = f" ({result.label})" if result.label else ""
+    say(f"Added {what}{day} to question {number} in {display_path(result.path)}")
+    _say_if_stale(log, ref, post)
 
 
 def register(app: typer.Typer) -> None:
@@ -304,3 +350,4 @@ def register(app: typer.Typer) -> None:
     app.command("add-question")(add_question)
     app.command("add-review")(add_review)
     app.command("add")(add)
+    app.command("answer")(answer)

@@ -431,6 +431,32 @@ def export(
     say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
 
 
+def open_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the questions with no answer yet, across the log, oldest first."""
+    from studylog.open_questions import open_questions
+
+    log = open_log_for(ctx)
+    found = open_questions(_load_posts(log, sorted(log.iter_posts())))
+    if as_json:
+        _write_json(
+            [
+                {
+                    "path": _rel(q.path, log),
+                    "date": q.date.isoformat(),
+                    "number": q.number,
+                    "asker": q.asker,
+                    "question": q.question,
+                }
+                for q in found
+            ]
+        )
+        return
+    for q in found:
+        who = f"{q.asker}: " if q.asker else ""
+        text = " ".join(q.question.split())
+        sys.stdout.write(f"{display_path(q.path)}:{q.line}: {q.number}. {who}{text}\n")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`, in the order `--help` lists them."""
     app.command("list")(list_posts)
@@ -439,3 +465,4 @@ def register(app: typer.Typer) -> None:
     app.command()(check)
     app.command()(stats)
     app.command()(export)
+    app.command("open")(open_command)

@@ -1,0 +1,199 @@
+"""Answering a question later: one more answer inside an existing question's item.
+
+A question asked in Tuesday's peer session is often answered on Thursday.
+`append_answer` finds question N of a post and adds the answer after the
+answers it already has, inside the same list item, written by the same
+entry writer as `add-question` (`studylog.entries.render_answer`). Given on
+a later day than the post's, the answer says which day it came, for
+example `(Day 6)`. As with every append, only the inserted lines (and
+`last_modified_at`) change, and the write goes through
+`studylog.post.update_post`: locked, atomic, on the post as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studylog.errors import EntryInvalidError, EntryPlacementError, QuestionNotFoundError
+
+if TYPE_CHECKING:
+    from studylog.config import Settings
+    from studylog.log import Log, PostRef
+    from studylog.markdown.document import Document
+    from studylog.post import PostText
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What `append_answer` did: which question, the day label, and the inserted text.
+
+    `offset` is where in the file's text (BOM excluded) `inserted` went.
+    """
+
+    path: Path
+    number: int
+    label: str | None
+    offset: int
+    inserted: str
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    """A post's text with the answer added, before it is written."""
+
+    text: str
+    offset: int
+    inserted: str
+
+
+def answer_label(log: Log, post_date: dt.date, today: dt.date) -> str | None:
+    """How an answer given `today` to a post of `post_date` names its day, or None.
+
+    None on the post's own day. Later: `Day N` with N today's study day in
+    the calendar, else the day number of today's post (`day6` gives
+    `Day 6`), else today's date.
+    """
+    if today <= post_date:
+        return None
+    from studylog.study import slug_day
+
+    calendar = log.settings.calendar
+    if calendar is not None and calendar.start is not None and calendar.is_study_day(today):
+        return f"Day {calendar.day_number(today)}"
+    prefix = f"{today.isoformat()}-"
+    for _, name in log.post_files():
+        if name.startswith(prefix):
+            number = slug_day(name[len(prefix) :].rsplit(".", 1)[0])
+            if number is not None:
+                return f"Day {number}"
+    return today.isoformat()
+
+
+def add_answer_to_text(
+    post: PostText,
+    number: int,
+    answers: list[str],
+    settings: Settings,
+    label: str | None = None,
+    today: dt.date | None = None,
+) -> AnswerEdit:
+    """Add `answers` to question `number` of a post's text; nothing is read or written here.
+
+    Raises:
+        EntryInvalidError: no answer, or an empty one.
+        QuestionNotFoundError: no question `number`, or several.
+        EntryPlacementError: the question is not a list item, or the answer
+            can't go in without changing other Markdown.
+        FrontMatterError: no front matter, or not YAML.
+    """
+    from studylog.entries import render_answer
+    from studylog.markdown.document import parse_document
+    from studylog.markdown.extraction import read_entries
+    from studylog.markdown.placement import list_content_column
+    from studylog.post import parse_front_matter, touch_last_modified
+
+    if not answers:
+        raise EntryInvalidError("Give the answer with --answer (or '-' to read stdin).")
+    parse_front_matter(post)
+    where = post.path.name
+    found = [q for q in read_entries(post.text, settings).questions if q.number == number]
+    if not found:
+        raise QuestionNotFoundError(
+            f"{where} has no question {number}; `studylog show` lists its questions."
+        )
+    if len(found) > 1:
+        lines = ", ".join(str(q.line) for q in found)
+        raise QuestionNotFoundError(
+            f"{where} has {len(found)} questions numbered {number} (lines {lines}); "
+            "renumber them (`studylog check` shows where) and try again."
+        )
+    question = found[0]
+    body = post.body
+    doc = parse_document(body)
+    # Question lines are 1-based file lines; the document counts body lines from 0.
+    before_body = post.text[: post.body_start].count("\n")
+    first = question.line - 1 - before_body
+    point = question.end_line - before_body
+    question_line = doc.lines[first].rstrip("\r\n") if 0 <= first < len(doc.lines) else ""
+    if list_content_column(question_line) == 0:
+        raise EntryPlacementError(
+            f"Question {number} in {where} is not a list item (a 'Q.' paragraph?); "
+            "add the answer by hand."
+        )
+    new: list[str] = []
+    for text in answers:
+        labelled = f"({label}) {text.lstrip()}" if label else text
+        new += ["", *render_answer(labelled, question_line, settings.entry_formats)]
+    if not doc.is_blank(point):
+        new.append("")
+    previous = doc.lines[point - 1]
+    ending = previous[len(previous.rstrip("\r\n")) :]
+    eol = ending or post.newline
+    if point >= len(doc.lines) and not ending:
+        # The file ends without a final newline: keep it that way.
+        inserted = eol + eol.join(new)
+    else:
+        inserted = "".join(line + eol for line in new)
+    offset = sum(len(line) for line in doc.lines[:point])
+    new_body = body[:offset] + inserted + body[offset:]
+    _check_answer(doc, parse_document(new_body), first, point + len(new), where, number)
+    head = post.text[: post.body_start]
+    if today is not None:
+        head = touch_last_modified(post, head, today)
+    return AnswerEdit(head + new_body, len(head) + offset, inserted)
+
+
+def _check_answer(
+    before: Document, after: Document, first: int, last: int, where: str, number: int
+) -> None:
+    """The answer must end up inside the question's item, and nothing else may change shape."""
+    same_headings = [(h.level, h.text) for h in after.headings] == [
+        (h.level, h.text) for h in before.headings
+    ]
+    same_blocks = [b.kind for b in after.blocks] == [b.kind for b in before.blocks]
+    while last > first and after.is_blank(last - 1):
+        last -= 1
+    for token in after.tokens:
+        if token.type != "list_item_open" or token.map is None or token.map[0] != first:
+            continue
+        end = token.map[1]
+        while end > first + 1 and after.is_blank(end - 1):
+            end -= 1
+        if end >= last and same_headings and same_blocks:
+            return
+    raise EntryPlacementError(
+        f"Can't add the answer to question {number} in {where} without changing its other "
+        "Markdown; check for an unclosed code block or HTML comment, or add it by hand."
+    )
+
+
+def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> AnswerResult:
+    """Add answers to question `number` of a post on disk, under the lock, atomically.
+
+    Raises:
+        EntryInvalidError, QuestionNotFoundError, EntryPlacementError,
+        PostReadError, PostWriteError, FrontMatterError: the post is left
+        byte for byte as it was.
+    """
+    from studylog.entries import text_lines
+    from studylog.post import update_post
+
+    for text in answers:
+        text_lines(text, "answer")  # an empty answer fails before any I/O
+    path = post.path
+    real = path.resolve() if path.is_symlink() else path
+    today = log.today()
+    label = answer_label(log, post.date, today)
+    edits: list[AnswerEdit] = []
+
+    def edit(text: PostText) -> str:
+        result = add_answer_to_text(text, number, answers, log.settings, label, today)
+        edits.append(result)
+        return result.text
+
+    update_post(real, edit)
+    done = edits[-1]
+    return AnswerResult(path, number, label, done.offset, done.inserted)
