@@ -39,7 +39,7 @@ from studylog.errors import (
 )
 from studylog.log import Log, post_ref
 from studylog.markdown.extraction import QuestionEntry, read_entries
-from studylog.markdown.headings import find_headings, matcher_for
+from studylog.markdown.headings import matcher_for
 
 PEER = "peer"
 # How long one git process may take before the member counts as failed:
@@ -734,19 +734,29 @@ class PeerPart:
 
 
 def _peer_span(body: str, settings: Settings) -> tuple[int, int] | None:
-    """Offsets in `body` of the text under the peer heading, up to the next heading of its level."""
+    """Offsets in `body` of the text under the peer heading, up to the next heading of its level.
+
+    Headings are markdown-it's (a `#` line in a fence or an HTML block is
+    none), matched as `add-question` matches them. When the peer session is
+    the post's last section, a footer that ends the document (a fence or
+    HTML block after a separator, as many blogs sign off) and the
+    separators before it are not part of it.
+    """
+    from itertools import accumulate
+
+    from studylog.markdown.document import parse_document
+    from studylog.markdown.placement import content_end
+
+    doc = parse_document(body)
     matcher = matcher_for(settings.sections)
-    headings = find_headings(body)
-    for index, heading in enumerate(headings):
+    for index, heading in enumerate(doc.headings):
         if matcher.key_for(heading.text) != PEER:
             continue
-        start = heading.end + 1 if heading.end < len(body) else heading.end
-        end = len(body)
-        for later in headings[index + 1 :]:
-            if later.level <= heading.level:
-                end = later.start
-                break
-        return start, end
+        end = doc.section_end(index)
+        if end >= len(doc.lines):
+            end = content_end(doc, heading.end_line, end)
+        offsets = list(accumulate(map(len, doc.lines), initial=0))
+        return offsets[heading.end_line], offsets[end]
     return None
 
 
@@ -818,7 +828,10 @@ def insert_peer_part(text: str, settings: Settings, part: PeerPart) -> str:
     credit = f"\n{credit_line(part, settings.profile)}\n"
     if not part.text.startswith("\n"):
         credit += "\n"
-    return text[:start] + credit + part.text + text[end:]
+    # A part cut before their footer ends at its last line: a blank line
+    # keeps it apart from the heading that follows in the new post.
+    gap = "" if part.text.endswith("\n\n") or end == len(text) else "\n"
+    return text[:start] + credit + part.text + gap + text[end:]
 
 
 DIGEST_HEADINGS = {"ko": "팀 질문 모음", "en": "Team questions"}

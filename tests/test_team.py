@@ -543,3 +543,21 @@ def test_a_borrowed_peer_session_builds_with_jekyll(team: Path) -> None:
     questions = items(section_list(content, "질문내용", "ol"))
     assert len(questions) == 3
     assert "드롭아웃은 추론 때도 쓰나요?" in questions[2].text()
+
+
+def test_new_from_leaves_out_a_footer_after_a_last_peer_section(team: Path, tmp_path: Path) -> None:
+    # A blog whose posts end with the peer session and a signed footer.
+    last = JISU_DAY.replace("2021-08-06", "2021-08-10")
+    last = last[: last.index("## 회고록")] + "```\n💡 틀린 내용은 댓글로 알려주세요 💡\n```\n"
+    jisu = tmp_path / "jisu"
+    push_post(jisu, "2021-08-10-day7.md", last)
+    pull_team(load_settings(team), ("지수",))
+    path = create_post(
+        open_log(team), NewPostRequest("day7", date=dt.date(2021, 8, 10), from_member="지수")
+    )
+    text = path.read_text(encoding="utf-8")
+    assert "💡" not in text
+    questions = _sections(JISU_DAY, team)["questions"]
+    assert questions.endswith("<br>\n\n")
+    # Their questions, up to the separator that opened the footer, then my template's tail.
+    assert questions.removesuffix("<br>\n\n") + "## 회고록\n\n<br>\n" in text
