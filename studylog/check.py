@@ -218,6 +218,15 @@ def _check_front_matter(
         problem = getattr(err, "problem", None) or "invalid YAML"
         add("front-matter-yaml", line, f"the front matter is not valid YAML ({problem}).")
         return findings
+    except (ValueError, OverflowError, AttributeError, TypeError) as err:
+        # Parsed, but a value can't be built: `date: 2021-02-30`, `!!timestamp 99999-01-01`.
+        add(
+            "front-matter-yaml",
+            1,
+            f"the front matter has a value YAML can't build ({err}), such as a date that "
+            "does not exist.",
+        )
+        return findings
     if data is None:
         data = {}
     if not isinstance(data, dict):

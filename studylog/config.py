@@ -232,10 +232,10 @@ def _parse_config(path: Path) -> dict[str, Any]:
 # every load still checks every key) is kept in a small cache keyed by the
 # file's path, size, inode, mtime and ctime. Off with STUDYLOG_NO_CACHE=1,
 # like `list`'s cache; a cache that can't be read or written is ignored.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 # A file changed this recently may change again within the same timestamp
 # tick on a coarse file system, so it is not cached yet (git's "racily clean").
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 
 
 def cache_folder() -> Path:
@@ -255,14 +255,41 @@ def cache_file(name: str) -> Path | None:
 
 
 def write_cache(cache: Path, data: bytes) -> None:
-    """Replace a cache file atomically; a cache that can't be written is simply not kept."""
+    """Replace a cache file atomically, with a checksum `read_cache` verifies.
+
+    A cache that can't be written (the cache folder is a file, read-only,
+    full) is simply not kept.
+    """
+    import zlib
+
     tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        tmp.write_bytes(b"%08x\n" % zlib.crc32(data) + data)
         os.replace(tmp, cache)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # the folder itself is unusable: there is no temporary file
+
+
+def read_cache(cache: Path) -> bytes | None:
+    """The data `write_cache` stored, or None when missing, unreadable or damaged.
+
+    The crc32 catches a flipped byte or a torn write, which would otherwise
+    turn `_posts` into `_postz` and make `list` say "No posts".
+    """
+    import zlib
+
+    try:
+        raw = cache.read_bytes()
+    except OSError:
+        return None
+    header, data = raw[:9], raw[9:]
+    if header != b"%08x\n" % zlib.crc32(data):
+        return None
+    return data
 
 
 def _cache_file(path: Path) -> Path | None:
@@ -292,9 +319,12 @@ def _cached_mapping(path: Path, info: os.stat_result) -> dict[str, Any] | None:
         return None
     import marshal
 
+    data = read_cache(cache)
+    if data is None:
+        return None
     try:
-        stamp, raw = marshal.loads(cache.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        stamp, raw = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
         return None
     if stamp != _stamp(path, info) or not isinstance(raw, dict):
         return None
@@ -308,7 +338,7 @@ def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> 
     import marshal
     import time
 
-    if time.time_ns() - info.st_mtime_ns < _RACY_NS:
+    if time.time_ns() - info.st_mtime_ns < RACY_NS:
         return
     try:
         data = marshal.dumps((_stamp(path, info), raw))
@@ -337,7 +367,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         profile=profile,
         posts_dir=posts_dir,
         timezone=timezone,
-        title=_get_str(raw, "title", PROFILE_TITLES[profile], source),
+        title=_get_title(raw, profile, source),
         template=_get_str(raw, "template", profile, source),
         templates_dir=templates_dir,
         roster=_get_names(raw, "roster", source),
@@ -380,6 +410,12 @@ def _get_folder(root: Path, raw: dict[str, Any], key: str, default: str, source:
         f"{source}: '{key}' must be a folder inside the log and outside .git "
         f"(like {default}), not '{value}'; change it."
     )
+
+
+def _get_title(raw: dict[str, Any], profile: str, source: str) -> str:
+    title = _get_str(raw, "title", PROFILE_TITLES[profile], source)
+    check_format(title, "title", source)
+    return title
 
 
 def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:
@@ -502,4 +538,47 @@ def _merge_formats(profile: str, raw: Any, source: str) -> EntryFormats:
             )
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{source}: formats.{name} must be a non-empty string.")
+        check_format(value, f"formats.{name}", source)
     return dataclasses.replace(base, **raw)
+
+
+# A field's width or precision above this is a typo or an attack: `{n:>999999999}`
+# would make a gigabyte of spaces in a post.
+MAX_FORMAT_WIDTH = 100
+
+
+def check_format(pattern: str, key: str, source: str) -> None:
+    """Refuse a format string that can't be filled safely.
+
+    Fields must be plain names (`{asker}`, not `{asker.__class__}` or `{0}`),
+    with no nested fields in their spec and no width or precision over
+    `MAX_FORMAT_WIDTH`. Which names a format may use is checked when it is
+    filled, where they are known.
+
+    Raises:
+        ConfigError: naming the key.
+    """
+    import re
+    import string
+
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as err:
+        raise ConfigError(
+            f"{source}: {key} ({pattern!r}) is not a valid format ({err}); fix its braces."
+        ) from err
+    for _, name, spec, _ in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise ConfigError(
+                f"{source}: {key} ({pattern!r}) uses the field {{{name}}}; "
+                "use plain names such as {n} or {asker}."
+            )
+        if spec and (
+            "{" in spec or any(int(w) > MAX_FORMAT_WIDTH for w in re.findall(r"\d+", spec))
+        ):
+            raise ConfigError(
+                f"{source}: {key} ({pattern!r}) has a width or precision over "
+                f"{MAX_FORMAT_WIDTH} or a nested field; use a small width like {{n:02d}}."
+            )

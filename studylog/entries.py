@@ -81,7 +81,11 @@ def text_lines(value: str, what: str, required: bool = True) -> list[str]:
 
     Raises:
         EntryInvalidError: `required` and nothing but white space.
+        TextInvalidError: a NUL or other control character (tab aside).
     """
+    from studylog.values import check_characters
+
+    check_characters(value, what)
     lines = [line.rstrip() for line in _LINE_BREAK.split(value)]
     while lines and not lines[0].strip():
         lines.pop(0)

@@ -72,6 +72,10 @@ class SectionNotFoundError(StudylogError):
     """No section of that key or heading, and none can be created."""
 
 
+class TextInvalidError(StudylogError):
+    """A value holds a control character, is not valid UTF-8, or breaks a line that must be one."""
+
+
 class EntryInvalidError(StudylogError):
     """An entry's values are missing or empty."""
 

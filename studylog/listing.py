@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from studylog.config import Settings, cache_file, write_cache
+from studylog.config import RACY_NS, Settings, cache_file, read_cache, write_cache
 from studylog.errors import PostReadError
 from studylog.log import POST_NAME, PostRef
 from studylog.markdown.extraction import count_entries
@@ -203,9 +203,12 @@ def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...
         return {}
     import marshal
 
+    stored = read_cache(path)
+    if stored is None:
+        return {}
     try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        data = marshal.loads(stored)
+    except (ValueError, EOFError, TypeError):
         return {}
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
         return {}
@@ -268,9 +271,15 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     reads no post that hasn't changed. Anything off (a changed file, other
     section settings, a new studylog) is read again.
     """
+    import time
+
     cache_path = _cache_path(settings)
     fingerprint = _fingerprint(settings)
     cache = _load_cache(cache_path, fingerprint)
+    # git's "racily clean" rule: a file changed within RACY_NS of this scan may
+    # change again within the same timestamp tick (1 s on some file systems)
+    # at the same size, so it is read now but not remembered.
+    racy_after = time.time_ns() - RACY_NS
     fresh: dict[str, tuple[Any, ...]] = {}
     summaries: list[PostSummary] = []
     changed = False
@@ -286,7 +295,8 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
         except PostReadError:
             continue
         changed = True
-        fresh[path] = (mtime, size, *summary[3:])
+        if mtime < racy_after:
+            fresh[path] = (mtime, size, *summary[3:])
         summaries.append(summary)
     if changed or len(fresh) != len(cache):
         _save_cache(cache_path, fingerprint, fresh)

@@ -112,7 +112,14 @@ class Log:
                     "use an IANA name like Asia/Seoul."
                 ) from err
             return clock.astimezone(zone) if clock else dt.datetime.now(zone)
-        return (clock or dt.datetime.now()).astimezone()
+        try:
+            return (clock or dt.datetime.now()).astimezone()
+        except (ValueError, OverflowError, OSError) as err:
+            # TZ=UTC+99: the C library accepts it, Python's offsets stop at 24 hours.
+            raise ConfigError(
+                f"The system time zone (TZ={os.environ.get('TZ', '')!r}) is not usable ({err}); "
+                "set TZ to a name like Asia/Seoul, or `timezone:` in .studylog.yml."
+            ) from err
 
     def post_files(self) -> list[tuple[str, str]]:
         """(folder, file name) of every `.md`/`.markdown` file under the posts folder.
@@ -270,6 +277,11 @@ class Log:
         if date is not None:
             prefix = f"{date.isoformat()}-"
             named = [(f, n) for f, n in self.post_files() if n.startswith(prefix)]
+        elif not spec.isascii():
+            found = self.find_slug(spec)
+            if found is not None:
+                return found
+            named = []
         else:
             # A cheap test on the name first; the exact slug is checked below.
             needle = f"-{spec}."
@@ -301,6 +313,14 @@ class Log:
 
         `files` is a `post_files()` listing to reuse.
         """
+        slug = normalize_slug(slug)
+        if not slug.isascii():
+            # A file may carry the slug in NFD (made on macOS): compare normalised.
+            for folder, name in self.post_files() if files is None else files:
+                ref = _name_ref(folder, name)
+                if ref is not None and normalize_slug(ref.slug) == slug:
+                    return ref
+            return None
         needle = f"-{slug}."
         for folder, name in self.post_files() if files is None else files:
             if needle not in name:
@@ -373,12 +393,39 @@ def parse_date(text: str, today: dt.date) -> dt.date:
 _BAD_SLUG = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
+# A file name holds at most 255 bytes; the date, dash and `.md` take 14.
+MAX_SLUG_BYTES = 200
+
+
+def normalize_slug(slug: str) -> str:
+    """The slug in Unicode NFC, the form macOS, Windows and Linux keyboards agree on.
+
+    Without it the NFD and NFC spellings of one Hangul slug make two posts.
+    """
+    if slug.isascii():
+        return slug
+    import unicodedata
+
+    return unicodedata.normalize("NFC", slug)
+
+
 def check_slug(slug: str) -> str:
-    """Return the slug if it is safe as part of a file name.
+    """Return the slug, NFC-normalised, if it is safe as part of a file name.
 
     Raises:
-        SlugInvalidError: empty, a path, a leading dot, or control characters.
+        SlugInvalidError: empty, a path, a leading dot, control characters,
+            not valid UTF-8, or too long for a file name.
     """
+    if any("\ud800" <= char <= "\udfff" for char in slug):
+        raise SlugInvalidError(
+            "The slug is not valid UTF-8 text; set your terminal to UTF-8 and type it again."
+        )
+    slug = normalize_slug(slug)
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise SlugInvalidError(
+            f"The slug is {len(slug.encode('utf-8'))} bytes long, more than a file name can "
+            f"hold with its date; keep it under {MAX_SLUG_BYTES} bytes."
+        )
     if not slug or not slug.strip():
         raise SlugInvalidError("The slug is empty; name the post, for example `day5`.")
     if _BAD_SLUG.search(slug) or ".." in slug:

@@ -188,6 +188,13 @@ def parse_front_matter(post: PostText) -> dict[str, Any]:
         raise FrontMatterError(
             f"{post.path}: the front matter is not valid YAML{line} ({problem}); fix that line."
         ) from err
+    except (ValueError, OverflowError, AttributeError, TypeError) as err:
+        # PyYAML parses `date: 2021-02-30` or `!!timestamp 99999-01-01` and then
+        # fails building the value, with a plain Python error.
+        raise FrontMatterError(
+            f"{post.path}: the front matter has a value YAML can't build ({err}), "
+            "such as a date that does not exist; fix it."
+        ) from err
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -285,12 +285,16 @@ def day_number(slug: str) -> int | None:
 
 def make_title(pattern: str, slug: str, date: dt.date) -> str:
     """Fill the title pattern; with no number in the slug, `{n}` patterns give the slug."""
+    import string
+
     day = day_number(slug)
-    if day is None and "{n}" in pattern:
-        return slug
     try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+        if day is None and "n" in fields:
+            # `{n:02d}` can't format a missing number: the slug is the title.
+            return slug
         return pattern.format(n=day, slug=slug, date=date.isoformat())
-    except (KeyError, IndexError, ValueError) as err:
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as err:
         raise ConfigError(
             f"The title pattern {pattern!r} can only use {{n}}, {{slug}} and {{date}}."
         ) from err
@@ -422,6 +426,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
 
     Raises:
         SlugInvalidError: the slug can't be a file name.
+        TextInvalidError: a title or name holds a line break or control character.
         PostExistsError: a post with that slug exists (at any date).
         TemplateNotFoundError, TemplateRenderError: the template is missing or broken.
         PostWriteError: the posts folder is read-only.
@@ -429,8 +434,17 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         PostNotFoundError: `from_member` has no peer session that day.
     """
     from studylog.templates import find_template, render_template, template_folders
+    from studylog.values import check_single_line
 
     settings = log.settings
+    # The values the user typed: one line each, as `add-*` requires of names,
+    # or `--participant $'민수\n## 회고록'` would put a heading in the post.
+    if request.title is not None:
+        check_single_line(request.title, "title")
+    if request.moderator is not None:
+        check_single_line(request.moderator, "moderator")
+    for name in request.participants:
+        check_single_line(name, "participant")
     now = log.now()
     date = request.date or now.date()
     # One listing of the posts folder serves every lookup (no post is opened).

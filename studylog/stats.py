@@ -109,7 +109,9 @@ def compute_stats(
         current_streak=current,
         longest_streak=longest,
         days=days,
-        weeks=build_weeks(days),
+        # Future posts (Jekyll doesn't publish them yet) stay out of the grid:
+        # one dated 9999-12-31 would make it 416,000 weeks long.
+        weeks=build_weeks(day for day in days if day.date <= today),
         askers=tuple(sorted(askers.items(), key=lambda item: (-item[1], item[0]))),
         presenters=tuple(sorted(presenters.items(), key=lambda item: (-item[1], item[0]))),
     )
@@ -124,14 +126,19 @@ def build_weeks(days: Iterable[DayCount]) -> tuple[Week, ...]:
     last = max(by_date)
     start = first - dt.timedelta(days=first.weekday())
     weeks: list[Week] = []
-    while start <= last:
+    while True:
         row: list[DayCount | None] = []
         for offset in range(7):
+            if offset > (last - start).days:
+                row.append(None)  # after the last day (and maybe after 9999-12-31)
+                continue
             day = start + dt.timedelta(days=offset)
-            if day < first or day > last:
+            if day < first:
                 row.append(None)
             else:
                 row.append(by_date.get(day, DayCount(day, 0, 0, 0)))
         weeks.append(Week(start, tuple(row)))
+        if last - start < dt.timedelta(days=7):
+            break  # the last week: stepping on would overflow after 9999-12-31
         start += dt.timedelta(days=7)
     return tuple(weeks)

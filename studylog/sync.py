@@ -148,9 +148,16 @@ def _push(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> Pus
     flags = [line.split("\t") for line in done.stdout.splitlines() if line.startswith("!")]
     summary = flags[0][2] if flags and len(flags[0]) > 2 else ""
     if "remote rejected" in summary:
+        # What the server's pre-receive hook printed arrives as "remote: …" lines.
+        said = [
+            line[len("remote:") :].strip()
+            for line in done.stderr.splitlines()
+            if line.startswith("remote:") and line[len("remote:") :].strip()
+        ]
+        told = f"; it said: {' / '.join(said)}" if said else ""
         raise PushRejectedError(
-            f"{upstream.remote} refused the push ({summary}); your commits are kept locally, "
-            "fix what the remote requires and push again."
+            f"{upstream.remote} refused the push ({summary}){told}; your commits are kept "
+            "locally, fix what the remote requires and push again."
         )
     if flags:
         raise PushRejectedError(

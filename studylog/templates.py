@@ -181,7 +181,10 @@ def render_template(
                         f"made more than {MAX_OUTPUT_CHARS:,} characters of output"
                     )
                 chunks.append(chunk)
-            return "".join(chunks)
+            text = "".join(chunks)
+            # A "\udc80" escape in a template string is no character a post can hold.
+            text.encode("utf-8")
+            return text
     except (TemplateError, _BudgetExceeded, ArithmeticError, LookupError, TypeError,
             ValueError, MemoryError, RecursionError, AttributeError) as err:  # fmt: skip
         # Any of these raised while the template ran is the template's fault,

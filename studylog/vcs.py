@@ -62,8 +62,38 @@ def _git(folder: Path, *args: str, input: str | None = None) -> subprocess.Compl
 
 
 def is_inside_repository(folder: Path) -> bool:
-    """True when `folder` is inside a git work tree."""
-    return _git(folder, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true"
+    """True when `folder` is inside a git work tree.
+
+    Raises:
+        GitError: git refuses the repository as owned by someone else.
+    """
+    result = _git(folder, "rev-parse", "--is-inside-work-tree")
+    _check_ownership(folder, result)
+    return result.stdout.strip() == "true"
+
+
+def _check_ownership(folder: Path, result: subprocess.CompletedProcess[str]) -> None:
+    """Raise git's dubious-ownership refusal as what it is, not "no repository"."""
+    if "dubious ownership" not in result.stderr:
+        return
+    match = re.search(r"safe\.directory '?([^'\n]+)'?", result.stderr)
+    top = match[1].strip() if match else str(folder)
+    raise GitError(
+        f"git refuses the repository at {top} because another user owns it "
+        f'("dubious ownership"); if you trust it, run '
+        f"`git config --global --add safe.directory {top}` and try again."
+    )
+
+
+def _index_lock_error(repo: Repository, stderr: str, action: str) -> GitError | None:
+    """A sentence for git's "index.lock: File exists", or None when that is not the cause."""
+    if "index.lock" not in stderr or "File exists" not in stderr:
+        return None
+    lock = repo.git_dir / "index.lock"
+    return GitError(
+        f"Can't {action}: {lock} exists, so another git command is running or one crashed; "
+        f"wait for it, or if no git is running delete {lock} and try again."
+    )
 
 
 def init_repository(folder: Path) -> None:
@@ -129,9 +159,11 @@ def open_repository(folder: Path) -> Repository:
     """The git work tree that holds `folder`.
 
     Raises:
-        GitError: `folder` is not inside a git work tree.
+        GitError: `folder` is not inside a git work tree, or git refuses it
+            as owned by another user.
     """
     result = _git(folder, "rev-parse", "--show-toplevel", "--absolute-git-dir")
+    _check_ownership(folder, result)
     lines = result.stdout.splitlines()
     if result.returncode != 0 or len(lines) != 2:
         raise GitError(
@@ -531,7 +563,9 @@ def commit_posts(
         # can take them; undone below if the commit fails.
         added = repo.run(*_LITERAL, "add", "--intent-to-add", "--", *new)
         if added.returncode != 0:
-            raise GitError(f"`git add` failed: {added.stderr.strip()}; fix that and try again.")
+            raise _index_lock_error(repo, added.stderr, "stage the posts") or GitError(
+                f"`git add` failed: {added.stderr.strip()}; fix that and try again."
+            )
     # `commit -- PATHS` commits exactly these files from the work tree and
     # leaves anything else that is staged alone; git updates the index only
     # if the commit is made.
@@ -563,6 +597,9 @@ def _commit_failure(repo: Repository, done: subprocess.CompletedProcess[str]) ->
     )
     if identity_missing(repo):
         return identity_error()
+    locked = _index_lock_error(repo, done.stderr, "commit")
+    if locked is not None:
+        return locked
     hooks = _hooks_present(repo)
     if hooks:
         which = " or ".join(hooks)

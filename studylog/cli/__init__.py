@@ -118,9 +118,33 @@ def _first_word(args: list[str]) -> str | None:
     return None
 
 
+def check_terminal() -> None:
+    """Make the streams safe for any text, and refuse arguments that are not UTF-8.
+
+    With PYTHONIOENCODING=ascii (or a C locale) printing a Korean title
+    would raise; `backslashreplace` writes `\\ubbfc` instead, which JSON
+    output still reads as the same character. An EUC-KR terminal passes
+    bytes Python can only keep as lone surrogates, which can't be written
+    into a UTF-8 post: that is a usage error, said once.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    for index, arg in enumerate(sys.argv[1:], start=1):
+        if any("\udc80" <= char <= "\udcff" for char in arg):
+            print_error(
+                f"Argument {index} is not valid UTF-8 (is the terminal set to another "
+                "encoding, such as EUC-KR?); set it to UTF-8 and type the value again."
+            )
+            raise SystemExit(2)
+
+
 def main() -> None:
     """Console-script entry point."""
     from typer.main import get_command_name
+
+    check_terminal()
 
     # Typer turns every registered command into a Click command (signatures,
     # annotations, parameters) on each run, ~0.7 ms a command. When the line

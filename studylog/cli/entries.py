@@ -145,6 +145,10 @@ def _edit_fields(fields: list[Field], title: str) -> None:
         open_in_editor(path)
         try:
             text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError as err:
+            raise EntryInvalidError(
+                "The editor deleted the entry's file instead of saving it; nothing was added."
+            ) from err
         except UnicodeDecodeError as err:
             raise EntryInvalidError(
                 "The editor saved the entry in another encoding than UTF-8; nothing was added."

@@ -427,7 +427,9 @@ def export(
 
     target = export_target(log, output)
     # Atomic, so an interrupted export never leaves half a file over a good one.
-    write_atomic(target, text.encode("utf-8"))
+    # A title can hold a lone surrogate (a YAML "\udc80" escape); it is
+    # written as that escape rather than failing the whole export.
+    write_atomic(target, text.encode("utf-8", errors="backslashreplace"))
     say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
 
 
