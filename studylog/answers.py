@@ -174,6 +174,7 @@ def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> A
     """Add answers to question `number` of a post on disk, under the lock, atomically.
 
     Raises:
+        PathOutsideLogError: the post resolves outside the posts folder.
         EntryInvalidError, QuestionNotFoundError, EntryPlacementError,
         PostReadError, PostWriteError, FrontMatterError: the post is left
         byte for byte as it was.
@@ -184,6 +185,7 @@ def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> A
     for text in answers:
         text_lines(text, "answer")  # an empty answer fails before any I/O
     path = post.path
+    log.check_inside_posts(path)
     real = path.resolve() if path.is_symlink() else path
     today = log.today()
     label = answer_label(log, post.date, today)

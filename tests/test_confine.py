@@ -82,6 +82,8 @@ def test_a_post_outside_the_posts_folder_is_not_written(
         "add-question", "--post", spec, "--asker", "a", "--question", "q", cwd=log_root
     )
     assert "outside the posts folder" in one_sentence(result)
+    answered = studylog("answer", "1", "--post", spec, "--answer", "a", cwd=log_root)
+    assert "outside the posts folder" in one_sentence(answered)
     assert outside.read_text(encoding="utf-8") == POST
     assert snapshot(log_root) == before
 

@@ -80,6 +80,12 @@ def test_control_characters_are_refused_in_entries(
     assert day4.read_text(encoding="utf-8") == POST
 
 
+def test_control_characters_are_refused_in_answers(log_root: Path, day4: Path) -> None:
+    result = studylog(log_root, "answer", "1", "--answer", "-", stdin=b"esc \x1b]0;pwned\x07\n")
+    assert "control character" in one_sentence(result)
+    assert day4.read_text(encoding="utf-8") == POST
+
+
 def test_tabs_and_line_breaks_stay_allowed(log_root: Path, day4: Path) -> None:
     result = studylog(
         log_root, "add-question", "--asker", "민수", "--question", "q", "--answer", "-",
