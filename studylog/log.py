@@ -117,8 +117,9 @@ class Log:
         except (ValueError, OverflowError, OSError) as err:
             # TZ=UTC+99: the C library accepts it, Python's offsets stop at 24 hours.
             raise ConfigError(
-                f"The system time zone (TZ={os.environ.get('TZ', '')!r}) is not usable ({err}); "
-                "set TZ to a name like Asia/Seoul, or `timezone:` in .studylog.yml."
+                f"The system time zone (TZ={os.environ.get('TZ', '')!r}) is not usable "
+                "(its offset is not within 24 hours); set TZ to a name like Asia/Seoul, "
+                "or `timezone:` in .studylog.yml."
             ) from err
 
     def post_files(self) -> list[tuple[str, str]]:
