@@ -174,11 +174,14 @@ def render_template(
             template = env.get_template(top)
             chunks: list[str] = []
             size = 0
-            for chunk in template.generate(**context):
+            output = template.generate(**context)
+            for chunk in output:
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
-                    raise _BudgetExceeded(
-                        f"made more than {MAX_OUTPUT_CHARS:,} characters of output"
+                    # Thrown into the template where it paused, so the
+                    # traceback (and the message) names that template and line.
+                    output.throw(
+                        _BudgetExceeded(f"made more than {MAX_OUTPUT_CHARS:,} characters of output")
                     )
                 chunks.append(chunk)
             text = "".join(chunks)

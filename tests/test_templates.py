@@ -205,7 +205,10 @@ def test_an_error_in_an_included_template_names_that_template_and_its_line(
         ("{{ 2 ** (10**9) }}", "line 1: computes 2\\*\\*1000000000"),
         ("{{ 'x' | center(10**9) }}", "line 1: needed more than 512 MB"),
         ("{{ '{:>999999999}'.format(1) }}", "line 1: needed more than 512 MB"),
-        ("{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}", "more than 1,000,000 char"),
+        (
+            "ok\n{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}",
+            "line 2: made more than 1,000,000 char",
+        ),
         ("{% set a = 'xxxxxxxxxxxxxxxx' %}" + "{% set a = a ~ a %}" * 30, "512 MB"),
         ("{{ {}['k'] }}", "line 1: .*'k'"),
         ("{{ 'a' + 1 }}", "line 1: .*"),
