@@ -68,7 +68,8 @@ class Settings:
     profile: str = "ko"
     posts_dir: str = "_posts"
     timezone: str | None = None
-    title: str = "[boostcourse] Day{n} 학습기록"
+    title: str = "[{course}] Day{n} 학습기록"
+    course: str = ""
     template: str = "ko"
     templates_dir: str = "_templates"
     roster: tuple[str, ...] = ()
@@ -152,7 +153,7 @@ PROFILE_FORMATS: dict[str, EntryFormats] = {
     ),
 }
 
-PROFILE_TITLES = {"ko": "[boostcourse] Day{n} 학습기록", "en": "Day {n} study log"}
+PROFILE_TITLES = {"ko": "[{course}] Day{n} 학습기록", "en": "Day {n} study log"}
 
 # The keys `.studylog.yml` may hold, with the one-line meaning that
 # `studylog init` writes beside each and docs/config.md documents.
@@ -160,7 +161,11 @@ CONFIG_KEYS: dict[str, str] = {
     "profile": "ko or en: the built-in template, section headings and entry formats",
     "posts_dir": "the folder that holds the posts, relative to the log",
     "timezone": "IANA time zone for 'today' (else Jekyll's timezone, else the system's)",
-    "title": "the title pattern of a new post; {n} is the number in the slug, {slug} the slug",
+    "title": (
+        "the title pattern of a new post; {n} is the number in the slug, {slug} the slug, "
+        "{course} the course"
+    ),
+    "course": "the course: the posts' category and the title's [prefix]; empty for neither",
     "template": "the template `studylog new` uses when --template is not given",
     "templates_dir": "the folder of the log's own templates (Jekyll does not publish it)",
     "roster": "the team's names: the participants of a new post",
@@ -199,14 +204,29 @@ def load_settings(root: Path) -> Settings:
     except OSError:
         info = None
     if info is not None and S_ISREG(info.st_mode):
-        raw = _cached_mapping(path, info)
-        if raw is None:
-            raw = _parse_config(path)
-            _remember_mapping(path, info, raw)
+        raw = read_yaml_mapping(path, info)
     return settings_from_mapping(root, raw, source=str(path))
 
 
-def _parse_config(path: Path) -> dict[str, Any]:
+def read_yaml_mapping(
+    path: Path, info: os.stat_result, strict_mapping: bool = True
+) -> dict[str, Any]:
+    """The YAML mapping in `path` (whose `os.stat` is `info`), through the parse cache.
+
+    With `strict_mapping` false, a file that holds something other than a
+    mapping (Jekyll's `_config.yml` may be empty) reads as {}.
+
+    Raises:
+        ConfigError: not UTF-8, not YAML, or (with `strict_mapping`) not a mapping.
+    """
+    raw = _cached_mapping(path, info)
+    if raw is None:
+        raw = _parse_config(path, strict_mapping)
+        _remember_mapping(path, info, raw)
+    return raw
+
+
+def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
     import yaml
 
     try:
@@ -220,6 +240,8 @@ def _parse_config(path: Path) -> dict[str, Any]:
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ConfigError(f"{path} is not valid YAML{line}; fix it or delete it.") from err
     if not isinstance(raw, dict):
+        if not strict_mapping:
+            return {}
         raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
     if "calendar" in raw:
         # YAML reads the calendar's dates as dates, which the settings cache can't hold.
@@ -368,6 +390,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         posts_dir=posts_dir,
         timezone=timezone,
         title=_get_title(raw, profile, source),
+        course=_get_course(raw, source),
         template=_get_str(raw, "template", profile, source),
         templates_dir=templates_dir,
         roster=_get_names(raw, "roster", source),
@@ -416,6 +439,16 @@ def _get_title(raw: dict[str, Any], profile: str, source: str) -> str:
     title = _get_str(raw, "title", PROFILE_TITLES[profile], source)
     check_format(title, "title", source)
     return title
+
+
+def _get_course(raw: dict[str, Any], source: str) -> str:
+    # Unlike the other strings, an empty course is a choice: no category, no [prefix].
+    value = raw.get("course")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\n" in value:
+        raise ConfigError(f"{source}: 'course' must be one line of text (or \"\" for none).")
+    return value.strip()
 
 
 def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:

@@ -61,20 +61,9 @@ class InitResult:
         )
 
 
-def _read_jekyll_config(root: Path) -> dict[str, Any]:
-    path = root / "_config.yml"
-    if not path.is_file():
-        return {}
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path} is not valid YAML; fix it so studylog can read it.") from err
-    return data if isinstance(data, dict) else {}
-
-
-def render_config(profile: str, timezone: str | None, front_matter: dict[str, Any]) -> str:
+def render_config(
+    profile: str, timezone: str | None, front_matter: dict[str, Any], course: str = ""
+) -> str:
     """The text of a new `.studylog.yml`: every key, each with its meaning as a comment."""
     import yaml
 
@@ -92,6 +81,7 @@ def render_config(profile: str, timezone: str | None, front_matter: dict[str, An
         "posts_dir": "posts_dir: _posts",
         "timezone": f"timezone: {timezone}" if timezone else "# timezone: Asia/Seoul",
         "title": f"title: {_quote(PROFILE_TITLES[profile])}",
+        "course": f"course: {_quote(course)}",
         "template": f"template: {profile}",
         "templates_dir": "templates_dir: _templates",
         "roster": "roster: []",
@@ -130,7 +120,7 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def init_log(root: Path, profile: str = "ko") -> InitResult:
+def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
     """Make `root` a study log; a second run changes nothing.
 
     Writes `.studylog.yml` (taking the timezone and jekyll-compose's
@@ -138,20 +128,28 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
     rewrites), runs `git init` where `root` is not in a repository,
     creates the posts folder, and sets up the post merge driver
     (`.gitattributes` and the repository's config, see `studylog.merge`).
+    `course` is the posts' category and the title's `[prefix]` (empty:
+    neither); an existing `.studylog.yml` keeps its own.
 
     Raises:
-        ConfigError: unknown profile, or a `_config.yml` that is not YAML.
+        ConfigError: unknown profile, a course of several lines, or a
+            `_config.yml` that is not YAML.
         PostWriteError: the folder can't be written.
     """
     if profile not in PROFILES:
         raise ConfigError(f"Unknown profile '{profile}'; use 'ko' or 'en'.")
+    course = course.strip()
+    if "\n" in course or "\r" in course:
+        raise ConfigError("The course must be one line; give its name only.")
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PostWriteError(f"Can't create {root} ({err.strerror}); pick another folder.") from err
     config_path = root / CONFIG_NAME
     created_config = False
-    jekyll = _read_jekyll_config(root)
+    from studylog.jekyll import read_site_config
+
+    jekyll = read_site_config(root)
     timezone = jekyll.get("timezone") if isinstance(jekyll.get("timezone"), str) else None
     compose = jekyll.get("jekyll_compose")
     front_matter: dict[str, Any] = {}
@@ -160,7 +158,7 @@ def init_log(root: Path, profile: str = "ko") -> InitResult:
         if isinstance(defaults, dict) and isinstance(defaults.get("posts"), dict):
             front_matter = defaults["posts"]
     if not config_path.exists():
-        text = render_config(profile, timezone, front_matter)
+        text = render_config(profile, timezone, front_matter, course)
         try:
             write_atomic(config_path, text.encode("utf-8"), exclusive=True)
         except FileExistsError:
@@ -283,20 +281,30 @@ def day_number(slug: str) -> int | None:
     return int(match[0]) if match else None
 
 
-def make_title(pattern: str, slug: str, date: dt.date) -> str:
-    """Fill the title pattern; with no number in the slug, `{n}` patterns give the slug."""
+# With no course, "[{course}] Day{n}" becomes "Day{n}": the brackets (or
+# parentheses) around the course and the space after them go with it.
+_EMPTY_COURSE = re.compile(r"[\[(]\{course(?::[^}]*)?\}[\])][ \t]*|[ \t]*\{course(?::[^}]*)?\}")
+
+
+def make_title(pattern: str, slug: str, date: dt.date, course: str = "") -> str:
+    """Fill the title pattern; with no number in the slug, `{n}` patterns give the slug.
+
+    An empty `course` drops `{course}` with the brackets around it.
+    """
     import string
 
     day = day_number(slug)
+    if not course:
+        pattern = _EMPTY_COURSE.sub("", pattern).strip() or pattern
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
         if day is None and "n" in fields:
             # `{n:02d}` can't format a missing number: the slug is the title.
             return slug
-        return pattern.format(n=day, slug=slug, date=date.isoformat())
+        return pattern.format(n=day, slug=slug, date=date.isoformat(), course=course)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError) as err:
         raise ConfigError(
-            f"The title pattern {pattern!r} can only use {{n}}, {{slug}} and {{date}}."
+            f"The title pattern {pattern!r} can only use {{n}}, {{slug}}, {{date}} and {{course}}."
         ) from err
 
 
@@ -433,6 +441,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         TeamMemberError, TeamBlogError: `from_member` is no teammate or is not pulled.
         PostNotFoundError: `from_member` has no peer session that day.
     """
+    from studylog.jekyll import read_site
     from studylog.templates import find_template, render_template, template_folders
     from studylog.values import check_single_line
 
@@ -463,7 +472,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
 
         peer_part = borrow_peer_part(log, request.from_member, date)
     previous = read_previous(log, date, files)
-    title = request.title or make_title(settings.title, slug, date)
+    title = request.title or make_title(settings.title, slug, date, settings.course)
     participants = list(request.participants) or list(settings.roster)
     if not participants and previous is not None:
         participants = previous.participants
@@ -482,6 +491,8 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "participants": participants,
             "config": settings,
             "previous": previous,
+            "course": settings.course,
+            "layout": read_site(settings.root, settings.posts_dir).post_layout,
         },
         template_folders(settings),
     )

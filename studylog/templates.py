@@ -34,6 +34,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "participants": "the list of participant names",
     "config": "the log's settings (config.profile, config.roster, …)",
     "previous": "the previous post (slug, title, date, participants), or None",
+    "course": "the course from .studylog.yml (the category), or an empty string",
+    "layout": "the layout a post needs (single, post), or None when _config.yml gives one",
 }
 
 

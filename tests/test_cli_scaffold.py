@@ -217,3 +217,24 @@ def test_python_dash_m_and_version(log_root: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_init_asks_for_the_course_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("studylog.cli.scaffold.is_interactive", lambda: True)
+    result = runner.invoke(app, ["init", str(tmp_path / "blog")], input="AI Tech\n")
+    assert result.exit_code == 0, result.output
+    assert "Course" in result.stderr
+    text = (tmp_path / "blog" / ".studylog.yml").read_text(encoding="utf-8")
+    assert 'course: "AI Tech"' in text
+
+
+def test_init_without_a_terminal_defaults_to_no_course(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "blog")])
+    assert result.exit_code == 0, result.output
+    assert 'course: ""' in (tmp_path / "blog" / ".studylog.yml").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "two"), "--course", "boostcourse"])
+    assert 'course: "boostcourse"' in (tmp_path / "two" / ".studylog.yml").read_text(
+        encoding="utf-8"
+    )

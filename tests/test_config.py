@@ -20,7 +20,8 @@ def test_missing_file_gives_ko_defaults(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
     assert settings.profile == "ko"
     assert settings.posts_path == tmp_path / "_posts"
-    assert settings.title == "[boostcourse] Day{n} 학습기록"
+    assert settings.title == "[{course}] Day{n} 학습기록"
+    assert settings.course == ""
     assert settings.sections["questions"].heading == "질문내용"
     assert settings.sections["questions"].parent == "peer"
     assert settings.entry_formats == PROFILE_FORMATS["ko"]
@@ -103,3 +104,14 @@ def test_rendered_config_documents_every_key_and_loads(tmp_path: Path, profile: 
     assert settings.profile == profile
     assert settings.timezone == "Asia/Seoul"
     assert settings.front_matter == {"author": "me"}
+
+
+def test_course_must_be_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".studylog.yml").write_text("course: [a]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'course' must be one line"):
+        load_settings(tmp_path)
+
+
+def test_course_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".studylog.yml").write_text("course: ' AI '\n", encoding="utf-8")
+    assert load_settings(tmp_path).course == "AI"

@@ -246,7 +246,7 @@ def make_site(tmp_path: Path, profile: str) -> Path:
             "index.md": "---\nlayout: home\n---\n",
         },
     )
-    studylog(site, "init", "--profile", profile)
+    studylog(site, "init", "--profile", profile, "--course", PROFILES[profile]["category"])
     # The log's own templates must not be published.
     build_file_tree(site, {"_templates/short.md": "---\ntitle: {{ title | yaml }}\n---\nhi\n"})
     return site
@@ -445,6 +445,35 @@ def test_entries_build_with_jekyll(tmp_path: Path, profile: str) -> None:
     assert_no_stray_markdown(content, expected["labels"])
 
 
+# minima with no `defaults:`: the post itself must name its layout.
+BARE_MINIMA = SITE_CONFIG[: SITE_CONFIG.index("defaults:")]
+
+
+@pytest.mark.parametrize("course", ["", "AI Tech"])
+def test_new_post_renders_in_the_theme(tmp_path: Path, course: str) -> None:
+    """With minima and no defaults, a new post is a whole page: <html>, title and CSS."""
+    site = build_file_tree(
+        tmp_path / "site", {"_config.yml": BARE_MINIMA, "index.md": "---\nlayout: home\n---\n"}
+    )
+    studylog(site, "init", "--course", course)
+    assert studylog(site, "new", "day1").strip() == "_posts/2024-03-01-day1.md"
+    out = jekyll_build(site)
+    folder = out / "ai tech" if course else out
+    page_path = folder / "2024" / "03" / "01" / "day1.html"
+    assert page_path.is_file(), sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
+    page = parse_html(page_path)
+    assert [e.attrs.get("lang") for e in page.iter("html")] == ["en"]
+    title = "[AI Tech] Day1 학습기록" if course else "Day1 학습기록"
+    assert page.iter("title")[0].text() == f"{title} | Study log"
+    sheets = [
+        link.attrs["href"] for link in page.iter("link") if link.attrs.get("rel") == "stylesheet"
+    ]
+    assert sheets == ["/assets/main.css"]
+    assert (out / "assets" / "main.css").is_file()
+    assert [h.text() for h in page.iter("h1")] == [title]
+    assert "defaults" not in page_path.read_text(encoding="utf-8")
+
+
 def test_corpus_posts_with_entries_still_build(tmp_path: Path) -> None:
     """A question and a review added to each of the 152 real posts render in their lists.
 
@@ -536,7 +565,7 @@ def test_missing_jekyll_fails_under_ci(
 def test_jekyll_timezone_dates_the_post_when_studylog_yml_has_none(tmp_path: Path) -> None:
     """A site whose timezone is only in `_config.yml` (set after `init`) still dates in Seoul."""
     site = build_file_tree(tmp_path / "site", {"_config.yml": SITE_CONFIG.replace("timezone", "#")})
-    studylog(site, "init")
+    studylog(site, "init", "--course", "boostcourse")
     assert "\ntimezone:" not in (site / ".studylog.yml").read_text(encoding="utf-8")
     # The timezone is set in Jekyll's config after init, as a user would add it later.
     (site / "_config.yml").write_text(SITE_CONFIG, encoding="utf-8")

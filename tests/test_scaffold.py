@@ -35,14 +35,19 @@ def front_matter(path: Path) -> tuple[str, dict[str, object]]:
     return body, yaml.safe_load(fm)
 
 
-def test_ko_post_has_the_example_shape(log_root: Path) -> None:
-    log = open_log(root=log_root)
+def test_ko_post_has_the_example_shape(tmp_path: Path) -> None:
+    root = tmp_path / "blog"
+    init_log(root, profile="ko", course="boostcourse")
+    log = open_log(root=root)
     path = create_post(log, NewPostRequest("day4", date=dt.date(2021, 8, 5)))
-    assert path == log_root.resolve() / "_posts" / "2021-08-05-day4.md"
+    assert path == root.resolve() / "_posts" / "2021-08-05-day4.md"
     body, data = front_matter(path)
     example_body, example = front_matter(EXAMPLE)
-    assert list(data) == list(example)
-    assert data["defaults"] == example["defaults"]
+    # The example's keys, but `defaults:` (meaningful only in _config.yml) is
+    # not copied: with no _config.yml giving posts a layout, the post names one.
+    assert list(data) == ["layout", *(key for key in example if key != "defaults")]
+    assert data["layout"] == "post"
+    assert data["categories"] == example["categories"] == ["boostcourse"]
     assert data["tags"] == []
     assert data["date"] == data["last_modified_at"] == dt.date(2021, 8, 5)
     assert data["title"] == "[boostcourse] Day4 학습기록"
@@ -78,6 +83,10 @@ def test_title_pattern() -> None:
     assert (
         make_title("[boostcourse] Day{n} 학습기록", "day12", date) == "[boostcourse] Day12 학습기록"
     )
+    assert make_title("[{course}] Day{n} 학습기록", "day3", date, "AI") == "[AI] Day3 학습기록"
+    # No course: no brackets and no space left behind.
+    assert make_title("[{course}] Day{n} 학습기록", "day3", date) == "Day3 학습기록"
+    assert make_title("Day{n} ({course})", "day3", date) == "Day3"
     assert make_title("Day {n}", "retro", date) == "retro"
     assert make_title("{slug} on {date}", "retro", date) == "retro on 2021-08-05"
 
@@ -195,3 +204,55 @@ def test_post_without_names_has_no_trailing_spaces(tmp_path: Path, profile: str)
     path = create_post(open_log(root=tmp_path), NewPostRequest("day1"))
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [line for line in lines if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize(
+    ("config", "layout"),
+    [
+        ("", "post"),
+        ("theme: minima\n", "post"),
+        ("remote_theme: mmistakes/minimal-mistakes@4.24.0\n", "single"),
+        ("theme: minimal-mistakes-jekyll\n", "single"),
+        ("defaults:\n  - scope: {path: '', type: posts}\n    values: {layout: single}\n", None),
+        ("defaults:\n  - scope: {path: _posts}\n    values: {layout: post}\n", None),
+        # Defaults for pages, or without a layout, leave posts without one.
+        ("defaults:\n  - scope: {type: pages}\n    values: {layout: page}\n", "post"),
+        ("defaults:\n  - scope: {type: posts}\n    values: {comments: true}\n", "post"),
+    ],
+)
+def test_layout_only_when_config_gives_posts_none(
+    tmp_path: Path, config: str, layout: str | None
+) -> None:
+    """`layout:` is written only when _config.yml's defaults give posts none."""
+    root = tmp_path / "site"
+    root.mkdir()
+    if config:
+        (root / "_config.yml").write_text(config, encoding="utf-8")
+    init_log(root)
+    _, data = front_matter(create_post(open_log(root=root), NewPostRequest("day1")))
+    assert data.get("layout") == layout
+    assert "defaults" not in data
+
+
+def test_no_course_means_no_category_and_no_brackets(log_root: Path) -> None:
+    text = (log_root / ".studylog.yml").read_text(encoding="utf-8")
+    assert 'course: ""' in text
+    path = create_post(open_log(root=log_root), NewPostRequest("day2"))
+    _, data = front_matter(path)
+    assert data["categories"] == []
+    assert data["title"] == "Day2 학습기록"
+
+
+def test_course_is_the_category_and_title_prefix(tmp_path: Path) -> None:
+    init_log(tmp_path, course='AI "Tech": 7기')
+    _, data = front_matter(create_post(open_log(root=tmp_path), NewPostRequest("day2")))
+    assert data["categories"] == ['AI "Tech": 7기']
+    assert data["title"] == '[AI "Tech": 7기] Day2 학습기록'
+
+
+def test_course_of_several_lines_is_refused(tmp_path: Path) -> None:
+    from studylog.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="one line"):
+        init_log(tmp_path / "x", course="a\nb")
+    assert not (tmp_path / "x").exists()

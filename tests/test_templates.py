@@ -29,6 +29,8 @@ VARIABLES = {
     "participants": ["민수", "지수"],
     "config": None,
     "previous": None,
+    "course": "boostcourse",
+    "layout": "post",
 }
 
 

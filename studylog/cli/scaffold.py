@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from studylog.cli.terminal import display_path, open_in_editor, open_log_for, say
+from studylog.cli.terminal import (
+    display_path,
+    is_interactive,
+    open_in_editor,
+    open_log_for,
+    say,
+)
 
 
 def init(
@@ -19,14 +25,31 @@ def init(
     profile: Annotated[
         str, typer.Option("--profile", help="ko or en: template, headings and entry formats.")
     ] = "ko",
+    course: Annotated[
+        str | None,
+        typer.Option(
+            help="The course: the posts' category and the title's [prefix] "
+            "(asked on a terminal; default: none)."
+        ),
+    ] = None,
 ) -> None:
     """Make a folder a study log: .studylog.yml, git init, the posts folder."""
+    from studylog.config import CONFIG_NAME
     from studylog.scaffold import init_log
 
     if profile not in ("ko", "en"):
         raise typer.BadParameter("use 'ko' or 'en'", param_hint="--profile")
-    root = folder or (ctx.find_root().obj or {}).get("root") or Path.cwd()
-    result = init_log(Path(root), profile=profile)
+    root = Path(folder or (ctx.find_root().obj or {}).get("root") or Path.cwd())
+    if course is None:
+        course = ""
+        if is_interactive() and not (root / CONFIG_NAME).exists():
+            course = typer.prompt(
+                "Course (the posts' category and the title's [prefix]; Enter for none)",
+                default="",
+                show_default=False,
+                err=True,
+            )
+    result = init_log(root, profile=profile, course=course)
     if result.commit_problem:
         say(f"The set-up files were not committed: {result.commit_problem}")
     if not result.changed:
