@@ -70,6 +70,7 @@ class Settings:
     timezone: str | None = None
     title: str = "[{course}] Day{n} 학습기록"
     course: str = ""
+    liquid: str = "protect"
     template: str = "ko"
     templates_dir: str = "_templates"
     roster: tuple[str, ...] = ()
@@ -154,6 +155,7 @@ PROFILE_FORMATS: dict[str, EntryFormats] = {
 }
 
 PROFILE_TITLES = {"ko": "[{course}] Day{n} 학습기록", "en": "Day {n} study log"}
+LIQUID_MODES = ("protect", "keep")
 
 # The keys `.studylog.yml` may hold, with the one-line meaning that
 # `studylog init` writes beside each and docs/config.md documents.
@@ -166,6 +168,7 @@ CONFIG_KEYS: dict[str, str] = {
         "{course} the course"
     ),
     "course": "the course: the posts' category and the title's [prefix]; empty for neither",
+    "liquid": "protect ({{ and {% in entries shown as typed) or keep (written as Liquid)",
     "template": "the template `studylog new` uses when --template is not given",
     "templates_dir": "the folder of the log's own templates (Jekyll does not publish it)",
     "roster": "the team's names: the participants of a new post",
@@ -391,6 +394,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         timezone=timezone,
         title=_get_title(raw, profile, source),
         course=_get_course(raw, source),
+        liquid=_get_choice(raw, "liquid", LIQUID_MODES, source),
         template=_get_str(raw, "template", profile, source),
         templates_dir=templates_dir,
         roster=_get_names(raw, "roster", source),
@@ -449,6 +453,16 @@ def _get_course(raw: dict[str, Any], source: str) -> str:
     if not isinstance(value, str) or "\n" in value:
         raise ConfigError(f"{source}: 'course' must be one line of text (or \"\" for none).")
     return value.strip()
+
+
+def _get_choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], source: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return choices[0]
+    if value not in choices:
+        allowed = " or ".join(repr(c) for c in choices)
+        raise ConfigError(f"{source}: '{key}' must be {allowed}, not {value!r}.")
+    return str(value)
 
 
 def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:

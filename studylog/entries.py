@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studylog.config import EntryFormats, SectionSpec
 from studylog.errors import ConfigError, EntryInvalidError
+from studylog.markdown.kramdown import Dialect, Value
 
 if TYPE_CHECKING:
     from studylog.log import Log, PostRef
     from studylog.post import PostText
 
+# Entries written before the site's settings are known: GFM, Liquid protected.
+PLAIN_GFM = Dialect()
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BULLET = re.compile(r"^[-*+][ \t]+(?=\S)")
-_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -123,80 +125,128 @@ def _fill(formats: EntryFormats, name: str, **values: object) -> str:
         ) from err
 
 
-def _indent_for(first_line: str) -> str:
+def _column(first_line: str) -> str:
     from studylog.markdown.placement import list_content_column
 
-    return " " * max(4, list_content_column(first_line))
+    # kramdown strips exactly the item's content column from the lines under
+    # it: more would indent code by the difference.
+    return " " * list_content_column(first_line)
 
 
-def _block(first: str, rest: list[str], indent: str) -> list[str]:
-    return [first, *[indent + line if line.strip() else "" for line in rest]]
+def _indented(lines: Sequence[str], indent: str) -> list[str]:
+    return [indent + line if line else "" for line in lines]
 
 
-def render_question(question: Question, number: int, formats: EntryFormats) -> list[str]:
+def _labelled(label: str, value: Value, indent: str) -> list[str]:
+    """A label with text (`답변 : …`) and its value, the value's later lines at `indent`.
+
+    A value that starts with a block (a fence, a list, a quote) can't share
+    the label's line: the label ends its paragraph and the block follows
+    after a blank line.
+    """
+    if value.starts_with_block:
+        return [label.replace(_SLOT, "").rstrip(), "", *_indented(value.lines, indent)]
+    return [label.replace(_SLOT, value.lines[0]), *_indented(value.lines[1:], indent)]
+
+
+def _marked(marker: str, value: Value) -> list[str]:
+    """A list item (`- `, `1. `) holding a value: any block may start on the marker's line."""
+    return [marker + value.lines[0], *_indented(value.lines[1:], " " * len(marker))]
+
+
+def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> str:
+    from studylog.markdown.kramdown import escape_inline, protect_liquid
+
+    text = one_line_value(value, what, required)
+    text = escape_inline(text)
+    return protect_liquid(text) if dialect.protect_liquid else text
+
+
+def _value(value: str, what: str, dialect: Dialect) -> Value:
+    from studylog.markdown.kramdown import layout_value
+
+    return layout_value(text_lines(value, what), dialect)
+
+
+# Stands for the value's first line in a filled-in format (never typed:
+# text_lines refuses a NUL).
+_SLOT = "\x00"
+
+
+def _label(formats: EntryFormats, name: str, **values: object) -> str:
+    """An entry format filled in, with `_SLOT` where the value's first line goes."""
+    return _fill(formats, name, **{name: _SLOT, **values})
+
+
+def render_question(
+    question: Question, number: int, formats: EntryFormats, dialect: Dialect = PLAIN_GFM
+) -> list[str]:
     """The Markdown lines of a numbered question (no line endings).
 
     One answer goes under the question after a blank line (`답변 : …`);
-    several become numbered sub-points, as in the example post.
+    several become numbered sub-points, as in the example post. Every
+    value is written for the site's renderer (see studylog.markdown.kramdown).
     """
-    asker = one_line_value(question.asker, "asker's name")
-    text = text_lines(question.question, "question")
-    answers = [text_lines(a, "answer") for a in question.answers]
-    first = _fill(formats, "question", n=number, asker=asker, question=text[0])
-    indent = _indent_for(first)
-    lines = _block(first, text[1:], indent)
+    asker = _inline(question.asker, "asker's name", dialect)
+    text = _value(question.question, "question", dialect)
+    answers = [_value(a, "answer", dialect) for a in question.answers]
+    label = _label(formats, "question", n=number, asker=asker)
+    indent = _column(label.replace(_SLOT, "x"))
+    lines = _labelled(label, text, indent)
     if len(answers) == 1:
-        lines += ["", *render_answer(question.answers[0], first, formats)]
-    elif answers:
-        for i, answer in enumerate(answers, start=1):
-            marker = f"{i}. "
-            if i > 1:
-                lines.append("")
-            sub_indent = indent + " " * max(4, len(marker))
-            lines += _block(indent + marker + answer[0], answer[1:], sub_indent)
+        lines += ["", *render_answer(question.answers[0], label, formats, dialect)]
+    for i, answer in enumerate(answers if len(answers) > 1 else [], start=1):
+        lines += ["", *_indented(_marked(f"{i}. ", answer), indent)]
     return lines
 
 
-def render_answer(answer: str, question_line: str, formats: EntryFormats) -> list[str]:
+def render_answer(
+    answer: str, question_line: str, formats: EntryFormats, dialect: Dialect = PLAIN_GFM
+) -> list[str]:
     """The lines of one `답변 : …` answer under the question whose first line is `question_line`.
 
-    Indented to the question's text column, every line of it, so it stays
-    inside the question's list item (`add-question` and `answer` both write
-    answers with this).
+    At the question's content column, every line of it, so it stays inside
+    the question's list item (`add-question` and `answer` both write answers
+    with this), and written for the site's renderer like every value.
     """
-    text = text_lines(answer, "answer")
-    indent = _indent_for(question_line)
-    return _block(indent + _fill(formats, "answer", answer=text[0]), text[1:], indent)
+    indent = _column(question_line.replace(_SLOT, "x"))
+    value = _value(answer, "answer", dialect)
+    return _labelled(indent + _label(formats, "answer"), value, indent)
 
 
-def render_review(review: Review, formats: EntryFormats) -> list[str]:
-    """The Markdown lines of a homework review, each feedback on its own `→` line."""
-    assignment = one_line_value(review.assignment, "assignment")
-    presenter = one_line_value(review.presenter, "presenter's name")
-    topic = one_line_value(review.topic, "topic", required=False)
+def render_review(review: Review, formats: EntryFormats, dialect: Dialect = PLAIN_GFM) -> list[str]:
+    """The Markdown lines of a homework review, each feedback on its own `→` line.
+
+    One short feedback sits right under the review line, as in the example
+    post; several (or a longer one) are each a paragraph of their own, so
+    they never run together on one line.
+    """
+    assignment = _inline(review.assignment, "assignment", dialect)
+    presenter = _inline(review.presenter, "presenter's name", dialect)
+    topic = _inline(review.topic, "topic", dialect, required=False)
     if topic:
         first = _fill(formats, "review", assignment=assignment, topic=topic, presenter=presenter)
     else:
         first = _fill(formats, "review_no_topic", assignment=assignment, presenter=presenter)
-    indent = _indent_for(first)
+    indent = _column(first)
+    feedback = [_value(f, "feedback", dialect) for f in review.feedback]
+    label = indent + _label(formats, "feedback")
+    if len(feedback) == 1 and len(feedback[0].lines) == 1 and not feedback[0].starts_with_block:
+        return [first, *_labelled(label, feedback[0], indent)]
     lines = [first]
-    for feedback in review.feedback:
-        text = text_lines(feedback, "feedback")
-        lines += _block(indent + _fill(formats, "feedback", feedback=text[0]), text[1:], indent)
+    for value in feedback:
+        lines += ["", *_labelled(label, value, indent)]
     return lines
 
 
-def render_note(note: Note) -> list[str]:
+def render_note(note: Note, dialect: Dialect = PLAIN_GFM) -> list[str]:
     """The Markdown lines of a free-text note: one bullet item."""
     text = text_lines(note.text, "text")
     # A note typed as a bullet ("- item") is that item, not a list inside one.
     text[0] = _BULLET.sub("", text[0], count=1) or text[0]
-    first = "- " + text[0]
-    if _THEMATIC_BREAK.match(first):
-        # "- ---" would be a horizontal rule, not an item: escape the text's
-        # first character (it renders the same).
-        first = "- \\" + text[0]
-    return _block(first, text[1:], _indent_for(first))
+    from studylog.markdown.kramdown import layout_value
+
+    return _marked("- ", layout_value(text, dialect))
 
 
 @dataclass(frozen=True)
@@ -317,23 +367,44 @@ def append_entry(
     )
 
 
+def site_dialect(log: Log) -> Dialect:
+    """How entries are written for this log's site: its renderer, and the `liquid` setting.
+
+    Raises:
+        ConfigError: the site's `_config.yml` is not valid YAML.
+    """
+    from studylog.jekyll import read_site
+
+    site = read_site(log.root, log.settings.posts_dir)
+    return Dialect(site.renderer, protect_liquid=log.settings.liquid != "keep")
+
+
 def append_question(log: Log, post: PostRef | Path, question: Question) -> AppendResult:
     """Add a numbered question to the post's questions section (created if missing)."""
     formats = log.settings.entry_formats
+    dialect = site_dialect(log)
     return append_entry(
-        log, post, "questions", lambda n: render_question(question, n, formats), "question"
+        log,
+        post,
+        "questions",
+        lambda n: render_question(question, n, formats, dialect),
+        "question",
     )
 
 
 def append_review(log: Log, post: PostRef | Path, review: Review) -> AppendResult:
     """Add a homework review to the post's reviews section (created if missing)."""
     formats = log.settings.entry_formats
-    return append_entry(log, post, "reviews", lambda n: render_review(review, formats), "review")
+    dialect = site_dialect(log)
+    return append_entry(
+        log, post, "reviews", lambda n: render_review(review, formats, dialect), "review"
+    )
 
 
 def append_note(log: Log, post: PostRef | Path, section: str, note: Note) -> AppendResult:
     """Add free text as a list item to a section named by key or heading text."""
-    return append_entry(log, post, section, lambda n: render_note(note), "note")
+    dialect = site_dialect(log)
+    return append_entry(log, post, section, lambda n: render_note(note, dialect), "note")
 
 
 def check_appendable(path: Path) -> None:

@@ -82,6 +82,7 @@ def render_config(
         "timezone": f"timezone: {timezone}" if timezone else "# timezone: Asia/Seoul",
         "title": f"title: {_quote(PROFILE_TITLES[profile])}",
         "course": f"course: {_quote(course)}",
+        "liquid": "liquid: protect",
         "template": f"template: {profile}",
         "templates_dir": "templates_dir: _templates",
         "roster": "roster: []",

@@ -115,3 +115,12 @@ def test_course_must_be_one_line(tmp_path: Path) -> None:
 def test_course_is_read(tmp_path: Path) -> None:
     (tmp_path / ".studylog.yml").write_text("course: ' AI '\n", encoding="utf-8")
     assert load_settings(tmp_path).course == "AI"
+
+
+def test_liquid_is_protect_or_keep(tmp_path: Path) -> None:
+    assert load_settings(tmp_path).liquid == "protect"
+    (tmp_path / ".studylog.yml").write_text("liquid: keep\n", encoding="utf-8")
+    assert load_settings(tmp_path).liquid == "keep"
+    (tmp_path / ".studylog.yml").write_text("liquid: raw\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'liquid' must be 'protect' or 'keep', not 'raw'"):
+        load_settings(tmp_path)

@@ -43,10 +43,12 @@ def test_ko_question_is_written_as_in_the_example() -> None:
         "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
         ("True로 설정하면 나왔던 숫자가 또 나올 수 있는데",),
     )
+    # The answer starts at the item's content column (3 under "1. "), where
+    # kramdown takes an item's text from.
     assert render_question(question, 1, KO) == [
         "1. 서광채님 질문 : batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
         "",
-        "    답변 : True로 설정하면 나왔던 숫자가 또 나올 수 있는데",
+        "   답변 : True로 설정하면 나왔던 숫자가 또 나올 수 있는데",
     ]
 
 
@@ -56,17 +58,20 @@ def test_several_answers_become_numbered_sub_points() -> None:
     )
     assert render_question(question, 3, KO) == [
         "3. 마루찬님 질문 : 왜?",
-        "    1. 활성화 함수의 원인",
-        "        0에 수렴하기 때문에.",
         "",
-        "    2. w가 곱해져서",
+        "   1. 활성화 함수의 원인",
+        "      0에 수렴하기 때문에.",
+        "",
+        "   2. w가 곱해져서",
     ]
 
 
 def test_question_without_answer_and_en_profile() -> None:
     assert render_question(Question("Ann", "Why?"), 12, EN) == ["12. Question from Ann: Why?"]
     lines = render_question(Question("Ann", "Why?", ("Because.",)), 2, EN)
-    assert lines == ["2. Question from Ann: Why?", "", "    Answer: Because."]
+    assert lines == ["2. Question from Ann: Why?", "", "   Answer: Because."]
+    lines = render_question(Question("Ann", "Why?", ("Because.",)), 10, EN)
+    assert lines == ["10. Question from Ann: Why?", "", "    Answer: Because."]
 
 
 def test_ko_review_is_written_as_in_the_example() -> None:
@@ -75,12 +80,15 @@ def test_ko_review_is_written_as_in_the_example() -> None:
     )
     assert render_review(review, KO) == [
         "- 선택과제 1 (Gradient Descent, 발표자 : 장동건)",
-        "    → 발표 후 과제 내 수식의 코딩 관련해 피드백",
+        "  → 발표 후 과제 내 수식의 코딩 관련해 피드백",
     ]
+    # Several feedback lines are paragraphs of their own: never run together.
     assert render_review(Review("과제 2", "지수", feedback=("a", "b")), KO) == [
         "- 과제 2 (발표자 : 지수)",
-        "    → a",
-        "    → b",
+        "",
+        "  → a",
+        "",
+        "  → b",
     ]
 
 
@@ -90,20 +98,54 @@ def test_multi_line_text_is_indented_into_the_item_whatever_it_holds() -> None:
     assert lines == [
         "2. 민수님 질문 : Q",
         "",
-        "    답변 : see below",
-        "    ## not a heading",
-        "    ---",
-        "    ```py",
-        "    x = 1",
-        "    ```",
+        "   답변 : see below",
+        "   \\## not a heading",
+        "   \\-\\-\\-",
+        "   ```py",
+        "   x = 1",
+        "   ```",
         "",
-        "    - a list",
+        "   - a list",
     ]
-    assert render_note(Note("  first\r\nsecond  \r\n\n")) == ["- first", "    second"]
+    assert render_note(Note("  first\r\nsecond  \r\n\n")) == ["- first", "  second"]
     assert render_note(Note("- already a bullet")) == ["- already a bullet"]
-    assert render_note(Note("* - -")) == ["- \\- -"]
+    assert render_note(Note("* - -")) == ["- \\- \\-"]
     # From number 100 on the item's text starts at column 5: indent that far.
     assert render_question(Question("a", "b\nc"), 100, KO)[1] == "     c"
+
+
+def test_a_value_that_starts_with_a_block_starts_below_its_label() -> None:
+    answer = "```python\nx = 1\n    y = 2\n```"
+    assert render_question(Question("민수", "Q", (answer,)), 1, KO) == [
+        "1. 민수님 질문 : Q",
+        "",
+        "   답변 :",
+        "",
+        "   ```python",
+        "   x = 1",
+        "       y = 2",
+        "   ```",
+    ]
+    # Without a label of its own (a note, a sub-answer) the block starts on the marker's line.
+    assert render_note(Note("> quoted\n> twice")) == ["- > quoted", "  > twice"]
+
+
+def test_values_are_escaped_for_kramdown_and_liquid() -> None:
+    from studylog.markdown.kramdown import Dialect
+
+    question = Question("a|b", "x | y: {{ name }}", ("{% if ok %}yes{% endif %}",))
+    assert render_question(question, 1, KO) == [
+        "1. a\\|b님 질문 : x \\| y: {% raw %}{{ name }}{% endraw %}",
+        "",
+        "   답변 : {% raw %}{% if ok %}{% endraw %}yes{% raw %}{% endif %}{% endraw %}",
+    ]
+    keep = Dialect(protect_liquid=False)
+    assert render_question(question, 1, KO, keep)[2] == "   답변 : {% if ok %}yes{% endif %}"
+
+
+def test_a_nul_character_is_refused() -> None:
+    with pytest.raises(EntryInvalidError, match="NUL"):
+        render_note(Note("a\x00b"))
 
 
 @pytest.mark.parametrize(
@@ -153,7 +195,7 @@ def test_append_question_continues_numbering_and_touches_last_modified(log_root:
     today = log.today().isoformat()
     assert path.read_text(encoding="utf-8") == POST.replace(
         "last_modified_at: 2021-08-05", f"last_modified_at: {today}"
-    ).replace("    답변 : 첫 답\n", "    답변 : 첫 답\n\n2. 민수님 질문 : Q\n\n    답변 : A\n")
+    ).replace("    답변 : 첫 답\n", "    답변 : 첫 답\n\n2. 민수님 질문 : Q\n\n   답변 : A\n")
 
 
 def test_today_is_in_the_logs_timezone(tmp_path: Path) -> None:
@@ -178,7 +220,7 @@ def test_crlf_bom_trailing_spaces_and_no_final_newline_are_kept(log_root: Path) 
     new = data[3:].decode("utf-8")
     assert new.endswith("end  ")
     assert "\n" not in new.replace("\r\n", "")
-    assert result.inserted == "\r\n2. 민수님 질문 : Q\r\n\r\n    답변 : line 1\r\n    line 2\r\n"
+    assert result.inserted == "\r\n2. 민수님 질문 : Q\r\n\r\n   답변 : line 1\r\n   line 2\r\n"
     removed = new[: result.offset] + new[result.offset + len(result.inserted) :]
     assert removed == text.replace(
         "last_modified_at: 2021-08-05", f"last_modified_at: {log.today()}"
@@ -203,7 +245,7 @@ def test_missing_section_is_created_as_last_subsection_of_peer(log_root: Path) -
     assert result.created == ("질문내용",)
     assert path.read_text(encoding="utf-8") == text.replace(
         "- 과제 1 (발표자 : 지수)\n",
-        "- 과제 1 (발표자 : 지수)\n\n### 질문내용\n\n1. 민수님 질문 : Q\n\n    답변 : A\n",
+        "- 과제 1 (발표자 : 지수)\n\n### 질문내용\n\n1. 민수님 질문 : Q\n\n   답변 : A\n",
     )
 
 
@@ -375,9 +417,7 @@ def test_dash_reads_a_long_answer_from_stdin(log_root: Path) -> None:
         input=answer,
     )
     assert result.exit_code == 0, result.output
-    assert "    답변 : first line\n\n    ```\n    code\n    ```\n" in path.read_text(
-        encoding="utf-8"
-    )
+    assert "   답변 : first line\n\n   ```\n   code\n   ```\n" in path.read_text(encoding="utf-8")
 
 
 def test_prompts_on_a_terminal(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -385,7 +425,7 @@ def test_prompts_on_a_terminal(log_root: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
     result = _run(["add-review"], log_root, input="과제 3\nMLE\n홍요한\n좋았다\n\n")
     assert result.exit_code == 0, result.output
-    assert "- 과제 3 (MLE, 발표자 : 홍요한)\n    → 좋았다\n" in path.read_text(encoding="utf-8")
+    assert "- 과제 3 (MLE, 발표자 : 홍요한)\n  → 좋았다\n" in path.read_text(encoding="utf-8")
     # The prompts are messages: stdout stays for data (`> file` gets no "Assignment:").
     # (CliRunner itself echoes the typed input to its stdout; a terminal doesn't.)
     assert "Assignment" not in result.stdout
@@ -439,8 +479,8 @@ def test_edit_writes_the_entry_in_the_editor(
     result = _run(["add-question", "--asker", "민수", "--edit"], log_root)
     assert result.exit_code == 0, result.output
     assert (
-        "2. 민수님 질문 : line one\n    ## kept inside\n"
-        "    1. A1\n        #!/bin/sh kept\n\n    2. A2\n" in path.read_text(encoding="utf-8")
+        "2. 민수님 질문 : line one\n   \\## kept inside\n\n"
+        "   1. A1\n      \\#!/bin/sh kept\n\n   2. A2\n" in path.read_text(encoding="utf-8")
     )
 
 
@@ -585,7 +625,7 @@ def test_en_profile_end_to_end(tmp_path: Path) -> None:
     assert review.exit_code == 0, review.output
     text = (root / "_posts" / "2024-03-01-day1.md").read_text(encoding="utf-8")
     assert "### Homework review\n\n- HW 1 (presenter: Bo)\n\n<br>" in text
-    assert "### Questions\n\n1. Question from Ann: Why?\n\n    Answer: Because.\n\n<br>" in text
+    assert "### Questions\n\n1. Question from Ann: Why?\n\n   Answer: Because.\n\n<br>" in text
 
 
 def test_an_unclosed_html_comment_before_the_place_is_refused(log_root: Path) -> None:
@@ -637,7 +677,7 @@ def test_prompts_for_question_then_answers(log_root: Path, monkeypatch: pytest.M
     monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
     result = _run(["add-question", "--asker", "a"], log_root, input="q?\nA1\nA2\n\n")
     assert result.exit_code == 0, result.output
-    assert "2. a님 질문 : q?\n    1. A1\n\n    2. A2\n" in path.read_text(encoding="utf-8")
+    assert "2. a님 질문 : q?\n\n   1. A1\n\n   2. A2\n" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -647,12 +687,12 @@ def test_prompts_for_question_then_answers(log_root: Path, monkeypatch: pytest.M
             "### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n    답변 : 첫 답\n\n<br>\n\n"
             "```\n💡 고칠 내용은 댓글로 알려주세요\n```\n",
             "### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n    답변 : 첫 답\n\n"
-            "2. 민수님 질문 : Q\n\n    답변 : A\n\n<br>\n\n"
+            "2. 민수님 질문 : Q\n\n   답변 : A\n\n<br>\n\n"
             "```\n💡 고칠 내용은 댓글로 알려주세요\n```\n",
         ),
         (  # inserts.md case 3: an empty scaffolded section
             "### 질문내용\n\n<br>\n\n## 회고록\n",
-            "### 질문내용\n\n1. 민수님 질문 : Q\n\n    답변 : A\n\n<br>\n\n## 회고록\n",
+            "### 질문내용\n\n1. 민수님 질문 : Q\n\n   답변 : A\n\n<br>\n\n## 회고록\n",
         ),
     ],
 )
@@ -713,7 +753,7 @@ def test_prompts_on_a_real_terminal(log_root: Path) -> None:
     # (Click hands the prompt's last character, a space, to input(), which
     # writes it to stdout; the words of the prompts are not there.)
     assert "Question" not in out.decode() and out.decode().strip() == ""
-    assert "2. 민수님 질문 : 터미널에서 물어봄\n\n    답변 : 첫 답\n" in path.read_text(
+    assert "2. 민수님 질문 : 터미널에서 물어봄\n\n   답변 : 첫 답\n" in path.read_text(
         encoding="utf-8"
     )
 

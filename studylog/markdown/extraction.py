@@ -34,6 +34,7 @@ from studylog.markdown.items import (
     split_body,
     unwrap,
 )
+from studylog.markdown.kramdown import read_inline, read_value
 from studylog.post import split_front_matter
 
 
@@ -199,18 +200,28 @@ def _question_from_item(
             bare = _BARE_QUESTION.match(head)
             if bare:
                 question = bare["question"].strip()
-    head_extra, answers = split_body(item.body, formats.answers)
-    text = "\n".join(part for part in (question, *head_extra) if part)
+    head_extra, answers = split_body(item.body, formats.answers, item.column)
     return QuestionEntry(
         number,
-        asker,
-        text,
-        tuple(answers),
+        read_inline(asker) if asker is not None else None,
+        _typed([question, *_colon_lines(head_extra)] if question else _colon_lines(head_extra)),
+        tuple(_typed(answer) for answer in answers),
         item.line,
         section.heading,
         end_line(item),
         item.number is not None,
     )
+
+
+def _typed(lines: list[str]) -> str:
+    """A value's lines as the person typed them (the writer's escapes removed)."""
+    return "\n".join(read_value(lines))
+
+
+def _colon_lines(lines: list[str]) -> list[str]:
+    # Hand-written posts continue a question with `: …` lines (the colon is
+    # layout, not text); studylog itself writes a typed leading colon as `\:`.
+    return [line.lstrip()[1:].strip() if line.lstrip()[:1] in ":：" else line for line in lines]
 
 
 def _qa_question(item: Item, position: int, section: Section) -> QuestionEntry:
@@ -267,16 +278,16 @@ def _review_from_item(
         colon = _REVIEW_COLON.match(assignment)
         if colon:
             assignment, topic = colon["assignment"].strip(), colon["topic"].strip()
-    head_extra, feedback = split_body(item.body, formats.answers)
+    head_extra, feedback = split_body(item.body, formats.answers, item.column)
     if head_extra:
         # Plain paragraphs under a review are its feedback too.
-        feedback = ["\n".join(head_extra), *feedback]
+        feedback = [_colon_lines(head_extra), *feedback]
     return ReviewEntry(
         number,
-        assignment,
-        topic,
-        presenter,
-        tuple(feedback),
+        read_inline(assignment),
+        read_inline(topic) if topic is not None else None,
+        read_inline(presenter) if presenter is not None else None,
+        tuple(_typed(lines) for lines in feedback),
         item.line,
         section.heading,
         end_line(item),

@@ -46,6 +46,8 @@ class Item:
     # A numbered item in the log's own question format inside a Q./A.
     # section (what `add-question` writes there): read as a list item.
     written: bool = False
+    # Where the item's text starts: its later lines are read relative to it.
+    column: int = 0
 
 
 def _expand(line: str) -> str:
@@ -58,6 +60,15 @@ def _expand(line: str) -> str:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
+
+
+def _text_column(line: str, item: re.Match[str]) -> int:
+    """The column of a list item's text (after the marker and one to four spaces)."""
+    if not item["rest"]:
+        return len(item["indent"]) + len(item["marker"]) + 1
+    gap = len(line) - len(item["rest"]) - len(item["indent"]) - len(item["marker"])
+    # Five or more spaces after the marker: the text is indented code, the column is one.
+    return len(item["indent"]) + len(item["marker"]) + (gap if gap <= 4 else 1)
 
 
 def unwrap(text: str) -> str:
@@ -210,7 +221,13 @@ def qa_items(lines: list[tuple[int, str]], written: re.Pattern[str] | None) -> l
             item = _LIST_ITEM.match(line)
             if item is not None:
                 marker = item["marker"]
-                current = Item(number, int(marker[:-1]), item["rest"], written=True)
+                current = Item(
+                    number,
+                    int(marker[:-1]),
+                    item["rest"],
+                    written=True,
+                    column=_text_column(line, item),
+                )
                 items.append(current)
                 continue
         question = _QA_QUESTION.match(stripped)
@@ -280,7 +297,12 @@ def list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> li
             if base is None:
                 base = indent
             marker = item["marker"]
-            current = Item(number, int(marker[:-1]) if marker[0].isdigit() else None, item["rest"])
+            current = Item(
+                number,
+                int(marker[:-1]) if marker[0].isdigit() else None,
+                item["rest"],
+                column=_text_column(line, item),
+            )
             items.append(current)
         elif current is not None:
             starts_answer = not current.answered and answer_starts.match(stripped) is not None
@@ -330,68 +352,130 @@ class AnswerMatcher:
         return None
 
 
-def split_body(body: list[tuple[int, str]], answers: AnswerMatcher) -> tuple[list[str], list[str]]:
+def split_body(
+    body: list[tuple[int, str]], answers: AnswerMatcher, column: int = 0
+) -> tuple[list[str], list[list[str]]]:
     """Split an item's continuation lines into (head continuation, answers).
 
     With answer markers (`답변 :`, `→`, `A.`), text before the first marker
     continues the head and each marker starts an answer; an answer marker
-    with nothing after it takes the list items below it as one answer each
-    (several answers written as numbered sub-points). Without markers, the
-    first level of nested list items are the answers.
+    with nothing after it takes the list items right below it as one answer
+    each (several answers written as numbered sub-points), unless a blank
+    line separates them: then the list is that one answer, as studylog
+    writes an answer that starts with a block. Without markers, the first
+    level of nested list items are the answers.
+
+    Lines come back relative to the text they belong to (the item's
+    `column`, a marker line's indentation, a sub-item's text column), blank
+    lines inside kept; lines in code fences are never taken for markers.
     """
-    lines = [(n, line) for n, line in body if line.strip()]
-    if not lines:
+    lines = [line for _, line in body]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not any(line.strip() for line in lines):
         return [], []
-    has_marker = any(answers.match(line.strip()) is not None for _, line in lines)
-    head_extra: list[str] = []
-    found: list[list[str]] = []
-    current: list[str] | None = None
-    if has_marker:
-        sub_indent: int | None = None
-        for _, line in lines:
-            stripped = line.strip()
-            text = answers.match(stripped)
-            if text is not None:
-                current = [text] if text else []
-                found.append(current)
-                sub_indent = None
-                continue
-            if current is None:
-                head_extra.append(
-                    stripped[1:].strip() if stripped.startswith((":", "：")) else stripped
-                )
-                continue
-            item = _LIST_ITEM.match(line)
-            if item and (sub_indent is None or _indent(line) <= sub_indent):
-                if sub_indent is None and current:
-                    # A list under an answer that already has text: part of it.
-                    current.append(stripped)
-                    continue
-                sub_indent = _indent(line)
-                if current:
-                    current = [item["rest"].strip()]
-                    found.append(current)
-                else:
-                    current.append(item["rest"].strip())
-                continue
-            current.append(stripped)
-    else:
-        level = min((_indent(line) for _, line in lines if _LIST_ITEM.match(line)), default=None)
-        for _, line in lines:
-            stripped = line.strip()
-            item = _LIST_ITEM.match(line)
-            if item and level is not None and _indent(line) == level:
-                current = [item["rest"].strip()]
-                found.append(current)
-            elif current is None:
-                head_extra.append(
-                    stripped[1:].strip() if stripped.startswith((":", "：")) else stripped
-                )
-            else:
-                current.append(stripped)
-    return head_extra, [
-        "\n".join(part for part in answer if part) for answer in found if any(answer)
+    fenced = _fenced_lines(lines)
+    marked = [
+        i
+        for i, line in enumerate(lines)
+        if i not in fenced and answers.match(line.strip()) is not None
     ]
+    if marked:
+        head = [_dedent(line, column) for line in lines[: marked[0]]]
+        found: list[list[str]] = []
+        for n, start in enumerate(marked):
+            end = marked[n + 1] if n + 1 < len(marked) else len(lines)
+            marker_line = lines[start]
+            indent = _indent(marker_line)
+            text = answers.match(marker_line.strip()) or ""
+            rest = lines[start + 1 : end]
+            if not text and rest and rest[0].strip() and _LIST_ITEM.match(rest[0]):
+                # `답변 :` right above a list: each item is an answer.
+                found.extend(_sub_items(rest, fenced, start + 1))
+                continue
+            below = _loose([_dedent(line, indent) for line in rest])
+            found.append([text, *below] if text else below)
+        return _trimmed(_loose(head)), [a for a in (_trimmed(x) for x in found) if a]
+    level = min(
+        (
+            _indent(line)
+            for i, line in enumerate(lines)
+            if i not in fenced and _LIST_ITEM.match(line)
+        ),
+        default=None,
+    )
+    if level is None:
+        return _trimmed(_loose([_dedent(line, column) for line in lines])), []
+    first = next(
+        i
+        for i, line in enumerate(lines)
+        if i not in fenced and _LIST_ITEM.match(line) and _indent(line) == level
+    )
+    head = _loose([_dedent(line, column) for line in lines[:first]])
+    subs = _sub_items(lines[first:], fenced, first)
+    return _trimmed(head), [a for a in (_trimmed(x) for x in subs) if a]
+
+
+def _sub_items(lines: list[str], fenced: set[int], offset: int) -> list[list[str]]:
+    """Nested list items at the first one's level, each as its text's lines."""
+    level = _indent(lines[0])
+    found: list[list[str]] = []
+    text_column = 0
+    for i, line in enumerate(lines):
+        item = _LIST_ITEM.match(line) if i + offset not in fenced else None
+        if item and _indent(line) == level:
+            text_column = _text_column(line, item)
+            found.append([item["rest"]])
+        elif found:
+            found[-1].append(_dedent(line, text_column))
+    return [[sub[0], *_loose(sub[1:])] for sub in found]
+
+
+def _loose(lines: list[str]) -> list[str]:
+    """Lines without the one to three spaces of indentation they all share.
+
+    Hand-written posts often indent an item's text a little further than
+    its column, which Markdown ignores; four spaces or more would be code.
+    """
+    common = min((_indent(line) for line in lines if line.strip()), default=0)
+    if not 0 < common < 4:
+        return lines
+    return [line[common:] for line in lines]
+
+
+def _fenced_lines(lines: list[str]) -> set[int]:
+    """The indexes of lines inside code fences (the fence lines themselves included)."""
+    inside: set[int] = set()
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if fence is not None:
+            inside.add(i)
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            continue
+        opening = _FENCE_LINE.match(line)
+        if opening:
+            fence = opening[1]
+            inside.add(i)
+    return inside
+
+
+def _dedent(line: str, column: int) -> str:
+    """`line` without up to `column` leading spaces (its own indentation beyond stays)."""
+    if not line.strip():
+        return ""
+    return line[min(column, _indent(line)) :]
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    """Lines without blank lines at either end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
 
 
 def end_line(item: Item) -> int:

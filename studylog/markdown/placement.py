@@ -312,7 +312,11 @@ def fit_marker(lines: list[str], indent_after: int) -> list[str]:
     gap = indent_after + 1 - len(match[1]) - len(match[2])
     if gap > 4:
         return lines
-    return [match[1] + match[2] + " " * gap + lines[0][match.end() :], *lines[1:]]
+    # The item's content column moves right: its other lines move with it,
+    # so they stay inside it and code keeps its own indentation.
+    shift = " " * (len(match[1]) + len(match[2]) + gap - len(match[0]))
+    rest = [shift + line if line else line for line in lines[1:]]
+    return [match[1] + match[2] + " " * gap + lines[0][match.end() :], *rest]
 
 
 @dataclass(frozen=True)
