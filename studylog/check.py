@@ -16,6 +16,7 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.errors import StudylogError
+from studylog.jekyll import Site
 from studylog.listing import read_text
 from studylog.log import PostRef
 from studylog.markdown.extraction import PostEntries, read_entries
@@ -74,6 +75,23 @@ RULES: dict[str, Rule] = {
             WARNING,
             "The same heading appears twice: table-of-contents links go to the first one.",
         ),
+        Rule(
+            "liquid-unprotected",
+            ERROR,
+            "`{{`/`{%` outside {% raw %}: Jekyll runs it as Liquid (a tag it doesn't know "
+            "fails the site's build, `{{ x }}` shows as nothing); or set `liquid: keep`.",
+        ),
+        Rule(
+            "layout-missing",
+            WARNING,
+            "No layout, and _config.yml's defaults give posts none: the page has no theme.",
+        ),
+        Rule(
+            "front-matter-duplicate-key",
+            ERROR,
+            "A front-matter key appears twice: Jekyll keeps only the last value.",
+        ),
+        Rule("tag-case", WARNING, "Tags that differ only in case make separate tag pages."),
     )
 }
 
@@ -169,11 +187,14 @@ def check_text(
     file_date: dt.date | None,
     tz: str | None = None,
     expected: list[tuple[str, str]] | None = None,
+    site: Site | None = None,
 ) -> list[Finding]:
     """Every finding for one post's text (front matter included).
 
     `expected` is the sections the template has (`expected_sections`);
-    pass it when checking many posts, so the template is read once.
+    pass it when checking many posts, so the template is read once. `site`
+    is the Jekyll site the post is published by (None: not a Jekyll site,
+    so its layout is not checked).
     """
     findings: list[Finding] = []
 
@@ -193,6 +214,9 @@ def check_text(
         add("front-matter-missing", 1, "no front matter; start the file with a '---' block.")
     else:
         findings.extend(_check_front_matter(path, front_matter, file_date, tz))
+        findings.extend(_check_jekyll_front_matter(path, front_matter, site))
+    if settings.liquid != "keep":
+        findings.extend(_check_liquid(path, text))
     entries = read_entries(text, settings)
     findings.extend(_check_numbering(path, entries))
     findings.extend(_check_sections(path, entries, settings, expected))
@@ -348,19 +372,144 @@ def _check_sections(
     return findings
 
 
+# --- what Jekyll does with a post -------------------------------------------------
+
+# Liquid's own raw block: what is inside is printed, not run.
+_RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
+_LIQUID_START = re.compile(r"\{\{|\{%")
+_TOP_KEY = re.compile(
+    r"""^(?:"([^"]*)"|'([^']*)'|([^\s#:'"{}\[\],&*!|>%@`-][^:#]*?))[ \t]*:(?:[ \t]|$)"""
+)
+
+
+def _check_liquid(path: Path, text: str) -> list[Finding]:
+    findings: list[Finding] = []
+    outside = _RAW_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), text)
+    seen_lines: set[int] = set()
+    for match in _LIQUID_START.finditer(outside):
+        line = outside.count("\n", 0, match.start()) + 1
+        if line in seen_lines:
+            continue
+        seen_lines.add(line)
+        snippet = text[match.start() : match.start() + 30].split("\n", 1)[0]
+        findings.append(
+            Finding(
+                "liquid-unprotected",
+                RULES["liquid-unprotected"].severity,
+                path,
+                line,
+                f"'{snippet}' is run as Liquid by Jekyll; to show it as typed, wrap it in "
+                "{% raw %}…{% endraw %} (or set `liquid: keep` if it is Liquid on purpose).",
+            )
+        )
+    return findings
+
+
+def _check_jekyll_front_matter(path: Path, front_matter: str, site: Site | None) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def add(rule: str, line: int, message: str) -> None:
+        findings.append(Finding(rule, RULES[rule].severity, path, line, message))
+
+    keys: dict[str, int] = {}
+    for number, line in enumerate(front_matter.split("\n"), start=2):
+        match = _TOP_KEY.match(line)
+        if match is None:
+            continue
+        key = next(group for group in match.groups() if group is not None).strip()
+        if key in keys:
+            add(
+                "front-matter-duplicate-key",
+                number,
+                f"'{key}' is set again (first on line {keys[key]}); Jekyll keeps only this "
+                "one, so remove one of them.",
+            )
+        else:
+            keys[key] = number
+    if site is not None and "layout" not in keys and not site.posts_have_layout:
+        where = keys.get("defaults")
+        hint = " ('defaults:' means something only in _config.yml)" if where is not None else ""
+        add(
+            "layout-missing",
+            where or 1,
+            f"no `layout:`{hint}; add `layout: {site.post_layout}` or give posts a layout "
+            "in _config.yml's defaults.",
+        )
+    return findings
+
+
+def _tags(text: str) -> list[tuple[str, int]]:
+    """The post's tags with their front-matter line (best effort: a bad post has none)."""
+    front_matter, _ = split_front_matter(text)
+    if not front_matter or "tags" not in front_matter:
+        return []
+    import yaml
+
+    try:
+        data = yaml.safe_load(front_matter)
+    except yaml.YAMLError:
+        return []
+    tags = data.get("tags") if isinstance(data, dict) else None
+    if isinstance(tags, str):
+        tags = tags.split()
+    if not isinstance(tags, list):
+        return []
+    line = _key_line(front_matter, "tags")
+    return [(tag, line) for tag in tags if isinstance(tag, str) and tag.strip()]
+
+
+def _check_tag_case(tags: list[tuple[PostRef, str, int]]) -> list[Finding]:
+    """Across the posts: a tag spelt in several cases, at each post not using the usual one."""
+    from collections import Counter
+
+    spellings: dict[str, Counter[str]] = {}
+    for _, tag, _ in tags:
+        spellings.setdefault(tag.casefold(), Counter())[tag] += 1
+    findings: list[Finding] = []
+    for ref, tag, line in tags:
+        counts = spellings[tag.casefold()]
+        if len(counts) < 2:
+            continue
+        usual = counts.most_common(1)[0][0]
+        if tag != usual:
+            others = ", ".join(sorted(t for t in counts if t != tag))
+            findings.append(
+                Finding(
+                    "tag-case",
+                    RULES["tag-case"].severity,
+                    ref.path,
+                    line,
+                    f"the tag '{tag}' is also spelt {others}; Jekyll makes a page for each "
+                    f"spelling, so use one ('{usual}').",
+                )
+            )
+    return findings
+
+
 def check_post(
     ref: PostRef,
     settings: Settings,
     tz: str | None = None,
     expected: list[tuple[str, str]] | None = None,
+    site: Site | None = None,
+    tags: list[tuple[PostRef, str, int]] | None = None,
 ) -> list[Finding]:
-    """Every finding for one post; a file that can't be read is a finding too."""
+    """Every finding for one post; a file that can't be read is a finding too.
+
+    With `tags`, the post's tags are added to it (for `tag-case` across posts).
+    """
     try:
         text = read_text(ref.path, strict=True)
     except StudylogError as err:
         return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
     file_date = ref.date if _named_like_post(ref) else None
-    return check_text(ref.path, text, settings, file_date, tz, expected)
+    findings = check_text(ref.path, text, settings, file_date, tz, expected, site)
+    if tags is not None:
+        tags.extend((ref, tag, line) for tag, line in _tags(text))
+    else:
+        own = [(ref, tag, line) for tag, line in _tags(text)]
+        findings.extend(_check_tag_case(own))
+    return findings
 
 
 def _named_like_post(ref: PostRef) -> bool:
@@ -442,11 +591,29 @@ def check_posts(
     per_post: dict[Path, list[Finding]] = {}
     for finding in check_day_numbers(refs, settings):
         per_post.setdefault(finding.path, []).append(finding)
+    site = jekyll_site(settings)
     findings: list[Finding] = []
+    tags: list[tuple[PostRef, str, int]] = []
     for ref in refs:
-        found = check_post(ref, settings, tz, expected) + per_post.pop(ref.path, [])
+        found = check_post(ref, settings, tz, expected, site, tags) + per_post.pop(ref.path, [])
         findings.extend(f for f in found if f.rule not in skip)
+    if "tag-case" not in skip:
+        findings.extend(_check_tag_case(tags))
+        findings.sort(key=lambda f: (str(f.path), f.line, f.rule))
     return findings
+
+
+def jekyll_site(settings: Settings) -> Site | None:
+    """The Jekyll site around the log, or None when it has no `_config.yml` (not a site).
+
+    Raises:
+        ConfigError: `_config.yml` is not valid YAML.
+    """
+    from studylog.jekyll import JEKYLL_CONFIG, read_site
+
+    if not (settings.root / JEKYLL_CONFIG).is_file():
+        return None
+    return read_site(settings.root, settings.posts_dir)
 
 
 def unknown_rules(names: Iterable[str]) -> list[str]:

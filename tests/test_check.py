@@ -165,3 +165,96 @@ def test_expected_sections_follow_the_logs_own_template(log_root: Path) -> None:
     post = build_file_tree(log_root, {"_posts/2021-08-05-day4.md": text})
     ref = post_ref(post / "_posts" / "2021-08-05-day4.md")
     assert check_posts([ref], log.settings) == []  # type: ignore[list-item]
+
+
+# --- what Jekyll does with a post ---------------------------------------------------
+
+
+def test_unprotected_liquid_is_an_error_unless_kept(ko: Settings) -> None:
+    body = GOOD_BODY.replace("둘", "{% if user %} 와 {{ x }}") + (
+        "\n{% raw %}{{ shown }} {% if ok %}{% endraw %}\n```\n{{ in_code }}\n```\n"
+    )
+    text = f'---\ntitle: "t"\n---\n{body}'
+    found = [f for f in check_text(Path("p.md"), text, ko, None) if f.rule == "liquid-unprotected"]
+    lines = text.split("\n")
+    # One finding per line, code included (Liquid runs there too); raw text is fine.
+    assert [lines[f.line - 1] for f in found] == [
+        "    답변 : {% if user %} 와 {{ x }}",
+        "{{ in_code }}",
+    ]
+    assert is_failure(found)
+    keep = settings_from_mapping(Path("/nonexistent"), {"liquid": "keep"}, source="test")
+    assert "liquid-unprotected" not in rules_of(check_text(Path("p.md"), text, keep, None))
+
+
+def test_a_post_written_by_add_question_has_no_unprotected_liquid(log_root: Path) -> None:
+    from studylog.entries import Question, append_question
+    from studylog.scaffold import NewPostRequest, create_post
+
+    log = open_log(log_root)
+    path = create_post(log, NewPostRequest(slug="day5", date=dt.date(2021, 8, 6)))
+    append_question(log, path, Question("민수", "{{ x }}?", ("{% if a %}b{% endif %}",)))
+    assert check_posts([post_ref(path)], log.settings) == []  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("config", "front", "rules"),
+    [
+        ("theme: minima\n", 'title: "t"\n', ["layout-missing"]),
+        ("theme: minima\n", 'layout: post\ntitle: "t"\n', []),
+        ("defaults:\n  - scope: {type: posts}\n    values: {layout: post}\n", 'title: "t"\n', []),
+        # The example post's mistake: `defaults:` in a post gives it no layout.
+        (
+            "theme: minima\n",
+            'defaults:\n  - values: {layout: single}\ntitle: "t"\n',
+            ["layout-missing"],
+        ),
+        (None, 'title: "t"\n', []),
+    ],
+)
+def test_layout_missing(tmp_path: Path, config: str | None, front: str, rules: list[str]) -> None:
+    files = {
+        ".studylog.yml": "",
+        "_posts/2021-08-06-day5.md": f"---\n{front}date: 2021-08-06\n---\n{GOOD_BODY}",
+    }
+    if config is not None:
+        files["_config.yml"] = config
+    root = build_file_tree(tmp_path / "site", files)
+    log = open_log(root)
+    findings = check_posts([post_ref(root / "_posts/2021-08-06-day5.md")], log.settings)  # type: ignore[list-item]
+    assert rules_of(findings) == rules
+    if rules:
+        assert "layout: post" in findings[0].message
+        assert ("only in _config.yml" in findings[0].message) == ("defaults" in front)
+
+
+def test_duplicate_front_matter_keys(ko: Settings) -> None:
+    text = '---\ntitle: "a"\ntags: []\n"title": "b"\nnested:\n  tags: x\n---\n' + GOOD_BODY
+    found = [f for f in check_text(Path("p.md"), text, ko, None) if f.rule.startswith("front")]
+    assert [(f.rule, f.line) for f in found] == [("front-matter-duplicate-key", 4)]
+    assert "line 2" in found[0].message
+
+
+def test_tags_differing_only_in_case_across_posts(tmp_path: Path) -> None:
+    def post(day: int, tags: str) -> str:
+        return f'---\ntitle: "t"\ndate: 2021-08-0{day}\ntags: {tags}\n---\n{GOOD_BODY}'
+
+    root = build_file_tree(
+        tmp_path / "log",
+        {
+            ".studylog.yml": "",
+            "_posts/2021-08-01-a.md": post(1, "[Python, ML]"),
+            "_posts/2021-08-02-b.md": post(2, "[python]"),
+            "_posts/2021-08-03-c.md": post(3, "[Python]"),
+            "_posts/2021-08-04-d.md": post(4, "[ml, ML]"),
+        },
+    )
+    log = open_log(root)
+    refs = [post_ref(p) for p in sorted((root / "_posts").iterdir())]
+    found = [f for f in check_posts(refs, log.settings) if f.rule == "tag-case"]  # type: ignore[arg-type]
+    assert sorted((f.path.name, f.message.split("'")[1]) for f in found) == [
+        ("2021-08-02-b.md", "python"),
+        ("2021-08-04-d.md", "ml"),
+    ]
+    assert not is_failure(found)
+    assert check_posts(refs, log.settings, ignore=["tag-case"]) == []  # type: ignore[arg-type]
