@@ -377,6 +377,13 @@ def _check_sections(
 # Liquid's own raw block: what is inside is printed, not run.
 _RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 _LIQUID_START = re.compile(r"\{\{|\{%")
+# Liquid a blog writes on purpose: Jekyll's own objects (`{{ site.baseurl }}`)
+# and tags (`{% include x.html %}`, `{% post_url … %}`), not a Jinja2 example.
+_INTENDED_LIQUID = re.compile(
+    r"\{\{-?\s*(?:site|page|layout|paginator|jekyll|include|post|content)\b[^\n]*?\}\}"
+    r"|\{%-?\s*(?:include|include_relative|link|post_url|highlight|endhighlight|seo"
+    r"|feed_meta|assign\s+\w+\s*=\s*(?:site|page)\b)[^\n]*?%\}"
+)
 _TOP_KEY = re.compile(
     r"""^(?:"([^"]*)"|'([^']*)'|([^\s#:'"{}\[\],&*!|>%@`-][^:#]*?))[ \t]*:(?:[ \t]|$)"""
 )
@@ -388,7 +395,7 @@ def _check_liquid(path: Path, text: str) -> list[Finding]:
     seen_lines: set[int] = set()
     for match in _LIQUID_START.finditer(outside):
         line = outside.count("\n", 0, match.start()) + 1
-        if line in seen_lines:
+        if line in seen_lines or _INTENDED_LIQUID.match(outside, match.start()):
             continue
         seen_lines.add(line)
         snippet = text[match.start() : match.start() + 30].split("\n", 1)[0]

@@ -122,3 +122,7 @@ class StudyDayError(StudylogError):
 
 class QuestionNotFoundError(StudylogError):
     """A post has no question of that number, or several."""
+
+
+class ExportOptionError(StudylogError):
+    """An export option that can't be used as given (a deck name with a line break)."""

@@ -10,7 +10,6 @@ column holds the tags (tests/anki.py reads such a file back, as Anki does).
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -98,18 +97,24 @@ def to_csv(posts: list[ReadPost]) -> str:
 
 @dataclass(frozen=True)
 class Card:
-    """One Anki note: the question, its answers, and space-free tags."""
+    """One Anki note: a stable id, the question and its answers (Markdown), space-free tags."""
 
+    guid: str
     front: str
     back: str
     tags: tuple[str, ...]
 
 
-ANKI_HEADER = "#separator:tab\n#html:true\n#notetype:Basic\n#tags column:3\n"
+ANKI_HEADER = "#separator:tab\n#html:true\n#notetype:Basic\n#guid column:1\n#tags column:4\n"
 
 
 def _tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip())
+
+
+def card_guid(date: str, slug: str, number: int) -> str:
+    """A card's id from its post and question number: re-importing updates the card."""
+    return _tag(f"studylog:{date}:{slug}:q{number}")
 
 
 def anki_cards(posts: Iterable[ReadPost]) -> list[Card]:
@@ -122,34 +127,74 @@ def anki_cards(posts: Iterable[ReadPost]) -> list[Card]:
         if len(answers) == 1:
             back = answers[0]
         else:
-            back = "\n".join(f"{i}. {answer}" for i, answer in enumerate(answers, 1))
+            back = "\n\n".join(
+                f"{i}. " + _indent_rest(answer, " " * len(f"{i}. "))
+                for i, answer in enumerate(answers, 1)
+            )
         tags = ["studylog", _tag(record["slug"])]
         if record["asker"]:
             tags.append(_tag(record["asker"]))
-        cards.append(Card(record["question"], back, tuple(tags)))
+        guid = card_guid(record["date"], record["slug"], record["number"])
+        cards.append(Card(guid, record["question"], back, tuple(tags)))
     return cards
 
 
-def _anki_field(text: str) -> str:
-    escaped = html.escape(text.replace("\r", ""), quote=False)
-    escaped = escaped.replace("\t", "&#9;").replace("\n", "<br>")
-    # A line starting with '#' could be read as a header line.
-    return "&#35;" + escaped[1:] if escaped.startswith("#") else escaped
+_PRE = re.compile(r"(<pre><code[^>]*>.*?</code></pre>)", re.DOTALL)
 
 
-def to_anki(posts: list[ReadPost]) -> str:
+def card_html(markdown: str) -> str:
+    """A field's HTML: the Markdown rendered (raw HTML shown as text), on one line.
+
+    Code keeps its lines (as `<br>` inside `<pre><code>`), a line break in a
+    paragraph is a `<br>`; the newlines between tags go, and a tab becomes
+    `&#9;`, since both would end the field.
+    """
+    from markdown_it import MarkdownIt
+
+    # A line break typed inside a paragraph is kept as one (`breaks`).
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    rendered = md.render(markdown.replace("\r", ""))
+    parts = []
+    for i, part in enumerate(_PRE.split(rendered)):
+        if i % 2:
+            head, _, code = part.partition(">")
+            code = code.removesuffix("</code></pre>").removesuffix("\n")
+            parts.append(head + ">" + code.replace("\n", "<br>") + "</code></pre>")
+        else:
+            parts.append(part.replace("\n", ""))
+    return "".join(parts).replace("\t", "&#9;")
+
+
+def to_anki(posts: list[ReadPost], deck: str | None = None) -> str:
     """Anki's tab-separated text import, with its header lines."""
-    return cards_to_anki(anki_cards(posts))
+    return cards_to_anki(anki_cards(posts), deck)
 
 
-def cards_to_anki(cards: Iterable[Card]) -> str:
-    """Serialise cards in Anki's text-import format."""
+def cards_to_anki(cards: Iterable[Card], deck: str | None = None) -> str:
+    """Serialise cards in Anki's text-import format (into `deck` when given)."""
     lines = [ANKI_HEADER.rstrip("\n")]
+    if deck:
+        lines.append(f"#deck:{one_line_deck(deck)}")
     for card in cards:
-        lines.append(
-            "\t".join((_anki_field(card.front), _anki_field(card.back), " ".join(card.tags)))
-        )
+        fields = (card.guid, card_html(card.front), card_html(card.back), " ".join(card.tags))
+        lines.append("\t".join(fields))
     return "\n".join(lines) + "\n"
+
+
+def one_line_deck(deck: str) -> str:
+    """A deck name fit for the header line.
+
+    Raises:
+        ExportOptionError: it is empty or holds a line break or a tab.
+    """
+    from studylog.errors import ExportOptionError
+
+    name = deck.strip()
+    if not name or any(c in name for c in "\r\n\t"):
+        raise ExportOptionError(
+            "The deck name must be one line of text (use :: for a sub-deck, like Study::Day4)."
+        )
+    return name
 
 
 def _indent_rest(text: str, prefix: str) -> str:
@@ -193,9 +238,11 @@ def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def export_posts(posts: list[ReadPost], fmt: str) -> str:
+def export_posts(posts: list[ReadPost], fmt: str, deck: str | None = None) -> str:
     """The export of these posts in `fmt` (one of `FORMATS`)."""
-    builders = {"json": to_json, "csv": to_csv, "anki": to_anki, "md": to_markdown}
+    if fmt == "anki":
+        return to_anki(posts, deck)
+    builders = {"json": to_json, "csv": to_csv, "md": to_markdown}
     return builders[fmt](posts)
 
 

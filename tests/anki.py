@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import html
-
-from studylog.export import Card
+from dataclasses import dataclass
 
 
-def parse_anki(text: str) -> list[Card]:
-    """The cards of a file in the format `to_anki` writes (header lines, tab, HTML fields)."""
-    cards: list[Card] = []
+@dataclass(frozen=True)
+class ImportedNote:
+    """One line of the file as Anki imports it: id, the two HTML fields, tags."""
+
+    guid: str
+    front: str
+    back: str
+    tags: tuple[str, ...]
+
+
+def parse_anki(text: str) -> tuple[dict[str, str], list[ImportedNote]]:
+    """The header settings and the notes of a file in the format `to_anki` writes."""
+    header: dict[str, str] = {}
+    notes: list[ImportedNote] = []
     for line in text.split("\n"):
-        if not line or line.startswith("#"):
+        if line.startswith("#"):
+            key, _, value = line[1:].partition(":")
+            header[key] = value
             continue
-        front, back, tags = line.split("\t")
-        cards.append(Card(_from_html(front), _from_html(back), tuple(tags.split())))
-    return cards
-
-
-def _from_html(field: str) -> str:
-    return html.unescape(field.replace("<br>", "\n"))
+        if not line:
+            continue
+        guid, front, back, tags = line.split("\t")
+        notes.append(ImportedNote(guid, front, back, tuple(tags.split())))
+    return header, notes

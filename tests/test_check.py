@@ -174,6 +174,8 @@ def test_unprotected_liquid_is_an_error_unless_kept(ko: Settings) -> None:
     body = GOOD_BODY.replace("둘", "{% if user %} 와 {{ x }}") + (
         "\n{% raw %}{{ shown }} {% if ok %}{% endraw %}\n```\n{{ in_code }}\n```\n"
     )
+    # Jekyll's own objects and tags are Liquid on purpose.
+    body += "![img]({{ site.baseurl }}/a.png) {% include note.html %} {% post_url 2021-08-05-x %}\n"
     text = f'---\ntitle: "t"\n---\n{body}'
     found = [f for f in check_text(Path("p.md"), text, ko, None) if f.rule == "liquid-unprotected"]
     lines = text.split("\n")

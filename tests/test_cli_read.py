@@ -303,11 +303,16 @@ def test_export_anki_to_a_file_round_trips(corpus_log: Path, tmp_path: Path) -> 
     assert "Wrote" in err
     text = target.read_text(encoding="utf-8")
     assert text.startswith("#separator:tab\n#html:true\n")
-    cards = parse_anki(text)
+    _, cards = parse_anki(text)
     fronts = [card.front for card in cards]
-    assert "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지" in fronts
+    assert "<p>batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지</p>" in fronts
     # January posts are outside --since.
     assert all("bcaitech" not in " ".join(card.tags) for card in cards)
+    # Exported again, every card keeps its id, so Anki updates instead of duplicating.
+    code, out, _ = run(corpus_log, "export", "-f", "anki", "--since", "2021-08-01")
+    assert [c.guid for c in parse_anki(out)[1]] == [c.guid for c in cards]
+    code, _, err = run(corpus_log, "export", "-f", "json", "--deck", "x")
+    assert code == 2 and "--deck" in err
 
 
 def test_export_json_golden_and_missing_folder(corpus_log: Path, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from studylog.config import settings_from_mapping
 from studylog.export import (
     ANKI_HEADER,
@@ -76,30 +78,48 @@ def test_csv_reads_back_with_the_csv_module() -> None:
     assert rows[5]["answers"] == ""
 
 
-def test_anki_file_round_trips() -> None:
+def test_anki_file_has_html_fields_stable_ids_and_tags() -> None:
     posts = [example(), tricky()]
     text = to_anki(posts)
     assert text.startswith(ANKI_HEADER)
-    body = [line for line in text.splitlines() if not line.startswith("#")]
-    # One line per answered question, three tab-separated fields each.
-    assert len(body) == 5
-    assert all(line.count("\t") == 2 for line in body)
-    cards = parse_anki(text)
-    assert cards == anki_cards(posts)
-    tricky_card = cards[3]
-    assert tricky_card.front == '#include <vector> & "quotes"\tand a tab'
-    assert tricky_card.back == "첫 줄\n둘째 줄 <br> 그대로"
-    assert tricky_card.tags == ("studylog", "tricky", "민수")
-    assert cards[4].back == "1. 하나\n2. 둘"
-    assert cards[4].tags[-1] == "지수_Kim"
+    header, notes = parse_anki(text)
+    assert header["guid column"] == "1" and header["tags column"] == "4"
+    assert "deck" not in header
+    # One line per answered question, four tab-separated fields each.
+    cards = anki_cards(posts)
+    assert len(notes) == len(cards) == 5
+    assert [n.guid for n in notes] == [c.guid for c in cards]
+    assert len({n.guid for n in notes}) == 5
+    assert notes[0].guid == "studylog:2021-08-05:BoostCourse_day4:q1"
+    tricky_note = notes[3]
+    # Raw HTML a person typed is shown as text, never run by Anki.
+    assert (
+        tricky_note.front == "<p>#include &lt;vector&gt; &amp; &quot;quotes&quot;&#9;and a tab</p>"
+    )
+    assert tricky_note.back == "<p>첫 줄<br />둘째 줄 &lt;br&gt; 그대로</p>"
+    assert tricky_note.tags == ("studylog", "tricky", "민수")
+    assert notes[4].back == "<ol><li><p>하나</p></li><li><p>둘</p></li></ol>"
+    assert notes[4].tags[-1] == "지수_Kim"
 
 
-def test_anki_round_trips_arbitrary_text() -> None:
-    cards = [Card("a\tb\nc & <d> #e", "&amp; literally\r\n<br>", ("x",)), Card("#front", "b", ())]
-    assert parse_anki(cards_to_anki(cards)) == [
-        Card("a\tb\nc & <d> #e", "&amp; literally\n<br>", ("x",)),
-        Card("#front", "b", ()),
-    ]
+def test_anki_code_is_in_pre_and_ids_stay_when_exported_again() -> None:
+    code = "```python\ndef f():\n    return {'a': 1}\n```"
+    cards = [Card("g1", "코드 | 질문", f"설명\n\n{code}", ("x",)), Card("g2", "#front", "b", ())]
+    header, notes = parse_anki(cards_to_anki(cards, deck="Study::Day4"))
+    assert header["deck"] == "Study::Day4"
+    assert notes[0].back == (
+        '<p>설명</p><pre><code class="language-python">def f():<br>'
+        "    return {'a': 1}</code></pre>"
+    )
+    assert notes[1].front == "<p>#front</p>"
+    assert to_anki([example()]) == to_anki([example()])
+
+
+def test_deck_name_must_be_one_line() -> None:
+    from studylog.errors import ExportOptionError
+
+    with pytest.raises(ExportOptionError, match="one line"):
+        cards_to_anki([], deck="a\nb")
 
 
 def test_markdown_digest() -> None:
@@ -117,7 +137,7 @@ def test_export_of_the_whole_corpus() -> None:
     posts = [load_post(post_ref(p), SETTINGS) for p in corpus_posts()]  # type: ignore[arg-type]
     data = json.loads(to_json(posts))
     assert len(data["questions"]) == sum(len(p.entries.questions) for p in posts)
-    assert parse_anki(to_anki(posts)) == anki_cards(posts)
+    assert [n.guid for n in parse_anki(to_anki(posts))[1]] == [c.guid for c in anki_cards(posts)]
     assert (
         len(list(csv.reader(io.StringIO(to_csv(posts), newline="")))) == len(data["questions"]) + 1
     )

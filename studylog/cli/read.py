@@ -406,18 +406,26 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE"),
     ] = None,
+    deck: Annotated[
+        str | None,
+        typer.Option(help="The Anki deck the cards go to (Study::Day4 for a sub-deck)."),
+    ] = None,
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
-    from studylog.export import FORMATS, export_posts
+    from studylog.export import FORMATS, export_posts, one_line_deck
     from studylog.reader import filter_posts
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use json, csv, anki or md.", param_hint="--format")
+    if deck is not None and fmt != "anki":
+        raise typer.BadParameter("a deck is for --format anki.", param_hint="--deck")
+    if deck is not None:
+        one_line_deck(deck)
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     posts = _load_posts(log, filter_posts(log.posts(), start, end))
     posts.sort(key=lambda p: (p.ref.date, p.ref.slug))
-    text = export_posts(posts, fmt)
+    text = export_posts(posts, fmt, deck)
     questions = sum(len(p.entries.questions) for p in posts)
     if output is None:
         sys.stdout.write(text)
