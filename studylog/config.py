@@ -116,7 +116,7 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
             "retrospective",
             "회고록",
             2,
-            ("회고", "느낀점", "하루 회고", "오늘의 회고", "Today I Felt", "주말 회고"),
+            ("회고", "후기", "느낀점", "하루 회고", "오늘의 회고", "Today I Felt", "주말 회고"),
         ),
         # Not in the template: `studylog add notes …` creates it at the end.
         SectionSpec("notes", "메모", 2, ("노트", "Notes", "Memo")),

@@ -423,7 +423,7 @@ def test_dash_reads_a_long_answer_from_stdin(log_root: Path) -> None:
 def test_prompts_on_a_terminal(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _post(log_root, POST)
     monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
-    result = _run(["add-review"], log_root, input="과제 3\nMLE\n홍요한\n좋았다\n\n")
+    result = _run(["add-review"], log_root, input="과제 3\nMLE\n홍요한\n좋았다\n\n\n")
     assert result.exit_code == 0, result.output
     assert "- 과제 3 (MLE, 발표자 : 홍요한)\n  → 좋았다\n" in path.read_text(encoding="utf-8")
     # The prompts are messages: stdout stays for data (`> file` gets no "Assignment:").
@@ -675,9 +675,27 @@ def test_no_prompt_when_every_required_value_is_given(
 def test_prompts_for_question_then_answers(log_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _post(log_root, POST)
     monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
-    result = _run(["add-question", "--asker", "a"], log_root, input="q?\nA1\nA2\n\n")
+    result = _run(["add-question", "--asker", "a"], log_root, input="q?\n\nA1\n\nA2\n\n\n")
     assert result.exit_code == 0, result.output
     assert "2. a님 질문 : q?\n\n   1. A1\n\n   2. A2\n" in path.read_text(encoding="utf-8")
+    assert "--edit" in result.stderr
+
+
+def test_a_prompted_answer_may_span_lines_and_keep_code(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pasted answer: its lines, a fence with a blank line and indented code, kept as typed."""
+    path = _post(log_root, POST)
+    monkeypatch.setattr("studylog.cli.entries.is_interactive", lambda: True)
+    answer = "코드는 이렇게\n```python\ndef f():\n\n    return 1\n```\n끝"
+    typed = f"질문\n두 줄\n\n{answer}\n\n\n"
+    result = _run(["add-question", "--asker", "a"], log_root, input=typed)
+    assert result.exit_code == 0, result.output
+    from studylog.markdown.extraction import read_entries
+
+    entries = read_entries(path.read_text(encoding="utf-8"), open_log(root=log_root).settings)
+    last = entries.questions[-1]
+    assert (last.question, last.answers) == ("질문\n두 줄", (answer,))
 
 
 @pytest.mark.parametrize(
@@ -743,7 +761,7 @@ def test_prompts_on_a_real_terminal(log_root: Path) -> None:
     )
     os.close(slave)
     try:
-        os.write(master, "터미널에서 물어봄\n첫 답\n\n".encode())
+        os.write(master, "터미널에서 물어봄\n\n첫 답\n\n\n".encode())
         out, err = proc.communicate(timeout=60)
     finally:
         os.close(master)
@@ -776,3 +794,12 @@ def test_add_notes_creates_the_notes_section_at_the_end(tmp_path: Path) -> None:
     assert again.exit_code == 0
     text = (root / "_posts" / "2021-08-02-day1.md").read_text(encoding="utf-8")
     assert text.count("## 메모") == 1 and "- 둘째" in text
+
+
+def test_huqi_is_the_retrospective(log_root: Path) -> None:
+    """`## 후기` (as some real posts write it) takes `add retrospective`, no new section."""
+    text = "---\ntitle: x\n---\n## 피어세션\n\n## 후기\n\n- 좋았다\n"
+    path = _post(log_root, text)
+    result = append_note(open_log(root=log_root), path, "retrospective", Note("내일도"))
+    assert result.created == ()
+    assert path.read_text(encoding="utf-8") == text.replace("- 좋았다\n", "- 좋았다\n\n- 내일도\n")

@@ -7,6 +7,7 @@ a missing value is a usage error (exit 2), so scripts never hang.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class Field:
     values: list[str] = field(default_factory=list)
     repeat: bool = False
     shown: str = ""
+    # Text that may span lines (a question, an answer): asked for line by line.
+    multiline: bool = False
 
     @property
     def name(self) -> str:
@@ -98,11 +101,18 @@ def _prompt_missing(ctx: typer.Context, fields: list[Field]) -> None:
         )
         # ctx.fail: the same usage-error format (and exit 2) as Click's own.
         ctx.fail(f"Missing {names}: {how}, or use --edit (there is no terminal to ask on).")
+    if any(f.multiline and not f.values for f in fields):
+        typer.echo(
+            "A text may span lines (pasted code keeps its indentation): an empty line "
+            "outside a code fence, or Ctrl-D, ends it. --edit opens your editor instead.",
+            err=True,
+        )
     for f in fields:
         if f.values:
             continue
         if f.required:
-            f.values.append(typer.prompt(f.label, err=True))
+            first = typer.prompt(f.label, err=True)
+            f.values.append(_more_lines(first) if f.multiline else first)
         elif f.repeat:
             while True:
                 value = typer.prompt(
@@ -110,13 +120,48 @@ def _prompt_missing(ctx: typer.Context, fields: list[Field]) -> None:
                 )
                 if not value.strip():
                     break
-                f.values.append(value)
+                f.values.append(_more_lines(value) if f.multiline else value)
         else:
             value = typer.prompt(
                 f"{f.label} (Enter to skip)", default="", show_default=False, err=True
             )
             if value.strip():
                 f.values.append(value)
+
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+
+
+def _more_lines(first: str) -> str:
+    """The rest of a multi-line value typed or pasted after its first line.
+
+    An empty line ends it, except inside a code fence (code has blank
+    lines); so does end of input (Ctrl-D). Lines are kept as typed.
+    """
+    lines = [first]
+    fence = _FENCE.match(first)
+    open_fence = fence[1] if fence else None
+    while True:
+        sys.stderr.write("... ")
+        sys.stderr.flush()
+        try:
+            line = sys.stdin.readline()
+        except KeyboardInterrupt as err:
+            raise typer.Abort() from err
+        if not line:
+            break
+        line = line.rstrip("\r\n")
+        if not line.strip() and open_fence is None:
+            break
+        lines.append(line)
+        marker = _FENCE.match(line)
+        if marker is None:
+            continue
+        if open_fence is None:
+            open_fence = marker[1]
+        elif marker[1].startswith(open_fence) and not line.strip().strip(open_fence[0]):
+            open_fence = None
+    return "\n".join(lines)
 
 
 def _edit_fields(fields: list[Field], title: str) -> None:
@@ -246,8 +291,15 @@ def add_question(
     log, ref = _resolve_post(ctx, post)
     fields = [
         Field("--asker", "Asker", values=_given(asker)),
-        Field("--question", "Question", values=_given(question)),
-        Field("--answer", "Answer", required=False, repeat=True, values=list(answer or [])),
+        Field("--question", "Question", values=_given(question), multiline=True),
+        Field(
+            "--answer",
+            "Answer",
+            required=False,
+            repeat=True,
+            values=list(answer or []),
+            multiline=True,
+        ),
     ]
     _collect(ctx, fields, edit, "studylog add-question")
     from studylog.entries import Question, append_question
@@ -286,7 +338,14 @@ def add_review(
         Field("--assignment", "Assignment", values=_given(assignment)),
         Field("--topic", "Topic", required=False, values=_given(topic)),
         Field("--presenter", "Presenter", values=_given(presenter)),
-        Field("--feedback", "Feedback", required=False, repeat=True, values=list(feedback or [])),
+        Field(
+            "--feedback",
+            "Feedback",
+            required=False,
+            repeat=True,
+            values=list(feedback or []),
+            multiline=True,
+        ),
     ]
     _collect(ctx, fields, edit, "studylog add-review")
     from studylog.entries import Review, append_review
@@ -314,7 +373,7 @@ def add(
 ) -> None:
     """Add free text as a list item to any section of a post."""
     log, ref = _resolve_post(ctx, post)
-    fields = [Field("--text", "Text", values=_given(text), shown="TEXT")]
+    fields = [Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)]
     _collect(ctx, fields, edit, f"studylog add {section}")
     from studylog.entries import Note, append_note
 

@@ -232,8 +232,11 @@ def _needs_blank(previous: str, renderer: str) -> bool:
     kramdown continues a list item or a quote lazily over the next block
     (CommonMark ends them); GFM input lets any block interrupt a paragraph,
     as CommonMark does, but plain kramdown needs the blank line there too.
+    After a fence or a code block, the next block starts by itself.
     """
-    return previous != "paragraph_open" or renderer == KRAMDOWN
+    if previous in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+        return True
+    return previous == "paragraph_open" and renderer == KRAMDOWN
 
 
 def _tilde_fence(converted: list[str], lines: list[str], start: int, end: int) -> None:
