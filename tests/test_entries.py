@@ -803,3 +803,18 @@ def test_huqi_is_the_retrospective(log_root: Path) -> None:
     result = append_note(open_log(root=log_root), path, "retrospective", Note("내일도"))
     assert result.created == ()
     assert path.read_text(encoding="utf-8") == text.replace("- 좋았다\n", "- 좋았다\n\n- 내일도\n")
+
+
+def test_a_created_section_goes_before_the_post_s_closing_rule_and_references(
+    log_root: Path,
+) -> None:
+    """The peer section ends the post with `---` and references: the new
+    `질문내용` goes inside the peer section, above them."""
+    head = "---\ntitle: x\n---\n## 피어세션\n\n모더레이터 : 민수\n\n"
+    tail = "---\n\n**참고 자료**\n\n- [문서](https://example.com)\n"
+    path = _post(log_root, head + tail)
+    result = append_question(open_log(root=log_root), path, Question("민수", "Q", ("A",)))
+    assert result.created == ("질문내용",)
+    assert path.read_text(encoding="utf-8") == (
+        head + "### 질문내용\n\n1. 민수님 질문 : Q\n\n   답변 : A\n\n" + tail
+    )

@@ -172,6 +172,26 @@ def content_end(doc: Document, start: int, end: int) -> int:
     return max(b.end for b in inside)
 
 
+def section_close(doc: Document, start: int, end: int) -> int:
+    """Where a section created at the end of lines [start, end) goes.
+
+    After the last entry (`content_end`), but when the range ends the
+    document, also before a closing rule (`---`, `***`) and whatever
+    follows it there (a references block, a footer): those close the post.
+    """
+    line = content_end(doc, start, end)
+    if end < len(doc.lines):
+        return line
+    inside = [b for b in doc.blocks if start <= b.start < line]
+    rules = [i for i, block in enumerate(inside) if block.kind == "hr"]
+    if not rules:
+        return line
+    first = rules[-1]
+    while first > 0 and _is_separator(inside[first - 1]):
+        first -= 1
+    return inside[first].start
+
+
 def _last_number(doc: Document, start: int, end: int) -> int:
     """The number of the last item of the last top-level numbered list in [start, end)."""
     last = 0
@@ -236,7 +256,7 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
             parent_level = doc.headings[parent_index].level
             level = doc.headings[children[-1]].level if children else parent_level + 1
             heading = doc.headings[parent_index]
-            line = content_end(doc, heading.end_line, doc.section_end(parent_index))
+            line = section_close(doc, heading.end_line, doc.section_end(parent_index))
             return InsertPoint(line, 1, ((min(level, 6), spec),), None)
         outer = _plan_top_level(doc, parent, sections)
         level = min(outer.create[0][0] + 1, 6)
@@ -278,9 +298,9 @@ def _plan_top_level(
         index = found.get(earlier)
         if index is not None:
             heading = doc.headings[index]
-            line = content_end(doc, heading.end_line, doc.section_end(index))
+            line = section_close(doc, heading.end_line, doc.section_end(index))
             return InsertPoint(line, 1, ((level, spec),), None)
-    return InsertPoint(content_end(doc, 0, len(doc.lines)), 1, ((level, spec),), None)
+    return InsertPoint(section_close(doc, 0, len(doc.lines)), 1, ((level, spec),), None)
 
 
 def next_indent(doc: Document, line: int) -> int:
