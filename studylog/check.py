@@ -606,7 +606,9 @@ def check_posts(
         findings.extend(f for f in found if f.rule not in skip)
     if "tag-case" not in skip:
         findings.extend(_check_tag_case(tags))
-        findings.sort(key=lambda f: (str(f.path), f.line, f.rule))
+        # Back in file order: each post's tag findings after its own (a stable sort).
+        order = {ref.path: index for index, ref in enumerate(refs)}
+        findings.sort(key=lambda f: order.get(f.path, len(order)))
     return findings
 
 

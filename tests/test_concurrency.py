@@ -21,7 +21,8 @@ POST = (
     "---\ntitle: day4\ndate: 2021-08-05\nlast_modified_at: 2021-08-05\n---\n"
     "## 피어세션\n\n### 질문내용\n\n<br>\n\n## 회고록\n\n<br>\n\n```\n💡 footer\n```\n"
 )
-ENTRY = re.compile(r"(\d+)\. (\S+)님 질문 : (\S+)\n\n    답변 : first line\n    second line\n")
+# The answer sits at the item's content column: 3 under "9. ", 4 under "10. ".
+ENTRY = re.compile(r"(\d+)\. (\S+)님 질문 : (\S+)\n\n {3,4}답변 : first line\n {3,4}second line\n")
 
 
 def _make_log(root: Path) -> Path:
@@ -47,8 +48,9 @@ def _entries(path: Path) -> list[tuple[int, str, str]]:
     section = text[start:end]
     found = [(int(n), who, q) for n, who, q in ENTRY.findall(section)]
     rebuilt = "\n".join(
-        f"{n}. {who}님 질문 : {q}\n\n    답변 : first line\n    second line\n"
+        f"{n}. {who}님 질문 : {q}\n\n{pad}답변 : first line\n{pad}second line\n"
         for n, who, q in found
+        for pad in [" " * len(f"{n}. ")]
     )
     assert section == (rebuilt + "\n" if found else ""), "a torn or foreign entry"
     assert text.endswith("<br>\n\n## 회고록\n\n<br>\n\n```\n💡 footer\n```\n")
