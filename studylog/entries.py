@@ -281,6 +281,7 @@ def add_to_text(
     """
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import (
+        as_bullet,
         build_insertion,
         check_insertion,
         plan_insert,
@@ -294,6 +295,8 @@ def add_to_text(
     target = resolve_target(doc, section, sections, post.path.name)
     point = plan_insert(doc, target, sections)
     entry = render(point.number)
+    if point.bullet:
+        entry = as_bullet(entry)
     at_line_start = post.body_start == 0 or post.text[post.body_start - 1] in "\r\n"
     insertion = build_insertion(doc, point, entry, post.newline, at_line_start)
     new_body = body[: insertion.offset] + insertion.text + body[insertion.offset :]

@@ -818,3 +818,24 @@ def test_a_created_section_goes_before_the_post_s_closing_rule_and_references(
     assert path.read_text(encoding="utf-8") == (
         head + "### 질문내용\n\n1. 민수님 질문 : Q\n\n   답변 : A\n\n" + tail
     )
+
+
+def test_a_question_continues_a_bullet_list_as_a_bullet(log_root: Path) -> None:
+    """Questions written as bullets: the new one is the next bullet, not a list shown as 1."""
+    text = (
+        "---\ntitle: x\n---\n## 피어세션\n\n### 질문\n\n- 권예환님 질문\n\n    → 구글링\n\n"
+        "- 강재현님 질문\n    → 설명\n\n## 회고록\n"
+    )
+    path = _post(log_root, text)
+    log = open_log(root=log_root)
+    result = append_question(log, path, Question("민수", "Q", ("```\n  code\n```",)))
+    assert result.number == 3
+    new = "- 민수님 질문 : Q\n\n  답변 :\n\n  ```\n    code\n  ```\n"
+    assert path.read_text(encoding="utf-8") == text.replace(
+        "\n\n## 회고록", f"\n\n{new}\n## 회고록"
+    )
+    from studylog.markdown.extraction import read_entries
+
+    entries = read_entries(path.read_text(encoding="utf-8"), log.settings)
+    assert [(q.number, q.asker) for q in entries.questions][-1] == (3, "민수")
+    assert entries.questions[-1].answers == ("```\n  code\n```",)

@@ -123,8 +123,8 @@ def test_appends_to_the_same_section_are_all_kept_and_renumbered(settings) -> No
     assert body.index("그쪽 질문") < body.index("그쪽 답") < body.index("## 회고록")
     # Everything else is the base's text, byte for byte.
     added = (
-        "2. 민수님 질문 : 우리 질문\n\n    답변 : 우리 답\n\n3. 민수님 질문 : 우리 둘째\n\n"
-        "4. 지수님 질문 : 그쪽 질문\n\n    답변 : 그쪽 답\n\n"
+        "2. 민수님 질문 : 우리 질문\n\n   답변 : 우리 답\n\n3. 민수님 질문 : 우리 둘째\n\n"
+        "4. 지수님 질문 : 그쪽 질문\n\n   답변 : 그쪽 답\n\n"
     )
     expected = POST.replace("    답변 : 답변 1\n\n", "    답변 : 답변 1\n\n" + added)
     assert merged == expected.replace(

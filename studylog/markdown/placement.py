@@ -137,6 +137,8 @@ class InsertPoint:
     number: int
     create: tuple[tuple[int, SectionSpec], ...]
     heading: int | None
+    # The section's entries are a bullet list: a numbered entry continues it as a bullet.
+    bullet: bool = False
 
 
 def _is_separator(block: Block) -> bool:
@@ -176,20 +178,70 @@ def section_close(doc: Document, start: int, end: int) -> int:
     """Where a section created at the end of lines [start, end) goes.
 
     After the last entry (`content_end`), but when the range ends the
-    document, also before a closing rule (`---`, `***`) and whatever
-    follows it there (a references block, a footer): those close the post.
+    document, also before a closing rule (`---`, `***`) followed only by a
+    references block or a footer: those close the post.
     """
     line = content_end(doc, start, end)
     if end < len(doc.lines):
         return line
     inside = [b for b in doc.blocks if start <= b.start < line]
     rules = [i for i, block in enumerate(inside) if block.kind == "hr"]
-    if not rules:
+    if not rules or not _closes_post(doc, inside[rules[-1] + 1 :]):
         return line
     first = rules[-1]
     while first > 0 and _is_separator(inside[first - 1]):
         first -= 1
     return inside[first].start
+
+
+def _closes_post(doc: Document, tail: list[Block]) -> bool:
+    """Whether the blocks after a post's last rule are a footer or references, not content.
+
+    A footer is one fenced or HTML block; references are a few paragraphs and
+    lists that hold links (and a one-line caption). Anything else (a `Q.` question, notes) is
+    the section's own content, after which a new section goes.
+    """
+    blocks = [b for b in tail if not _is_separator(b)]
+    if len(blocks) == 1 and blocks[0].kind in ("fence", "html_block"):
+        return True
+    if not blocks or len(blocks) > 3:
+        return False
+    linked = False
+    for block in blocks:
+        text = "".join(doc.lines[block.start : block.end])
+        if block.kind not in ("paragraph", "bullet_list", "ordered_list"):
+            return False
+        if "http://" in text or "https://" in text or "](" in text:
+            linked = True
+        elif block.kind != "paragraph" or block.end - block.start > 1:
+            return False  # only a one-line caption ("**참고 자료**") may lack a link
+    return linked
+
+
+def _trailing_bullets(doc: Document, start: int, end: int) -> int:
+    """How many items the bullet list ending lines [start, end) holds (0: it ends otherwise)."""
+    inside = [b for b in doc.blocks if start <= b.start < end and not _is_separator(b)]
+    if not inside or inside[-1].kind != "bullet_list":
+        return 0
+    last = inside[-1]
+    return sum(
+        1
+        for token in doc.tokens
+        if token.type == "list_item_open"
+        and token.level == 1
+        and token.map is not None
+        and last.start <= token.map[0] < last.end
+    )
+
+
+def as_bullet(lines: list[str]) -> list[str]:
+    """A numbered entry (`3. …`) as a bullet (`- …`), its other lines moved to the new column."""
+    match = re.match(r"\d+[.)] +", lines[0]) if lines else None
+    if match is None:
+        return lines
+    shift = len(match[0]) - 2
+    rest = [line[shift:] if not line[:shift].strip() else line for line in lines[1:]]
+    return ["- " + lines[0][match.end() :], *rest]
 
 
 def _last_number(doc: Document, start: int, end: int) -> int:
@@ -232,6 +284,9 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         heading = doc.headings[target.heading]
         end = doc.own_end(target.heading)
         line = content_end(doc, heading.end_line, end)
+        bullets = _trailing_bullets(doc, heading.end_line, line)
+        if bullets:
+            return InsertPoint(line, bullets + 1, (), target.heading, bullet=True)
         return InsertPoint(line, _last_number(doc, heading.end_line, line) + 1, (), target.heading)
     spec = target.spec
     assert spec is not None  # a Target names a heading or a spec
