@@ -397,7 +397,7 @@ def answer(
 ) -> None:
     """Add an answer to question N of a post, after the answers it has."""
     log, ref = _resolve_post(ctx, post)
-    fields = [Field("--answer", "Answer", repeat=True, values=list(answer or []))]
+    fields = [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
     _collect(ctx, fields, edit, f"studylog answer {number}")
     from studylog.answers import append_answer
 
