@@ -44,7 +44,7 @@ def test_the_answer_goes_after_the_existing_ones_inside_the_item(
     result = append_answer(log, log.find_post("day5"), 1, ["둘째 답\n```py\nx = 1\n```"])
     text = path.read_text(encoding="utf-8")
     assert _without(text, result.offset, result.inserted) == POST
-    assert result.inserted == "\n    답변 : 둘째 답\n    ```py\n    x = 1\n    ```\n"
+    assert result.inserted == "\n   답변 : 둘째 답\n   ```py\n   x = 1\n   ```\n"
     assert result.label is None
     questions = read_entries(text, log.settings).questions
     assert [q.answers for q in questions] == [("첫 답", "둘째 답\n```py\nx = 1\n```"), (), ()]
@@ -58,7 +58,7 @@ def test_a_tight_item_gets_a_blank_line_before_the_next_question(
     log = open_log(tmp_path)
     result = append_answer(log, log.find_post("day5"), 2, ["a", "b"])
     text = path.read_text(encoding="utf-8")
-    assert result.inserted == "\n    답변 : a\n\n    답변 : b\n\n"
+    assert result.inserted == "\n   답변 : a\n\n   답변 : b\n\n"
     assert _without(text, result.offset, result.inserted) == POST
     assert [q.answers for q in read_entries(text, log.settings).questions][1] == ("a", "b")
 
@@ -71,7 +71,7 @@ def test_a_later_day_is_named_by_the_calendar_else_todays_post_else_the_date(
     monkeypatch.setenv("STUDYLOG_NOW", "2024-03-12T10:00:00+00:00")
     result = append_answer(log, log.find_post("day5"), 3, ["later"])
     assert result.label == "2024-03-12"
-    assert "    답변 : (2024-03-12) later\n" in path.read_text(encoding="utf-8")
+    assert "   답변 : (2024-03-12) later\n" in path.read_text(encoding="utf-8")
     build_file_tree(tmp_path, {"_posts/2024-03-12-day7.md": "---\ntitle: x\n---\n"})
     assert append_answer(log, log.find_post("day5"), 3, ["again"]).label == "Day 7"
     (tmp_path / ".studylog.yml").write_text(
@@ -96,7 +96,7 @@ def test_crlf_a_bom_and_no_final_newline_are_kept(tmp_path: Path) -> None:
     edit = add_answer_to_text(post, 3, ["x\ny"], log.settings)
     assert "\n" not in edit.text.replace("\r\n", "")
     assert _without(edit.text, edit.offset, edit.inserted) == body
-    last = "3. 다님 질문 : 셋\r\n\r\n    답변 : x\r\n    y\r\n\r\n## 회고록"
+    last = "3. 다님 질문 : 셋\r\n\r\n   답변 : x\r\n   y\r\n\r\n## 회고록"
     assert last in edit.text and not edit.text.endswith("\n")
 
 
@@ -105,7 +105,7 @@ def test_a_question_at_the_very_end_without_a_newline(tmp_path: Path) -> None:
     post = split_post(tmp_path / "p.md", text)
     log = open_log(_log(tmp_path).parent.parent)
     edit = add_answer_to_text(post, 1, ["a"], log.settings)
-    assert edit.text == text + "\n\n    답변 : a"
+    assert edit.text == text + "\n\n   답변 : a"
 
 
 @pytest.mark.parametrize(
@@ -212,7 +212,7 @@ def test_the_answer_command_reads_options_stdin_and_names_the_day(
     assert (
         result.stderr == "Added an answer (2024-03-09) to question 2 in _posts/2024-03-08-day5.md\n"
     )
-    assert "    답변 : (2024-03-09) a\n    b\n" in path.read_text(encoding="utf-8")
+    assert "   답변 : (2024-03-09) a\n   b\n" in path.read_text(encoding="utf-8")
 
 
 def test_the_answer_command_defaults_to_the_newest_post_and_warns_it_is_old(

@@ -143,11 +143,6 @@ def test_values_are_escaped_for_kramdown_and_liquid() -> None:
     assert render_question(question, 1, KO, keep)[2] == "   답변 : {% if ok %}yes{% endif %}"
 
 
-def test_a_nul_character_is_refused() -> None:
-    with pytest.raises(EntryInvalidError, match="NUL"):
-        render_note(Note("a\x00b"))
-
-
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
