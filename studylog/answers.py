@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from studylog.config import Settings
     from studylog.log import Log, PostRef
     from studylog.markdown.document import Document
+    from studylog.markdown.kramdown import Dialect
     from studylog.post import PostText
 
 
@@ -79,6 +80,7 @@ def add_answer_to_text(
     settings: Settings,
     label: str | None = None,
     today: dt.date | None = None,
+    dialect: Dialect | None = None,
 ) -> AnswerEdit:
     """Add `answers` to question `number` of a post's text; nothing is read or written here.
 
@@ -124,9 +126,11 @@ def add_answer_to_text(
             "add the answer by hand."
         )
     new: list[str] = []
+    # Written for the site's renderer like every entry (GFM and protected Liquid by default).
+    extra = (dialect,) if dialect is not None else ()
     for text in answers:
         labelled = f"({label}) {text.lstrip()}" if label else text
-        new += ["", *render_answer(labelled, question_line, settings.entry_formats)]
+        new += ["", *render_answer(labelled, question_line, settings.entry_formats, *extra)]
     if not doc.is_blank(point):
         new.append("")
     previous = doc.lines[point - 1]
@@ -179,7 +183,7 @@ def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> A
         PostReadError, PostWriteError, FrontMatterError: the post is left
         byte for byte as it was.
     """
-    from studylog.entries import text_lines
+    from studylog.entries import site_dialect, text_lines
     from studylog.post import update_post
 
     for text in answers:
@@ -189,10 +193,11 @@ def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> A
     real = path.resolve() if path.is_symlink() else path
     today = log.today()
     label = answer_label(log, post.date, today)
+    dialect = site_dialect(log)
     edits: list[AnswerEdit] = []
 
     def edit(text: PostText) -> str:
-        result = add_answer_to_text(text, number, answers, log.settings, label, today)
+        result = add_answer_to_text(text, number, answers, log.settings, label, today, dialect)
         edits.append(result)
         return result.text
 

@@ -247,3 +247,31 @@ def test_the_answer_command_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     result = runner.invoke(app, ["answer", "x", "--answer", "a"])
     assert result.exit_code == 2
     assert path.read_text(encoding="utf-8") == POST
+
+
+@pytest.mark.parametrize(
+    ("files", "written"),
+    [
+        # Plain kramdown has no backtick fences; Liquid is shown as typed.
+        (
+            {"_config.yml": "kramdown:\n  input: kramdown\n"},
+            "   답변 : {% raw %}{{ x }}{% endraw %}\n\n   ~~~ py\n   x = 1\n   ~~~\n",
+        ),
+        # `liquid: keep`: written as Liquid, on purpose.
+        (
+            {".studylog.yml": "profile: ko\nliquid: keep\n"},
+            "   답변 : {{ x }}\n   ```py\n   x = 1\n   ```\n",
+        ),
+    ],
+)
+def test_the_answer_is_written_for_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], written: str
+) -> None:
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-08T10:00:00+00:00")
+    path = _log(tmp_path)
+    build_file_tree(tmp_path, files)
+    log = open_log(tmp_path)
+    result = append_answer(log, log.find_post("day5"), 2, ["{{ x }}\n```py\nx = 1\n```"])
+    assert result.inserted == "\n" + written + "\n"
+    question = read_entries(path.read_text(encoding="utf-8"), log.settings).questions[1]
+    assert question.answers[0].startswith("{{ x }}\n")
