@@ -17,11 +17,10 @@ from typing import Any
 from studylog.config import Settings
 from studylog.errors import StudylogError
 from studylog.jekyll import Site
-from studylog.listing import read_text
-from studylog.log import PostRef
+from studylog.log import PostRef, site_timezone
 from studylog.markdown.extraction import PostEntries, read_entries
 from studylog.markdown.headings import normalize_heading
-from studylog.post import conflict_marker_line, split_front_matter
+from studylog.post import conflict_marker_line, read_post, split_front_matter
 
 ERROR = "error"
 WARNING = "warning"
@@ -105,19 +104,6 @@ class Finding:
     path: Path
     line: int
     message: str
-
-
-def site_timezone(settings: Settings) -> str | None:
-    """The site's timezone: `.studylog.yml`, else Jekyll's `_config.yml`, else None."""
-    if settings.timezone:
-        return settings.timezone
-    config = settings.root / "_config.yml"
-    try:
-        text = config.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    match = re.search(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", text, re.MULTILINE)
-    return match[1] if match else None
 
 
 _DATE_TEXT = re.compile(
@@ -506,7 +492,7 @@ def check_post(
     With `tags`, the post's tags are added to it (for `tag-case` across posts).
     """
     try:
-        text = read_text(ref.path, strict=True)
+        text = read_post(ref.path).text
     except StudylogError as err:
         return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
     file_date = ref.date if _named_like_post(ref) else None

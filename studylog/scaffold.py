@@ -24,9 +24,10 @@ from studylog.log import (
     check_slug,
     default_home,
     find_log_root,
+    jekyll_timezone,
     open_log,
 )
-from studylog.post import read_post, split_post, write_atomic
+from studylog.post import front_matter_title, read_post, split_post, write_atomic
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
     from studylog.jekyll import read_site_config
 
     jekyll = read_site_config(root)
-    timezone = jekyll.get("timezone") if isinstance(jekyll.get("timezone"), str) else None
+    timezone = jekyll_timezone(root)
     compose = jekyll.get("jekyll_compose")
     front_matter: dict[str, Any] = {}
     if isinstance(compose, dict):
@@ -334,10 +335,7 @@ def _previous_from(settings: Settings, ref: PostRef) -> PreviousPost:
     except Exception:  # noqa: BLE001 - an unreadable previous post only loses its defaults
         return PreviousPost(ref.slug, title, ref.date, participants, moderator)
     formats = settings.entry_formats
-    if post.front_matter:
-        match = re.search(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", post.front_matter, re.MULTILINE)
-        if match:
-            title = match[1].strip().strip("\"'")
+    title = front_matter_title(post.front_matter) or title
     body = post.body
     match = re.search(
         _NAME_LINE.format(label=re.escape(formats.participants_label)), body, re.MULTILINE

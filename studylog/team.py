@@ -37,9 +37,10 @@ from studylog.errors import (
     TeamBlogError,
     TeamMemberError,
 )
-from studylog.log import Log, post_ref
+from studylog.log import Log, filter_posts, in_window, post_ref
 from studylog.markdown.extraction import QuestionEntry, read_entries
 from studylog.markdown.headings import matcher_for
+from studylog.post import read_post
 
 PEER = "peer"
 # How long one git process may take before the member counts as failed:
@@ -634,9 +635,7 @@ def _sources(
 
 
 def _own_posts(log: Log, since: dt.date, until: dt.date) -> list[tuple[dt.date, str, str, str]]:
-    from studylog.listing import read_text
-
-    refs = sorted(ref for ref in log.iter_posts() if since <= ref.date <= until)
+    refs = sorted(filter_posts(log.iter_posts(), since, until))
     root = log.root.resolve()
     posts = []
     for ref in refs:
@@ -644,7 +643,7 @@ def _own_posts(log: Log, since: dt.date, until: dt.date) -> list[tuple[dt.date, 
             path = str(ref.path.resolve().relative_to(root))
         except ValueError:
             path = str(ref.path)
-        posts.append((ref.date, ref.slug, path, read_text(ref.path)))
+        posts.append((ref.date, ref.slug, path, read_post(ref.path, strict=False).text))
     return posts
 
 
@@ -664,7 +663,7 @@ def make_digest(log: Log, since: dt.date, until: dt.date) -> Digest:
     for member in teammates(settings):
         try:
             blog = open_pulled(member, settings)
-            paths = [p for p in blog.post_paths() if since <= p.date <= until]
+            paths = [p for p in blog.post_paths() if in_window(p.date, since, until)]
             posts = [(p.date, p.slug, p.path, p.text) for p in blog.read_posts(paths)]
         except TeamBlogError as err:
             missing.append((member.name, str(err)))

@@ -113,7 +113,8 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
 
 def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the posts, newest first: date, slug, title, questions, reviews, git state."""
-    from studylog.listing import git_states, list_summaries, start_git_status
+    from studylog.listing import list_summaries
+    from studylog.vcs import git_states, start_git_status
 
     log = open_log_for(ctx)
     # git status runs while the posts are read; it is ready by the time they are.
@@ -159,12 +160,11 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a post rendered in the terminal (its Markdown text in a pipe)."""
-    from studylog.listing import read_text
     from studylog.reader import load_post
 
     log = open_log_for(ctx)
     ref = log.find_post(post)
-    loaded = load_post(ref, log.settings, read_text(ref.path, strict=True))
+    loaded = load_post(ref, log.settings, strict=True)
     if as_json:
         _write_json(
             {
@@ -338,7 +338,7 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
-    from studylog.reader import filter_posts
+    from studylog.log import filter_posts
     from studylog.stats import compute_stats
 
     log = open_log_for(ctx)
@@ -413,7 +413,7 @@ def export(
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
     from studylog.export import FORMATS, export_posts, one_line_deck
-    from studylog.reader import filter_posts
+    from studylog.log import filter_posts
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use json, csv, anki or md.", param_hint="--format")
