@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from studylog.confine import NotRegularFileError, read_regular
 from studylog.errors import FrontMatterError, PostConflictError, PostReadError, PostWriteError
@@ -359,6 +359,11 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
         PostWriteError: the folder or file is read-only, or the disk refused.
     """
     check_writable(path)
+    _replace_atomically(path, data, exclusive)
+
+
+def _replace_atomically(path: Path, data: bytes, exclusive: bool = False) -> None:
+    """`write_atomic` without the writability check, for a caller that made it."""
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     # Imported here: tempfile pulls in random, which commands that only read skip.
     import tempfile
@@ -402,22 +407,62 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def update_post(path: Path, edit: Callable[[PostText], str | None]) -> PostText:
-    """Read, edit and write a post under the folder lock.
+class PostEdit(Protocol):
+    """What an edit of a post gives: at least the post's new text (BOM excluded)."""
 
-    `edit` gets the post as read and returns the new text (without BOM), or
-    None to leave the file alone. It may raise; then nothing is written.
-    Returns the post as it was before the edit.
+    @property
+    def text(self) -> str:
+        """The whole new text of the post."""
+        ...
+
+
+EditT = TypeVar("EditT", bound=PostEdit)
+
+
+def read_post_for_edit(path: Path) -> PostText:
+    """Read a post that is to be edited, and check it once: before any value is asked for.
+
+    The file is read strictly, its front matter parsed as YAML (an edit
+    must not be written into a post Jekyll can't read) and the file and its
+    folder checked writable. A symlinked post is read and later written at
+    the file it points to, so the link stays a link.
 
     Raises:
+        PostReadError, FrontMatterError, PostWriteError: what is wrong with it.
         PostConflictError: the post holds git's conflict markers (an entry
             added below them would be lost or duplicated when they are resolved).
     """
-    check_writable(path)
-    with locked(path.parent):
-        post = read_post(path)
-        check_no_conflict(post)
-        new_text = edit(post)
-        if new_text is not None and new_text != post.text:
-            write_atomic(path, post.encode(new_text))
+    real = path.resolve() if path.is_symlink() else path
+    post = read_post(real)
+    check_no_conflict(post)
+    parse_front_matter(post)
+    check_writable(real)
     return post
+
+
+def edit_post(post: PostText, edit: Callable[[PostText], EditT]) -> EditT:
+    """Apply `edit` to a post read by `read_post_for_edit`, and write the result.
+
+    The one write path of a post edit. `edit` is a function of the post's
+    text alone (it may raise, and then nothing is written); it runs before
+    the lock is taken. Under the folder lock, just before the write, the
+    file must still hold the bytes `post` was read from (compare-and-swap):
+    if another writer changed it in the meantime (a second `add-question`,
+    an editor's save), the post is read and checked again and `edit`
+    applied to what is there now, so the other change is kept.
+
+    Returns:
+        The result of the edit that was written (or that changed nothing).
+    """
+    result = edit(post)
+    with locked(post.path.parent):
+        try:
+            unchanged = read_regular(post.path) == post.encode(post.text)
+        except (OSError, NotRegularFileError):
+            unchanged = False  # read_post_for_edit says what is wrong
+        if not unchanged:
+            post = read_post_for_edit(post.path)
+            result = edit(post)
+        if result.text != post.text:
+            _replace_atomically(post.path, post.encode(result.text))
+    return result

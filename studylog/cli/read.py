@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,7 +40,7 @@ UntilOption = Annotated[
 ]
 
 
-def _write_json(data: Any) -> None:
+def _write_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -51,7 +51,7 @@ def _rel(path: Path, log: Log) -> str:
         return str(path)
 
 
-def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, Any]:
+def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, object]:
     return {
         "date": ref.date.isoformat(),
         "slug": ref.slug,
@@ -60,7 +60,7 @@ def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, Any]:
     }
 
 
-def _question_json(entry: QuestionEntry) -> dict[str, Any]:
+def _question_json(entry: QuestionEntry) -> dict[str, object]:
     return {
         "number": entry.number,
         "asker": entry.asker,
@@ -71,7 +71,7 @@ def _question_json(entry: QuestionEntry) -> dict[str, Any]:
     }
 
 
-def _review_json(entry: ReviewEntry) -> dict[str, Any]:
+def _review_json(entry: ReviewEntry) -> dict[str, object]:
     return {
         "number": entry.number,
         "assignment": entry.assignment,
@@ -229,7 +229,7 @@ def search(
         render.hits_plain(hits, log.root, sys.stdout)
 
 
-def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
+def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
@@ -356,7 +356,7 @@ def stats(
         render.stats_plain(result, sys.stdout)
 
 
-def _streak_json(streak: Streak) -> dict[str, Any]:
+def _streak_json(streak: Streak) -> dict[str, object]:
     return {
         "days": streak.days,
         "start": streak.start.isoformat() if streak.start else None,
@@ -364,7 +364,7 @@ def _streak_json(streak: Streak) -> dict[str, Any]:
     }
 
 
-def _stats_json(result: Stats) -> dict[str, Any]:
+def _stats_json(result: Stats) -> dict[str, object]:
     return {
         "posts": result.posts,
         "questions": result.questions,

@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from studylog.log import Log
 
 
 def print_error(message: str) -> None:
@@ -34,7 +37,7 @@ def display_path(path: Path) -> str:
         return str(path.resolve())
 
 
-def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
+def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
     """The log this command works on (see `studylog.log.open_log`).
 
     With `create`, the default log is made on first use and a notice goes
