@@ -59,6 +59,7 @@ def answer_label(log: Log, post_date: dt.date, today: dt.date) -> str | None:
     """
     if today <= post_date:
         return None
+    # The course calendar only when an answer is dated.
     from studylog.study import slug_day
 
     calendar = log.settings.calendar
@@ -92,6 +93,7 @@ def add_answer_to_text(
 
     The caller has checked the front matter (`post.read_post_for_edit`).
     """
+    # The Markdown modules only when an answer is placed.
     from studylog.entries import render_answer
     from studylog.markdown.document import parse_document
     from studylog.markdown.extraction import read_entries
@@ -188,6 +190,7 @@ def append_answer(
         PostReadError, PostWriteError, FrontMatterError, PostConflictError:
         the post is left byte for byte as it was.
     """
+    # entries and post only when an answer is written.
     from studylog.entries import site_dialect, text_lines
     from studylog.post import edit_post, read_post_for_edit
 

@@ -86,6 +86,7 @@ def text_lines(value: str, what: str, required: bool = True) -> list[str]:
         EntryInvalidError: `required` and nothing but white space.
         TextInvalidError: a NUL or other control character (tab aside).
     """
+    # The value rules only when an entry is written.
     from studylog.values import check_characters
 
     check_characters(value, what)
@@ -127,6 +128,7 @@ def _fill(formats: EntryFormats, name: str, **values: object) -> str:
 
 
 def _column(first_line: str) -> str:
+    # The Markdown modules only when an entry is rendered.
     from studylog.markdown.placement import list_content_column
 
     # kramdown strips exactly the item's content column from the lines under
@@ -156,6 +158,7 @@ def _marked(marker: str, value: Value) -> list[str]:
 
 
 def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> str:
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import escape_inline, protect_liquid
 
     text = one_line_value(value, what, required)
@@ -164,6 +167,7 @@ def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> s
 
 
 def _value(value: str, what: str, dialect: Dialect) -> Value:
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import layout_value
 
     return layout_value(text_lines(value, what), dialect)
@@ -245,6 +249,7 @@ def render_note(note: Note, dialect: Dialect = PLAIN_GFM) -> list[str]:
     text = text_lines(note.text, "text")
     # A note typed as a bullet ("- item") is that item, not a list inside one.
     text[0] = _BULLET.sub("", text[0], count=1) or text[0]
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import layout_value
 
     return _marked("- ", layout_value(text, dialect))
@@ -280,6 +285,7 @@ def add_to_text(
         SectionNotFoundError: `section` is neither a key nor a heading of the post.
         EntryPlacementError: the entry can't go in without changing other Markdown.
     """
+    # The Markdown modules only when an entry is placed.
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import (
         as_bullet,
@@ -288,6 +294,8 @@ def add_to_text(
         plan_insert,
         resolve_target,
     )
+
+    # The Markdown modules only when an entry is placed.
     from studylog.post import touch_last_modified
 
     body = post.body
@@ -343,6 +351,7 @@ def append_entry(
         SectionNotFoundError, EntryPlacementError: the post is left byte for
         byte as it was.
     """
+    # post's write path only when an entry is written.
     from studylog.post import edit_post, read_post_for_edit
 
     path = post if isinstance(post, Path) else post.path
@@ -371,6 +380,7 @@ def site_dialect(log: Log) -> Dialect:
     Raises:
         ConfigError: the site's `_config.yml` is not valid YAML.
     """
+    # The site's _config.yml only when an entry is written.
     from studylog.jekyll import read_site
 
     site = read_site(log.root, log.settings.posts_dir)

@@ -61,6 +61,7 @@ READER_VERSION = 4
 
 
 def _cache_path(settings: Settings) -> Path | None:
+    # zlib only when a cache file is named.
     import zlib
 
     # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
@@ -75,6 +76,7 @@ def _fingerprint(settings: Settings) -> str:
 def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
     if path is None:
         return {}
+    # marshal only when the cache is read or written.
     import marshal
 
     stored = read_cache(path)
@@ -94,6 +96,7 @@ def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any,
     """Write the cache atomically; a cache that can't be written is simply not kept."""
     if path is None:
         return
+    # marshal only when the cache is read or written.
     import marshal
 
     write_cache(path, marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
@@ -108,6 +111,7 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     reads no post that hasn't changed. Anything off (a changed file, other
     section settings, a new studylog) is read again.
     """
+    # time only to date the cache.
     import time
 
     cache_path = _cache_path(settings)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studylog.config import CONFIG_NAME, Settings, find_config, load_settings
+from studylog.confine import is_inside, is_special
 from studylog.errors import (
     ConfigError,
     DateInvalidError,
@@ -173,6 +174,7 @@ class Log:
                 ) from err
         name = site_timezone(self.settings)
         if name:
+            # zoneinfo only when a timezone is named.
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
@@ -275,7 +277,6 @@ class Log:
                 is a FIFO, device or socket.
         """
         ref = self._find_post(spec)
-        from studylog.confine import is_special
 
         if is_special(ref.path):
             raise PathOutsideLogError(
@@ -292,7 +293,6 @@ class Log:
         Raises:
             PathOutsideLogError: it does.
         """
-        from studylog.confine import is_inside
 
         if not is_inside(path, self.posts_path):
             raise PathOutsideLogError(
@@ -456,6 +456,7 @@ def normalize_slug(slug: str) -> str:
     """
     if slug.isascii():
         return slug
+    # unicodedata only when a slug is checked.
     import unicodedata
 
     return unicodedata.normalize("NFC", slug)

@@ -232,6 +232,7 @@ def scalar_text(raw: str | None) -> str | None:
             return None
         inner = value[1:end]
         if "\\" in inner:
+            # json only for the rare value that needs it.
             import json
 
             try:
@@ -262,6 +263,7 @@ def parse_front_matter(post: PostText) -> dict[str, Any]:
         raise FrontMatterError(
             f"{post.path} has no front matter; start it with a '---' block holding the title."
         )
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     try:
@@ -339,6 +341,7 @@ def locked(folder: Path) -> Iterator[None]:
     Locking the folder rather than the file leaves no lock file behind for
     Jekyll to publish, and survives the file being replaced by os.replace.
     """
+    # fcntl only when a lock is taken.
     import fcntl
 
     fd = os.open(folder, os.O_RDONLY)

@@ -40,7 +40,7 @@ from studylog.errors import (
 from studylog.log import Log, filter_posts, in_window, post_ref
 from studylog.markdown.extraction import QuestionEntry, read_entries
 from studylog.markdown.headings import matcher_for
-from studylog.post import read_post
+from studylog.post import read_post, split_front_matter
 
 PEER = "peer"
 # How long one git process may take before the member counts as failed:
@@ -155,6 +155,7 @@ def member_cache(member: TeamMember, root: Path) -> Path:
     Keyed by location, not name: renaming a member keeps the copy, and a
     changed `repo` starts a fresh one.
     """
+    # hashlib (OpenSSL) only when a teammate's cache is named.
     import hashlib
 
     key = hashlib.sha256(repo_location(member, root).encode("utf-8")).hexdigest()[:20]
@@ -354,6 +355,7 @@ def _reading_settings(member: TeamMember, git_dir: Path, commit: str, mine: Sett
     result = _git(["cat-file", "blob", f"{commit}:.studylog.yml"], cwd=git_dir)
     raw: dict[str, Any] = {"profile": mine.profile}
     if result.returncode == 0:
+        # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
         import yaml
 
         source = f"{member.name}'s .studylog.yml"
@@ -429,6 +431,7 @@ def _clone(member: TeamMember, location: str, git_dir: Path) -> None:
     # Cloned beside its final place and renamed into it, so a failed or
     # killed clone never leaves a half copy that looks pulled.
     partial = git_dir.with_name(f"{git_dir.name}.partial-{os.getpid()}")
+    # shutil only when a clone is replaced.
     import shutil
 
     shutil.rmtree(partial, ignore_errors=True)
@@ -480,6 +483,7 @@ def pull_member(member: TeamMember, mine: Settings) -> PullResult:
 
     Failures are returned, not raised, so the other members still pull.
     """
+    # fcntl only when a lock is taken.
     import fcntl
 
     git_dir = member_cache(member, mine.root)
@@ -741,8 +745,10 @@ def _peer_span(body: str, settings: Settings) -> tuple[int, int] | None:
     HTML block after a separator, as many blogs sign off) and the
     separators before it are not part of it.
     """
+    # The Markdown modules only when a peer part is borrowed.
     from itertools import accumulate
 
+    # The Markdown modules only when a peer part is borrowed.
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import content_end
 
@@ -767,7 +773,6 @@ def borrow_peer_part(log: Log, name: str, date: dt.date) -> PeerPart:
         TeamBlogError: their blog is not pulled or not a study log.
         PostNotFoundError: they have no post that day with a peer-session section.
     """
-    from studylog.post import split_front_matter
 
     member = find_member(log.settings, name)
     if member == self_member(log.settings):
@@ -812,7 +817,6 @@ def insert_peer_part(text: str, settings: Settings, part: PeerPart) -> str:
     Raises:
         PostNotFoundError: the new post's template has no peer-session section.
     """
-    from studylog.post import split_front_matter
 
     _, body_start = split_front_matter(text)
     span = _peer_span(text[body_start:], settings)

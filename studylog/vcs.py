@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.errors import CommitRejectedError, GitError
+from studylog.errors import CommitRejectedError, GitError, StudylogError
 from studylog.log import POST_NAME, POST_SUFFIXES
 
 if TYPE_CHECKING:
@@ -374,7 +374,7 @@ def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> lis
     modified = [c.path for c in changes if c.post and c.kind == "modified"]
     if not modified:
         return changes
-    from studylog.errors import StudylogError
+    # The entry reader only to word a commit message.
     from studylog.markdown.extraction import count_entries
 
     before = _head_texts(repo, modified)
@@ -504,6 +504,7 @@ def setup_pathspecs(repo: Repository, log: Log) -> list[str]:
     They go into the commits `studylog commit` makes, so a plain `git clone`
     on another machine has them.
     """
+    # config's names only for a setup commit.
     from studylog.config import CONFIG_NAME
 
     root = log.root

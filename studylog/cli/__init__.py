@@ -143,6 +143,7 @@ def check_terminal() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    # typer.main only when the console script runs, not on import.
     from typer.main import get_command_name
 
     check_terminal()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studylog.cli.terminal import display_path, is_interactive, open_in_editor, open_log_for, say
+from studylog.errors import EntryInvalidError
 
 if TYPE_CHECKING:
     from studylog.entries import AppendResult
@@ -95,8 +96,6 @@ def _read_stdin_once(ctx: typer.Context, fields: list[Field]) -> None:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            from studylog.errors import EntryInvalidError
-
             raise EntryInvalidError(
                 f"The text on stdin for {target.name} is not UTF-8; convert it and try again."
             ) from err
@@ -188,10 +187,9 @@ def _more_lines(first: str) -> str:
 
 def _edit_fields(fields: list[Field], title: str) -> None:
     """Let the user write every field in the editor, pre-filled with what was given."""
+    # os and tempfile (which pulls in random) only when the editor is used.
     import os
     import tempfile
-
-    from studylog.errors import EntryInvalidError
 
     repeatable = [f"'{FIELD_MARK} {f.option[2:]}'" for f in fields if f.repeat]
     lines = [
@@ -257,6 +255,7 @@ def _collect(ctx: typer.Context, form: Form, edit: bool, title: str) -> None:
 
 def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Log, PostRef, PostText]:
     """The log, the post to write to, and its text: read and checked before any value is asked."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.post import read_post_for_edit
 
     log = open_log_for(ctx, create=False)
@@ -325,6 +324,7 @@ def add_question(
         ]
     )
     _collect(ctx, form, edit, "studylog add-question")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Question, append_question
 
     entry = Question(
@@ -373,6 +373,7 @@ def add_review(
         ]
     )
     _collect(ctx, form, edit, "studylog add-review")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Review, append_review
 
     entry = Review(
@@ -400,6 +401,7 @@ def add(
     log, ref, post_text = _resolve_post(ctx, post)
     form = Form([Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)])
     _collect(ctx, form, edit, f"studylog add {section}")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Note, append_note
 
     _report(append_note(log, ref, section, Note(form.value("--text")), post_text))
@@ -426,6 +428,7 @@ def answer(
         [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
     )
     _collect(ctx, form, edit, f"studylog answer {number}")
+    # Loaded by this command only: every other command starts without it.
     from studylog.answers import append_answer
 
     answers = list(form.values("--answer"))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studylog.cli.terminal import display_path, open_log_for, say
+from studylog.errors import StudylogError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -86,6 +87,7 @@ def _review_json(entry: ReviewEntry) -> dict[str, object]:
 def _window(
     log: Log, since: str | None, until: str | None
 ) -> tuple[dt.date | None, dt.date | None]:
+    # Loaded by this command only: every other command starts without it.
     from studylog.log import parse_date
 
     today = log.today()
@@ -99,7 +101,7 @@ def _window(
 
 
 def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
-    from studylog.errors import StudylogError
+    # Loaded by this command only: every other command starts without it.
     from studylog.reader import load_post
 
     posts = []
@@ -113,6 +115,7 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
 
 def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the posts, newest first: date, slug, title, questions, reviews, git state."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.listing import list_summaries
     from studylog.vcs import git_states, start_git_status
 
@@ -138,6 +141,7 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
         )
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if not summaries:
@@ -160,6 +164,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a post rendered in the terminal (its Markdown text in a pipe)."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.reader import load_post
 
     log = open_log_for(ctx)
@@ -179,6 +184,7 @@ def show(
             }
         )
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     render.show_post(loaded, sys.stdout)
@@ -201,6 +207,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find the questions, answers, reviews and text that match, across all posts."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.search import SCOPES, SearchQuery, search_log
 
     if not query.strip():
@@ -221,6 +228,7 @@ def search(
     if not hits:
         say(f"No matches for '{query}'.")
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if render.is_terminal():
@@ -230,6 +238,7 @@ def search(
 
 
 def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
+    # Loaded by this command only: every other command starts without it.
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
@@ -273,6 +282,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Lint posts: front matter, dates, numbering, sections; exit 1 when something is wrong."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.check import RULES, check_posts, is_failure, unknown_rules
 
     if rules:
@@ -284,6 +294,7 @@ def check(
                 ]
             )
         else:
+            # Loaded by this command only: every other command starts without it.
             from studylog.cli import render
 
             render.rules_plain(RULES.values(), sys.stdout)
@@ -315,6 +326,7 @@ def check(
             }
         )
     else:
+        # Loaded by this command only: every other command starts without it.
         from studylog.cli import render
 
         if render.is_terminal():
@@ -338,6 +350,7 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.log import filter_posts
     from studylog.stats import compute_stats
 
@@ -348,6 +361,7 @@ def stats(
     if as_json:
         _write_json(_stats_json(result))
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if render.is_terminal():
@@ -412,6 +426,7 @@ def export(
     ] = None,
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.export import FORMATS, export_posts, one_line_deck
     from studylog.log import filter_posts
 
@@ -430,6 +445,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.export import export_target
     from studylog.post import write_atomic
 
@@ -443,6 +459,7 @@ def export(
 
 def open_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the questions with no answer yet, across the log, oldest first."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.open_questions import open_questions
 
     log = open_log_for(ctx)

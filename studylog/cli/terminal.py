@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from studylog.errors import EditorError, GitError
+
 if TYPE_CHECKING:
     from studylog.log import Log
 
@@ -50,10 +52,11 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
 
         log = open_or_create_log(root)
     else:
+        # Loaded by this command only: every other command starts without it.
         from studylog.log import open_log
 
         log = open_log(root)
-    from studylog.errors import GitError
+    # Loaded by this command only: every other command starts without it.
     from studylog.merge import register_driver
 
     # A clone has the posts' merge attribute but not the driver's command
@@ -79,10 +82,9 @@ def open_in_editor(path: Path, created: bool = False) -> None:
     `created`: `path` is a file the command just made, so a failure says it
     is there (running the command again would not help).
     """
+    # shlex and subprocess only when the editor runs.
     import shlex
     import subprocess
-
-    from studylog.errors import EditorError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
