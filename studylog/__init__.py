@@ -42,6 +42,7 @@ def __getattr__(name: str) -> object:
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'studylog' has no attribute {name!r}")
+    # importlib only on the first use of a public name (PEP 562).
     import importlib
 
     return getattr(importlib.import_module(module_name), name)

@@ -7,7 +7,7 @@ entry writer as `add-question` (`studylog.entries.render_answer`). Given on
 a later day than the post's, the answer says which day it came, for
 example `(Day 6)`. As with every append, only the inserted lines (and
 `last_modified_at`) change, and the write goes through
-`studylog.post.update_post`: locked, atomic, on the post as it is now.
+`studylog.post.edit_post`: locked, atomic, on the post as it is now.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def answer_label(log: Log, post_date: dt.date, today: dt.date) -> str | None:
     """
     if today <= post_date:
         return None
+    # The course calendar only when an answer is dated.
     from studylog.study import slug_day
 
     calendar = log.settings.calendar
@@ -89,17 +90,18 @@ def add_answer_to_text(
         QuestionNotFoundError: no question `number`, or several.
         EntryPlacementError: the question is not a list item, or the answer
             can't go in without changing other Markdown.
-        FrontMatterError: no front matter, or not YAML.
+
+    The caller has checked the front matter (`post.read_post_for_edit`).
     """
+    # The Markdown modules only when an answer is placed.
     from studylog.entries import render_answer
     from studylog.markdown.document import parse_document
     from studylog.markdown.extraction import read_entries
     from studylog.markdown.placement import list_content_column
-    from studylog.post import parse_front_matter, touch_last_modified
+    from studylog.post import touch_last_modified
 
     if not answers:
         raise EntryInvalidError("Give the answer with --answer (or '-' to read stdin).")
-    parse_front_matter(post)
     where = post.path.name
     found = [q for q in read_entries(post.text, settings).questions if q.number == number]
     if not found:
@@ -174,33 +176,35 @@ def _check_answer(
     )
 
 
-def append_answer(log: Log, post: PostRef, number: int, answers: list[str]) -> AnswerResult:
+def append_answer(
+    log: Log, post: PostRef, number: int, answers: list[str], text: PostText | None = None
+) -> AnswerResult:
     """Add answers to question `number` of a post on disk, under the lock, atomically.
+
+    `text` is the post already read by `post.read_post_for_edit`; without
+    it, the post is read here.
 
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
         EntryInvalidError, QuestionNotFoundError, EntryPlacementError,
-        PostReadError, PostWriteError, FrontMatterError: the post is left
-        byte for byte as it was.
+        PostReadError, PostWriteError, FrontMatterError, PostConflictError:
+        the post is left byte for byte as it was.
     """
+    # entries and post only when an answer is written.
     from studylog.entries import site_dialect, text_lines
-    from studylog.post import update_post
+    from studylog.post import edit_post, read_post_for_edit
 
-    for text in answers:
-        text_lines(text, "answer")  # an empty answer fails before any I/O
-    path = post.path
-    log.check_inside_posts(path)
-    real = path.resolve() if path.is_symlink() else path
+    for answer in answers:
+        text_lines(answer, "answer")  # an empty answer fails before any I/O
+    log.check_inside_posts(post.path)
+    if text is None:
+        text = read_post_for_edit(post.path)
     today = log.today()
     label = answer_label(log, post.date, today)
     dialect = site_dialect(log)
-    edits: list[AnswerEdit] = []
-
-    def edit(text: PostText) -> str:
-        result = add_answer_to_text(text, number, answers, log.settings, label, today, dialect)
-        edits.append(result)
-        return result.text
-
-    update_post(real, edit)
-    done = edits[-1]
-    return AnswerResult(path, number, label, done.offset, done.inserted)
+    settings = log.settings
+    done = edit_post(
+        text,
+        lambda read: add_answer_to_text(read, number, answers, settings, label, today, dialect),
+    )
+    return AnswerResult(post.path, number, label, done.offset, done.inserted)

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from studylog.config import Settings
-from studylog.errors import StudylogError
+from studylog.errors import StudyDayError, StudylogError
 from studylog.jekyll import Site
-from studylog.listing import read_text
-from studylog.log import PostRef
+from studylog.log import PostRef, site_timezone
 from studylog.markdown.extraction import PostEntries, read_entries
 from studylog.markdown.headings import normalize_heading
-from studylog.post import conflict_marker_line, split_front_matter
+from studylog.post import conflict_marker_line, read_post, split_front_matter
 
 ERROR = "error"
 WARNING = "warning"
@@ -107,19 +106,6 @@ class Finding:
     message: str
 
 
-def site_timezone(settings: Settings) -> str | None:
-    """The site's timezone: `.studylog.yml`, else Jekyll's `_config.yml`, else None."""
-    if settings.timezone:
-        return settings.timezone
-    config = settings.root / "_config.yml"
-    try:
-        text = config.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    match = re.search(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", text, re.MULTILINE)
-    return match[1] if match else None
-
-
 _DATE_TEXT = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[ T\t]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
@@ -152,6 +138,7 @@ def _to_date(value: Any, tz: str | None) -> dt.date | None:
         # Jekyll reads a time without an offset in the site's timezone.
         return moment.date()
     if tz:
+        # zoneinfo only when a timezone is named.
         from zoneinfo import ZoneInfo
 
         return moment.astimezone(ZoneInfo(tz)).date()
@@ -227,6 +214,7 @@ def check_text(
 def _check_front_matter(
     path: Path, front_matter: str, file_date: dt.date | None, tz: str | None
 ) -> list[Finding]:
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     findings: list[Finding] = []
@@ -315,9 +303,11 @@ def expected_sections(settings: Settings) -> list[tuple[str, str]]:
     section does not expect it); when the template can't be found or holds
     no known heading, every configured section is expected.
     """
+    # Only `check` reads the template, and only once per run.
     from studylog.markdown.headings import find_headings, matcher_for
 
     try:
+        # Only `check` reads the template, and only once per run.
         from studylog.templates import find_template
 
         text = find_template(settings, settings.template).path.read_text(encoding="utf-8")
@@ -450,6 +440,7 @@ def _tags(text: str) -> list[tuple[str, int]]:
     front_matter, _ = split_front_matter(text)
     if not front_matter or "tags" not in front_matter:
         return []
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     try:
@@ -467,6 +458,7 @@ def _tags(text: str) -> list[tuple[str, int]]:
 
 def _check_tag_case(tags: list[tuple[PostRef, str, int]]) -> list[Finding]:
     """Across the posts: a tag spelt in several cases, at each post not using the usual one."""
+    # Counter only for this rule.
     from collections import Counter
 
     spellings: dict[str, Counter[str]] = {}
@@ -506,7 +498,7 @@ def check_post(
     With `tags`, the post's tags are added to it (for `tag-case` across posts).
     """
     try:
-        text = read_text(ref.path, strict=True)
+        text = read_post(ref.path).text
     except StudylogError as err:
         return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
     file_date = ref.date if _named_like_post(ref) else None
@@ -530,7 +522,7 @@ def check_day_numbers(refs: Iterable[PostRef], settings: Settings) -> list[Findi
     date's study-day number instead of against the post before it (a missed
     day is then no gap: the calendar says which day it was).
     """
-    from studylog.errors import StudyDayError
+    # The course calendar only when the log has one.
     from studylog.study import slug_day
 
     numbered = sorted(
@@ -618,6 +610,7 @@ def jekyll_site(settings: Settings) -> Site | None:
     Raises:
         ConfigError: `_config.yml` is not valid YAML.
     """
+    # The site's _config.yml only when a rule needs it.
     from studylog.jekyll import JEKYLL_CONFIG, read_site
 
     if not (settings.root / JEKYLL_CONFIG).is_file():

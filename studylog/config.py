@@ -16,6 +16,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from studylog.confine import is_inside
 from studylog.errors import ConfigError
 from studylog.study import Calendar, parse_calendar, plain_calendar
 
@@ -230,6 +231,7 @@ def read_yaml_mapping(
 
 
 def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     try:
@@ -285,6 +287,7 @@ def write_cache(cache: Path, data: bytes) -> None:
     A cache that can't be written (the cache folder is a file, read-only,
     full) is simply not kept.
     """
+    # zlib only when a cache file is named.
     import zlib
 
     tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
@@ -305,6 +308,7 @@ def read_cache(cache: Path) -> bytes | None:
     The crc32 catches a flipped byte or a torn write, which would otherwise
     turn `_posts` into `_postz` and make `list` say "No posts".
     """
+    # zlib only when a cache file is named.
     import zlib
 
     try:
@@ -320,6 +324,7 @@ def read_cache(cache: Path) -> bytes | None:
 def _cache_file(path: Path) -> Path | None:
     if os.environ.get("STUDYLOG_NO_CACHE"):
         return None  # before importing zlib
+    # zlib only when a cache file is named.
     import zlib
 
     # crc32, not hashlib: importing OpenSSL would cost more than the cache saves.
@@ -342,6 +347,7 @@ def _cached_mapping(path: Path, info: os.stat_result) -> dict[str, Any] | None:
     cache = _cache_file(path)
     if cache is None:
         return None
+    # marshal only when the cache is read or written.
     import marshal
 
     data = read_cache(cache)
@@ -360,6 +366,7 @@ def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> 
     cache = _cache_file(path)
     if cache is None:
         return
+    # marshal only when the cache is read or written.
     import marshal
     import time
 
@@ -423,7 +430,6 @@ def _get_folder(root: Path, raw: dict[str, Any], key: str, default: str, source:
     `posts_dir: .git` would otherwise let an append write where git or the
     system reads its own files.
     """
-    from studylog.confine import is_inside
 
     value = _get_str(raw, key, default, source)
     relative = Path(value)
@@ -530,6 +536,7 @@ def _get_team(raw: Any, source: str) -> tuple[TeamMember, ...]:
 
 
 def _check_timezone(name: str, source: str) -> None:
+    # zoneinfo only when a timezone is named.
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -605,6 +612,7 @@ def check_format(pattern: str, key: str, source: str) -> None:
     Raises:
         ConfigError: naming the key.
     """
+    # string's Formatter only when formats are checked.
     import re
     import string
 

@@ -3,8 +3,9 @@
 An entry is rendered as Markdown lines with the log's `EntryFormats`, then
 inserted into the right section of the post (see `studylog.markdown.placement`).
 Only the inserted lines change, plus `last_modified_at` in the front matter
-when the post has that key; the write is locked and atomic
-(`studylog.post.update_post`).
+when the post has that key. The post is read and checked once
+(`post.read_post_for_edit`), the entry placed by `add_to_text`, and the
+result written by `post.edit_post`, locked and atomic.
 
 Text a person types may span lines and hold anything (`#`, `---`, fences,
 list markers): every line after the first is indented to the list item's
@@ -85,6 +86,7 @@ def text_lines(value: str, what: str, required: bool = True) -> list[str]:
         EntryInvalidError: `required` and nothing but white space.
         TextInvalidError: a NUL or other control character (tab aside).
     """
+    # The value rules only when an entry is written.
     from studylog.values import check_characters
 
     check_characters(value, what)
@@ -126,6 +128,7 @@ def _fill(formats: EntryFormats, name: str, **values: object) -> str:
 
 
 def _column(first_line: str) -> str:
+    # The Markdown modules only when an entry is rendered.
     from studylog.markdown.placement import list_content_column
 
     # kramdown strips exactly the item's content column from the lines under
@@ -155,6 +158,7 @@ def _marked(marker: str, value: Value) -> list[str]:
 
 
 def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> str:
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import escape_inline, protect_liquid
 
     text = one_line_value(value, what, required)
@@ -163,6 +167,7 @@ def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> s
 
 
 def _value(value: str, what: str, dialect: Dialect) -> Value:
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import layout_value
 
     return layout_value(text_lines(value, what), dialect)
@@ -244,6 +249,7 @@ def render_note(note: Note, dialect: Dialect = PLAIN_GFM) -> list[str]:
     text = text_lines(note.text, "text")
     # A note typed as a bullet ("- item") is that item, not a list inside one.
     text[0] = _BULLET.sub("", text[0], count=1) or text[0]
+    # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import layout_value
 
     return _marked("- ", layout_value(text, dialect))
@@ -271,14 +277,15 @@ def add_to_text(
     """Add an entry to a post's text; nothing is read or written here.
 
     `render(n)` gives the entry's lines for list number `n` (the number
-    after the last one in the section). The post's front matter must be
-    valid YAML; with `today`, `last_modified_at` is set to it.
+    after the last one in the section). The caller has checked the front
+    matter (`post.read_post_for_edit`); with `today`, `last_modified_at` is
+    set to it.
 
     Raises:
-        FrontMatterError: no front matter, or not YAML.
         SectionNotFoundError: `section` is neither a key nor a heading of the post.
         EntryPlacementError: the entry can't go in without changing other Markdown.
     """
+    # The Markdown modules only when an entry is placed.
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import (
         as_bullet,
@@ -287,9 +294,10 @@ def add_to_text(
         plan_insert,
         resolve_target,
     )
-    from studylog.post import parse_front_matter, touch_last_modified
 
-    parse_front_matter(post)
+    # The Markdown modules only when an entry is placed.
+    from studylog.post import touch_last_modified
+
     body = post.body
     doc = parse_document(body)
     target = resolve_target(doc, section, sections, post.path.name)
@@ -323,42 +331,38 @@ def add_to_text(
     )
 
 
-def _post_path(post: PostRef | Path) -> Path:
-    return post if isinstance(post, Path) else post.path
-
-
 def append_entry(
     log: Log,
     post: PostRef | Path,
     section: str,
     render: Callable[[int], list[str]],
     kind: str,
+    text: PostText | None = None,
 ) -> AppendResult:
     """Add an entry to `section` of a post on disk, under the lock, atomically.
 
+    `text` is the post already read by `post.read_post_for_edit` (the CLI
+    reads and checks it before asking for the entry); without it, the post
+    is read here.
+
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
-        PostReadError, PostWriteError, FrontMatterError, SectionNotFoundError,
-        EntryPlacementError: the post is left byte for byte as it was.
+        PostReadError, PostWriteError, FrontMatterError, PostConflictError,
+        SectionNotFoundError, EntryPlacementError: the post is left byte for
+        byte as it was.
     """
-    from studylog.post import update_post
+    # post's write path only when an entry is written.
+    from studylog.post import edit_post, read_post_for_edit
 
-    path = _post_path(post)
+    path = post if isinstance(post, Path) else post.path
     log.check_inside_posts(path)
-    # Write through a symlink to the real file, so the link stays a link.
-    real = path.resolve() if path.is_symlink() else path
-    today = log.today()
-    # Render once before taking the lock, so a bad value fails before any I/O.
+    # Render once before reading, so a bad value fails before any I/O.
     render(1)
-    edits: list[TextEdit] = []
-
-    def edit(text: PostText) -> str:
-        result = add_to_text(text, section, log.settings.sections, render, today)
-        edits.append(result)
-        return result.text
-
-    update_post(real, edit)
-    done = edits[-1]
+    if text is None:
+        text = read_post_for_edit(path)
+    today = log.today()
+    sections = log.settings.sections
+    done = edit_post(text, lambda read: add_to_text(read, section, sections, render, today))
     return AppendResult(
         path=path,
         kind=kind,
@@ -376,13 +380,16 @@ def site_dialect(log: Log) -> Dialect:
     Raises:
         ConfigError: the site's `_config.yml` is not valid YAML.
     """
+    # The site's _config.yml only when an entry is written.
     from studylog.jekyll import read_site
 
     site = read_site(log.root, log.settings.posts_dir)
     return Dialect(site.renderer, protect_liquid=log.settings.liquid != "keep")
 
 
-def append_question(log: Log, post: PostRef | Path, question: Question) -> AppendResult:
+def append_question(
+    log: Log, post: PostRef | Path, question: Question, text: PostText | None = None
+) -> AppendResult:
     """Add a numbered question to the post's questions section (created if missing)."""
     formats = log.settings.entry_formats
     dialect = site_dialect(log)
@@ -392,34 +399,24 @@ def append_question(log: Log, post: PostRef | Path, question: Question) -> Appen
         "questions",
         lambda n: render_question(question, n, formats, dialect),
         "question",
+        text,
     )
 
 
-def append_review(log: Log, post: PostRef | Path, review: Review) -> AppendResult:
+def append_review(
+    log: Log, post: PostRef | Path, review: Review, text: PostText | None = None
+) -> AppendResult:
     """Add a homework review to the post's reviews section (created if missing)."""
     formats = log.settings.entry_formats
     dialect = site_dialect(log)
     return append_entry(
-        log, post, "reviews", lambda n: render_review(review, formats, dialect), "review"
+        log, post, "reviews", lambda n: render_review(review, formats, dialect), "review", text
     )
 
 
-def append_note(log: Log, post: PostRef | Path, section: str, note: Note) -> AppendResult:
+def append_note(
+    log: Log, post: PostRef | Path, section: str, note: Note, text: PostText | None = None
+) -> AppendResult:
     """Add free text as a list item to a section named by key or heading text."""
     dialect = site_dialect(log)
-    return append_entry(log, post, section, lambda n: render_note(note, dialect), "note")
-
-
-def check_appendable(path: Path) -> None:
-    """Fail early, before asking for an entry, when the post can't take one.
-
-    Raises:
-        PostReadError, PostWriteError, FrontMatterError, PostConflictError:
-            what is wrong with it.
-    """
-    from studylog.post import check_no_conflict, check_writable, parse_front_matter, read_post
-
-    post = read_post(path)
-    check_no_conflict(post)
-    parse_front_matter(post)
-    check_writable(path)
+    return append_entry(log, post, section, lambda n: render_note(note, dialect), "note", text)

@@ -67,6 +67,7 @@ def read_site_config(root: Path) -> dict[str, Any]:
     Raises:
         ConfigError: it is not valid YAML or not UTF-8.
     """
+    # config's parse cache only when _config.yml is read.
     from studylog.config import read_yaml_mapping
 
     path = root / JEKYLL_CONFIG

@@ -1,129 +1,24 @@
-"""Listing every post fast: front matter by regex, entry counts and a cache.
+"""`list`: a summary of every post, fast, from a cache where the file hasn't changed.
 
 `list` reads 10,000 posts within twice the time of `grep -rl`, so nothing
-here parses YAML or imports markdown-it unless a caller asks for it:
-`title` and `date` are read from the front matter with a regex per key
-(`post.parse_front_matter` does the full YAML parse when a command needs
-it), counts come from `extraction.count_entries`, and a cache keyed by
-each file's size and modification time skips the posts that haven't changed.
+here parses YAML or imports markdown-it: `title` and `date` are read from
+the front matter with a regex (`post.summarize_front_matter`), counts come
+from `extraction.count_entries`, and a cache keyed by each file's size and
+modification time skips the posts that haven't changed. The git state
+beside each post comes from `vcs.git_states`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from studylog.config import RACY_NS, Settings, cache_file, read_cache, write_cache
 from studylog.errors import PostReadError
-from studylog.log import POST_NAME, PostRef
+from studylog.log import PostRef, scan_posts
 from studylog.markdown.extraction import count_entries
-from studylog.post import read_post, split_front_matter
-
-
-@dataclass(frozen=True)
-class FrontMatterSummary:
-    """The few front-matter values a listing needs, read without a YAML parse.
-
-    Values are the text as written (quotes removed); None when the key is
-    missing or holds something that isn't a one-line scalar.
-    """
-
-    title: str | None = None
-    date: str | None = None
-    keys: tuple[str, ...] = field(default_factory=tuple)
-
-
-# --- front matter ---------------------------------------------------------
-
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
-
-
-def read_front_matter_text(path: Path) -> str | None:
-    """Read only the front-matter block of a post (stops at the closing fence).
-
-    Returns None when the file does not start with a front-matter fence or
-    never closes it. Raises OSError/UnicodeDecodeError as `open()` does.
-    """
-    # Binary lines, decoded one by one: a text-mode read would decode a whole
-    # buffer, body included, and fail on a body that is not UTF-8.
-    with path.open("rb") as handle:
-        first = handle.readline()
-        if first.startswith(b"\xef\xbb\xbf"):
-            first = first[3:]
-        if first.rstrip(b"\r\n").rstrip(b" \t") != b"---":
-            return None
-        lines: list[bytes] = []
-        for line in handle:
-            if line.rstrip(b"\r\n").rstrip(b" \t") in (b"---", b"..."):
-                return b"".join(lines).decode("utf-8")
-            lines.append(line)
-    return None
-
-
-def summarize_front_matter(front_matter: str | None) -> FrontMatterSummary:
-    """Read `title`, `date` and the top-level keys with a regex, not a YAML parse."""
-    if not front_matter:
-        return FrontMatterSummary()
-    values: dict[str, str | None] = {}
-    keys: list[str] = []
-    for match in _TOP_KEY.finditer(front_matter):
-        key = match[1]
-        keys.append(key)
-        if key in ("title", "date") and key not in values:
-            values[key] = _scalar(match[2])
-    return FrontMatterSummary(values.get("title"), values.get("date"), tuple(keys))
-
-
-_TITLE = re.compile(r"^title[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
-
-
-def front_matter_title(front_matter: str | None) -> str | None:
-    """The front-matter title by one regex search (see `summarize_front_matter`)."""
-    if not front_matter:
-        return None
-    match = _TITLE.search(front_matter)
-    return _scalar(match[1]) if match else None
-
-
-def _scalar(raw: str | None) -> str | None:
-    """A one-line YAML scalar as text; None for block scalars, flows and empties."""
-    if raw is None:
-        return None
-    value = raw.strip()
-    if not value or value[0] in "|>[{&*!":
-        return None
-    if value[0] == '"':
-        end = value.rfind('"')
-        if end <= 0:
-            return None
-        inner = value[1:end]
-        if "\\" in inner:
-            import json
-
-            try:
-                decoded: str = json.loads(f'"{inner}"')
-                return decoded
-            except ValueError:
-                return inner
-        return inner
-    if value[0] == "'":
-        end = value.rfind("'")
-        if end <= 0:
-            return None
-        return value[1:end].replace("''", "'")
-    # A plain scalar ends before " #" (a YAML comment).
-    comment = value.find(" #")
-    if comment >= 0:
-        value = value[:comment].rstrip()
-    return value or None
-
-
-# --- posts ----------------------------------------------------------------------
+from studylog.post import read_post, summarize_front_matter
 
 
 class PostSummary(NamedTuple):
@@ -143,32 +38,11 @@ class PostSummary(NamedTuple):
     reviews: int
 
 
-def read_text(path: Path, strict: bool = False) -> str:
-    """A post's text, BOM removed; undecodable bytes become U+FFFD unless `strict`.
-
-    Read commands keep going past one bad file (`check` reports it), so
-    only `strict` raises on bytes that are not UTF-8.
-
-    Raises:
-        PostReadError: the file can't be read (or, with `strict`, is not UTF-8).
-    """
-    if strict:
-        return read_post(path).text
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
-    text = raw.decode("utf-8", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def summarize_post(ref: PostRef, settings: Settings, text: str | None = None) -> PostSummary:
+def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
     """Title, front-matter date and entry counts of a post, without YAML or markdown-it."""
-    if text is None:
-        text = read_text(ref.path)
-    front_matter, _ = split_front_matter(text)
-    summary = summarize_front_matter(front_matter)
-    counts = count_entries(text, settings)
+    post = read_post(ref.path, strict=False)
+    summary = summarize_front_matter(post.front_matter)
+    counts = count_entries(post.text, settings)
     return PostSummary(
         ref.date.isoformat(),
         ref.slug,
@@ -187,6 +61,7 @@ READER_VERSION = 4
 
 
 def _cache_path(settings: Settings) -> Path | None:
+    # zlib only when a cache file is named.
     import zlib
 
     # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
@@ -201,6 +76,7 @@ def _fingerprint(settings: Settings) -> str:
 def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
     if path is None:
         return {}
+    # marshal only when the cache is read or written.
     import marshal
 
     stored = read_cache(path)
@@ -220,46 +96,10 @@ def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any,
     """Write the cache atomically; a cache that can't be written is simply not kept."""
     if path is None:
         return
+    # marshal only when the cache is read or written.
     import marshal
 
     write_cache(path, marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
-
-
-def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
-    """Every post file as `(date, slug, path, mtime_ns, size)`, newest first.
-
-    The same files as `Log.iter_posts` (Jekyll's names, subfolders, no
-    hidden files), read with one `scandir` and one `stat` each and kept as
-    strings: this is the part of `list` that scales with the log.
-    """
-    found: list[tuple[str, str, str, int, int]] = []
-    stack = [str(settings.posts_path)]
-    match = POST_NAME.match
-    date = dt.date
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                parts = match(name)
-                try:
-                    if parts is None or not entry.is_file():
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
-                        continue
-                    date(int(parts[1]), int(parts[2]), int(parts[3]))
-                    stat = entry.stat()
-                except (OSError, ValueError):
-                    continue
-                found.append((name[:10], parts[4], entry.path, stat.st_mtime_ns, stat.st_size))
-    found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
-    return found
 
 
 def list_summaries(settings: Settings) -> list[PostSummary]:
@@ -271,6 +111,7 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     reads no post that hasn't changed. Anything off (a changed file, other
     section settings, a new studylog) is read again.
     """
+    # time only to date the cache.
     import time
 
     cache_path = _cache_path(settings)
@@ -301,70 +142,3 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     if changed or len(fresh) != len(cache):
         _save_cache(cache_path, fingerprint, fresh)
     return summaries
-
-
-def start_git_status(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """Start `git status` on the posts folder in the background (see `git_states`)."""
-    try:
-        return subprocess.Popen(
-            [
-                "git",
-                "status",
-                "--porcelain",
-                "-z",
-                "--untracked-files=all",
-                "--",
-                settings.posts_dir,
-            ],
-            cwd=settings.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-
-
-def git_states(
-    process: subprocess.Popen[bytes] | None, settings: Settings
-) -> dict[str, str] | None:
-    """Each changed post's git state by path: `new`, `modified`, `staged` or `deleted`.
-
-    Posts not in the mapping are committed and unchanged. None when the log
-    is not in a git repository (or git is missing). This runs the `git`
-    program directly rather than GitPython, which `list` can't afford to import.
-    """
-    if process is None:
-        return None
-    out, _ = process.communicate()
-    if process.returncode != 0:
-        return None
-    posts_dir = settings.posts_dir.strip("/")
-    states: dict[str, str] = {}
-    parts = out.split(b"\0")
-    index = 0
-    while index < len(parts):
-        entry = parts[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code = entry[:2].decode("ascii", "replace")
-        name = os.fsdecode(entry[3:])
-        if code[0] in "RC":
-            index += 1  # the original name of a rename or copy follows
-        # git prints paths from the top of the repository; the log may sit below it.
-        at = name.find(posts_dir + "/")
-        while at > 0 and name[at - 1] != "/":
-            at = name.find(posts_dir + "/", at + 1)
-        if at < 0:
-            continue
-        path = str(settings.root / name[at:])
-        if code == "??":
-            states[path] = "new"
-        elif "D" in code:
-            states[path] = "deleted"
-        elif code[1] != " ":
-            states[path] = "modified"
-        else:
-            states[path] = "staged"
-    return states

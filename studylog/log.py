@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from studylog.config import CONFIG_NAME, Settings, find_config, load_settings
+from studylog.confine import is_inside, is_special
 from studylog.errors import (
     ConfigError,
     DateInvalidError,
@@ -38,6 +39,18 @@ class PostRef:
     path: Path
 
 
+def in_window(date: dt.date, since: dt.date | None, until: dt.date | None) -> bool:
+    """Whether `date` is from `since` to `until`, both included (None: no bound)."""
+    return (since is None or date >= since) and (until is None or date <= until)
+
+
+def filter_posts(
+    refs: Iterable[PostRef], since: dt.date | None = None, until: dt.date | None = None
+) -> list[PostRef]:
+    """The posts dated (by file name) from `since` to `until`, both included."""
+    return [ref for ref in refs if in_window(ref.date, since, until)]
+
+
 _JEKYLL_TIMEZONE = re.compile(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", re.MULTILINE)
 
 
@@ -53,6 +66,65 @@ def jekyll_timezone(root: Path) -> str | None:
         return None
     match = _JEKYLL_TIMEZONE.search(text)
     return match[1] if match else None
+
+
+def site_timezone(settings: Settings) -> str | None:
+    """The log's timezone: `.studylog.yml`'s, else Jekyll's `timezone`, else None (the system's)."""
+    return settings.timezone or jekyll_timezone(settings.root)
+
+
+def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(folder, entry) of every `.md`/`.markdown` file under the posts folder: the one walker.
+
+    Subfolders count, linked subfolders and hidden names (`.drafts`,
+    `.#day5.md`) don't. One `os.scandir` per folder and no `Path` objects:
+    with 10,000 posts this is a few milliseconds. The names are not checked
+    against Jekyll's rule here (see `post_ref`).
+    """
+    stack = [os.fspath(posts_path)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+            except OSError:
+                continue
+            # is_file() (no extra stat unless a symlink) skips FIFOs, sockets
+            # and devices: opening a FIFO would block forever.
+            if name.endswith(POST_SUFFIXES) and entry.is_file():
+                yield folder, entry
+
+
+def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
+    """Every post file as `(date, slug, path, mtime_ns, size)`, newest first.
+
+    The same posts as `Log.iter_posts`, with one `stat` each and kept as
+    strings: this is the part of `list` that scales with the log.
+    """
+    found: list[tuple[str, str, str, int, int]] = []
+    for _, entry in walk_post_files(settings.posts_path):
+        name = entry.name
+        parts = POST_NAME.match(name)
+        if parts is None:
+            continue
+        try:
+            dt.date(int(parts[1]), int(parts[2]), int(parts[3]))
+            stat = entry.stat()
+        except (OSError, ValueError):
+            continue
+        found.append((name[:10], parts[4], entry.path, stat.st_mtime_ns, stat.st_size))
+    found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
+    return found
 
 
 @dataclass(frozen=True)
@@ -100,8 +172,9 @@ class Log:
                 raise DateInvalidError(
                     f"STUDYLOG_NOW={fake!r} is not an ISO 8601 time; fix it or unset it."
                 ) from err
-        name = self.settings.timezone or jekyll_timezone(self.root)
+        name = site_timezone(self.settings)
         if name:
+            # zoneinfo only when a timezone is named.
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
@@ -125,30 +198,10 @@ class Log:
     def post_files(self) -> list[tuple[str, str]]:
         """(folder, file name) of every `.md`/`.markdown` file under the posts folder.
 
-        One `os.scandir` per folder and no `Path` objects: with 10,000 posts
-        this is a few milliseconds, where building a `PostRef` for each file
-        costs ten times that. The names are not checked against Jekyll's rule.
+        Strings, not `PostRef`s: building one for each of 10,000 files costs
+        ten times the walk. The names are not checked against Jekyll's rule.
         """
-        files: list[tuple[str, str]] = []
-        stack = [os.fspath(self.posts_path)]
-        while stack:
-            folder = stack.pop()
-            try:
-                with os.scandir(folder) as scan:
-                    entries = list(scan)
-            except OSError:
-                continue
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif name.endswith(POST_SUFFIXES) and entry.is_file():
-                    # is_file() (no extra stat unless a symlink) skips FIFOs,
-                    # sockets and devices: opening a FIFO would block forever.
-                    files.append((folder, name))
-        return files
+        return [(folder, entry.name) for folder, entry in walk_post_files(self.posts_path)]
 
     def iter_posts(self) -> Iterator[PostRef]:
         """Every post under the posts folder (subfolders too), unsorted."""
@@ -224,7 +277,6 @@ class Log:
                 is a FIFO, device or socket.
         """
         ref = self._find_post(spec)
-        from studylog.confine import is_special
 
         if is_special(ref.path):
             raise PathOutsideLogError(
@@ -241,7 +293,6 @@ class Log:
         Raises:
             PathOutsideLogError: it does.
         """
-        from studylog.confine import is_inside
 
         if not is_inside(path, self.posts_path):
             raise PathOutsideLogError(
@@ -405,6 +456,7 @@ def normalize_slug(slug: str) -> str:
     """
     if slug.isascii():
         return slug
+    # unicodedata only when a slug is checked.
     import unicodedata
 
     return unicodedata.normalize("NFC", slug)

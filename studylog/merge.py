@@ -114,6 +114,7 @@ class _Side:
 
 
 def _diff(name: str, base: list[str], base_keys: list[str], lines: list[str]) -> _Side:
+    # difflib only when a merge has to compare lines.
     from difflib import SequenceMatcher
 
     keys = _keys(lines)
@@ -303,6 +304,7 @@ def _renumber(out: _Output) -> list[str]:
     sides_at = {line: side for line, side in touched.items() if line >= body_start}
     if len(set(sides_at.values())) < 2:
         return lines
+    # The Markdown document only when numbers are redone.
     from studylog.markdown.document import parse_document
 
     doc = parse_document("".join(lines[body_start:]))
@@ -543,6 +545,7 @@ def declare_attributes(root: Path, posts_dir: str) -> bool:
         GitError: the file can't be read.
         PostWriteError: the file can't be written.
     """
+    # post's writer only when .gitattributes changes.
     from studylog.post import write_atomic
 
     path = root / ".gitattributes"

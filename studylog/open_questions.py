@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studylog.errors import StudylogError
+
 if TYPE_CHECKING:
     from studylog.log import Log
     from studylog.reader import ReadPost
@@ -62,7 +64,7 @@ def recent_open_questions(log: Log, before: dt.date) -> list[OpenQuestion]:
     Only those posts are opened (their names say their dates); one that
     can't be read is left out, as `studylog check` reports it.
     """
-    from studylog.errors import StudylogError
+    # The reader only when posts are read.
     from studylog.log import post_ref
     from studylog.reader import load_post
 
@@ -89,6 +91,7 @@ def render_carried(questions: Iterable[OpenQuestion]) -> list[str]:
     linking to nothing). The question's text goes through the note writer,
     so it shows as typed.
     """
+    # entries only when a question is carried over.
     from studylog.entries import Note, render_note
 
     lines: list[str] = []

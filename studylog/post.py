@@ -1,8 +1,13 @@
-"""One post on disk: read it exactly, and write it back atomically under a lock.
+"""One post on disk: the one reader, its front matter, and the atomic write under a lock.
 
 A post is kept as the bytes it was read from. Edits are made on the text
 and written back with the same BOM and line endings; the front matter is
 never re-serialised, so every byte the user wrote stays as it was.
+
+The front matter is read two ways: `parse_front_matter` parses it with
+YAML (for a write, which must not break it), and `summarize_front_matter`
+reads `title`, `date` and the top-level keys with one regex, which is what
+`list` can afford on 10,000 posts.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from studylog.confine import NotRegularFileError, read_regular
 from studylog.errors import FrontMatterError, PostConflictError, PostReadError, PostWriteError
 
 BOM = "\ufeff"
@@ -52,19 +58,20 @@ class PostText:
         return ((BOM if self.bom else "") + text).encode("utf-8")
 
 
-def read_post(path: Path) -> PostText:
-    """Read a post's text and locate its front matter.
+def read_post(path: Path, strict: bool = True) -> PostText:
+    """Read a post's text and locate its front matter: the one reader of post files.
+
+    Without `strict`, bytes that are not UTF-8 become U+FFFD instead of an
+    error: read commands keep going past one bad file (`check` reports it).
 
     Raises:
-        PostReadError: missing, a folder, unreadable or not UTF-8.
+        PostReadError: missing, a folder, unreadable, or (with `strict`) not UTF-8.
     """
-    if path.is_dir():
-        raise PostReadError(f"{path} is a folder, not a post; name a .md file.")
-    from studylog.confine import NotRegularFileError, read_regular
-
     try:
         raw = read_regular(path)
     except NotRegularFileError as err:
+        if path.is_dir():
+            raise PostReadError(f"{path} is a folder, not a post; name a .md file.") from err
         raise PostReadError(
             f"{path} is not an ordinary file (a FIFO, device or socket); remove it."
         ) from err
@@ -72,6 +79,8 @@ def read_post(path: Path) -> PostText:
         raise PostReadError(f"{path} does not exist; `studylog list` shows the posts.") from err
     except OSError as err:
         raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
+    if not strict:
+        return split_post(path, raw.decode("utf-8", errors="replace"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -107,7 +116,8 @@ def split_post(path: Path, text: str) -> PostText:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    newline = "\r\n" if "\r\n" in text.split("\n", 1)[0] + "\n" else "\n"
+    first_end = text.find("\n")
+    newline = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
     front_matter: str | None = None
     fm_start = body_start = 0
     if not text.startswith(BOM):  # a second BOM is text: no front matter follows it
@@ -164,6 +174,85 @@ def check_no_conflict(post: PostText) -> None:
         )
 
 
+@dataclass(frozen=True)
+class FrontMatterSummary:
+    """The few front-matter values a listing needs, read without a YAML parse.
+
+    Values are the text as written (quotes removed); None when the key is
+    missing or holds something that isn't a one-line scalar.
+    """
+
+    title: str | None = None
+    date: str | None = None
+    keys: tuple[str, ...] = field(default_factory=tuple)
+
+
+# A top-level `key: value` line: the one pattern for `title`, `date` and the rest.
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\r?$", re.MULTILINE)
+
+
+def find_key(front_matter: str | None, key: str) -> re.Match[str] | None:
+    """The first top-level `key:` line of the front matter (group 2 is its raw value)."""
+    for match in _TOP_KEY.finditer(front_matter or ""):
+        if match[1] == key:
+            return match
+    return None
+
+
+def front_matter_title(front_matter: str | None) -> str | None:
+    """The front-matter title, if it is a one-line value (see `summarize_front_matter`)."""
+    match = find_key(front_matter, "title")
+    return scalar_text(match[2]) if match else None
+
+
+def summarize_front_matter(front_matter: str | None) -> FrontMatterSummary:
+    """Read `title`, `date` and the top-level keys with a regex, not a YAML parse."""
+    if not front_matter:
+        return FrontMatterSummary()
+    values: dict[str, str | None] = {}
+    keys: list[str] = []
+    for match in _TOP_KEY.finditer(front_matter):
+        key = match[1]
+        keys.append(key)
+        if key in ("title", "date") and key not in values:
+            values[key] = scalar_text(match[2])
+    return FrontMatterSummary(values.get("title"), values.get("date"), tuple(keys))
+
+
+def scalar_text(raw: str | None) -> str | None:
+    """A one-line YAML scalar as text; None for block scalars, flows and empties."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value or value[0] in "|>[{&*!":
+        return None
+    if value[0] == '"':
+        end = value.rfind('"')
+        if end <= 0:
+            return None
+        inner = value[1:end]
+        if "\\" in inner:
+            # json only for the rare value that needs it.
+            import json
+
+            try:
+                decoded: str = json.loads(f'"{inner}"')
+                return decoded
+            except ValueError:
+                return inner
+        return inner
+    if value[0] == "'":
+        end = value.rfind("'")
+        if end <= 0:
+            return None
+        return value[1:end].replace("''", "'")
+    # A plain scalar ends before " #" (a YAML comment).
+    comment = value.find(" #")
+    if comment >= 0:
+        value = value[:comment].rstrip()
+    return value or None
+
+
 def parse_front_matter(post: PostText) -> dict[str, Any]:
     """The front matter as a mapping (an empty one parses to {}).
 
@@ -174,6 +263,7 @@ def parse_front_matter(post: PostText) -> dict[str, Any]:
         raise FrontMatterError(
             f"{post.path} has no front matter; start it with a '---' block holding the title."
         )
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     try:
@@ -251,6 +341,7 @@ def locked(folder: Path) -> Iterator[None]:
     Locking the folder rather than the file leaves no lock file behind for
     Jekyll to publish, and survives the file being replaced by os.replace.
     """
+    # fcntl only when a lock is taken.
     import fcntl
 
     fd = os.open(folder, os.O_RDONLY)
@@ -271,6 +362,11 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
         PostWriteError: the folder or file is read-only, or the disk refused.
     """
     check_writable(path)
+    _replace_atomically(path, data, exclusive)
+
+
+def _replace_atomically(path: Path, data: bytes, exclusive: bool = False) -> None:
+    """`write_atomic` without the writability check, for a caller that made it."""
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     # Imported here: tempfile pulls in random, which commands that only read skip.
     import tempfile
@@ -314,22 +410,62 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def update_post(path: Path, edit: Callable[[PostText], str | None]) -> PostText:
-    """Read, edit and write a post under the folder lock.
+class PostEdit(Protocol):
+    """What an edit of a post gives: at least the post's new text (BOM excluded)."""
 
-    `edit` gets the post as read and returns the new text (without BOM), or
-    None to leave the file alone. It may raise; then nothing is written.
-    Returns the post as it was before the edit.
+    @property
+    def text(self) -> str:
+        """The whole new text of the post."""
+        ...
+
+
+EditT = TypeVar("EditT", bound=PostEdit)
+
+
+def read_post_for_edit(path: Path) -> PostText:
+    """Read a post that is to be edited, and check it once: before any value is asked for.
+
+    The file is read strictly, its front matter parsed as YAML (an edit
+    must not be written into a post Jekyll can't read) and the file and its
+    folder checked writable. A symlinked post is read and later written at
+    the file it points to, so the link stays a link.
 
     Raises:
+        PostReadError, FrontMatterError, PostWriteError: what is wrong with it.
         PostConflictError: the post holds git's conflict markers (an entry
             added below them would be lost or duplicated when they are resolved).
     """
-    check_writable(path)
-    with locked(path.parent):
-        post = read_post(path)
-        check_no_conflict(post)
-        new_text = edit(post)
-        if new_text is not None and new_text != post.text:
-            write_atomic(path, post.encode(new_text))
+    real = path.resolve() if path.is_symlink() else path
+    post = read_post(real)
+    check_no_conflict(post)
+    parse_front_matter(post)
+    check_writable(real)
     return post
+
+
+def edit_post(post: PostText, edit: Callable[[PostText], EditT]) -> EditT:
+    """Apply `edit` to a post read by `read_post_for_edit`, and write the result.
+
+    The one write path of a post edit. `edit` is a function of the post's
+    text alone (it may raise, and then nothing is written); it runs before
+    the lock is taken. Under the folder lock, just before the write, the
+    file must still hold the bytes `post` was read from (compare-and-swap):
+    if another writer changed it in the meantime (a second `add-question`,
+    an editor's save), the post is read and checked again and `edit`
+    applied to what is there now, so the other change is kept.
+
+    Returns:
+        The result of the edit that was written (or that changed nothing).
+    """
+    result = edit(post)
+    with locked(post.path.parent):
+        try:
+            unchanged = read_regular(post.path) == post.encode(post.text)
+        except (OSError, NotRegularFileError):
+            unchanged = False  # read_post_for_edit says what is wrong
+        if not unchanged:
+            post = read_post_for_edit(post.path)
+            result = edit(post)
+        if result.text != post.text:
+            _replace_atomically(post.path, post.encode(result.text))
+    return result

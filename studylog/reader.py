@@ -1,20 +1,18 @@
 """A post read whole for its content: text, front matter and entries.
 
-What `show`, `search`, `stats` and `export` work on. The pieces live in
-`listing` (the text and the front matter, read fast) and `extraction` (the
-sections and entries); `list` needs only `listing`.
+What `show`, `stats` and `export` work on: the post read by `post.read_post`,
+its front matter summarised by regex (`post.summarize_front_matter`) and its
+entries from `markdown.extraction`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from studylog.config import Settings
-from studylog.listing import FrontMatterSummary, read_text, summarize_front_matter
 from studylog.log import PostRef
 from studylog.markdown.extraction import PostEntries, read_entries
-from studylog.post import split_front_matter
+from studylog.post import FrontMatterSummary, PostText, read_post, summarize_front_matter
 
 
 @dataclass(frozen=True)
@@ -39,27 +37,22 @@ class ReadPost:
         return self.text[self.body_start :]
 
 
-def load_post(ref: PostRef, settings: Settings, text: str | None = None) -> ReadPost:
-    """Read a post with all its sections and entries."""
-    if text is None:
-        text = read_text(ref.path)
-    front_matter, body_start = split_front_matter(text)
+def load_post(ref: PostRef, settings: Settings, strict: bool = False) -> ReadPost:
+    """Read a post with all its sections and entries.
+
+    Raises:
+        PostReadError: see `post.read_post` (`strict`: bytes that are not UTF-8 too).
+    """
+    return content_of(ref, read_post(ref.path, strict), settings)
+
+
+def content_of(ref: PostRef, post: PostText, settings: Settings) -> ReadPost:
+    """A post's content from its text as read (its front matter summarised, its entries)."""
     return ReadPost(
         ref,
-        text,
-        front_matter,
-        body_start,
-        summarize_front_matter(front_matter),
-        read_entries(text, settings),
+        post.text,
+        post.front_matter,
+        post.body_start,
+        summarize_front_matter(post.front_matter),
+        read_entries(post.text, settings),
     )
-
-
-def filter_posts(
-    refs: list[PostRef], since: dt.date | None = None, until: dt.date | None = None
-) -> list[PostRef]:
-    """The posts dated (by file name) from `since` to `until`, both included."""
-    return [
-        ref
-        for ref in refs
-        if (since is None or ref.date >= since) and (until is None or ref.date <= until)
-    ]

@@ -16,7 +16,7 @@ from studylog.config import (
     Settings,
     load_settings,
 )
-from studylog.errors import ConfigError, PostExistsError, PostWriteError
+from studylog.errors import ConfigError, GitError, PostExistsError, PostWriteError
 from studylog.log import (
     POST_NAME,
     Log,
@@ -24,9 +24,10 @@ from studylog.log import (
     check_slug,
     default_home,
     find_log_root,
+    jekyll_timezone,
     open_log,
 )
-from studylog.post import read_post, split_post, write_atomic
+from studylog.post import front_matter_title, read_post, split_post, write_atomic
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def render_config(
     profile: str, timezone: str | None, front_matter: dict[str, Any], course: str = ""
 ) -> str:
     """The text of a new `.studylog.yml`: every key, each with its meaning as a comment."""
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     def block(key: str, value: Any) -> str:
@@ -116,6 +118,7 @@ def render_config(
 
 
 def _quote(text: str) -> str:
+    # json only when `init` writes a config.
     import json
 
     return json.dumps(text, ensure_ascii=False)
@@ -148,10 +151,11 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
         raise PostWriteError(f"Can't create {root} ({err.strerror}); pick another folder.") from err
     config_path = root / CONFIG_NAME
     created_config = False
+    # git only for `init`, which `new` does not need.
     from studylog.jekyll import read_site_config
 
     jekyll = read_site_config(root)
-    timezone = jekyll.get("timezone") if isinstance(jekyll.get("timezone"), str) else None
+    timezone = jekyll_timezone(root)
     compose = jekyll.get("jekyll_compose")
     front_matter: dict[str, Any] = {}
     if isinstance(compose, dict):
@@ -167,6 +171,7 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
         else:
             created_config = True
     settings = load_settings(root)
+    # git only for `init`, which `new` does not need.
     from studylog.vcs import init_repository, is_inside_repository
 
     created_repository = False
@@ -174,6 +179,7 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
         init_repository(root)
         created_repository = True
     created_posts_dir = _make_posts_dir(settings)
+    # git only for `init`, which `new` does not need.
     from studylog.merge import declare_attributes, register_driver
 
     declared_merge = declare_attributes(root, settings.posts_dir)
@@ -205,7 +211,7 @@ def _commit_setup(log: Log) -> tuple[str | None, str | None]:
     """
     if not log.post_files():
         return None, None
-    from studylog.errors import GitError
+    # git only for `init`'s commit.
     from studylog.vcs import commit_posts
 
     try:
@@ -292,6 +298,7 @@ def make_title(pattern: str, slug: str, date: dt.date, course: str = "") -> str:
 
     An empty `course` drops `{course}` with the brackets around it.
     """
+    # string's Formatter only when a title is made.
     import string
 
     day = day_number(slug)
@@ -334,10 +341,7 @@ def _previous_from(settings: Settings, ref: PostRef) -> PreviousPost:
     except Exception:  # noqa: BLE001 - an unreadable previous post only loses its defaults
         return PreviousPost(ref.slug, title, ref.date, participants, moderator)
     formats = settings.entry_formats
-    if post.front_matter:
-        match = re.search(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", post.front_matter, re.MULTILINE)
-        if match:
-            title = match[1].strip().strip("\"'")
+    title = front_matter_title(post.front_matter) or title
     body = post.body
     match = re.search(
         _NAME_LINE.format(label=re.escape(formats.participants_label)), body, re.MULTILINE
@@ -372,6 +376,7 @@ def default_slug(log: Log, date: dt.date, files: list[tuple[str, str]] | None = 
         StudyDayError: the calendar has a start, and `date` is before it or no study day.
         PostExistsError: a post already carries that day number (`BoostCourse_day41`).
     """
+    # The course calendar only when no slug is given.
     from studylog.study import slug_day
 
     listing = log.post_files() if files is None else files
@@ -409,6 +414,7 @@ def _apply_default_front_matter(text: str, defaults: dict[str, Any]) -> str:
     post = split_post(Path("new"), text)
     if post.front_matter is None:
         return text
+    # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
     lines = post.front_matter.splitlines(keepends=True)
@@ -442,6 +448,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         TeamMemberError, TeamBlogError: `from_member` is no teammate or is not pulled.
         PostNotFoundError: `from_member` has no peer session that day.
     """
+    # Only `new` renders a template or borrows a teammate's part.
     from studylog.jekyll import read_site
     from studylog.templates import find_template, render_template, template_folders
     from studylog.values import check_single_line
@@ -469,6 +476,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     info = find_template(settings, request.template or settings.template)
     peer_part = None
     if request.from_member is not None:
+        # Only `new` renders a template or borrows a teammate's part.
         from studylog.team import borrow_peer_part
 
         peer_part = borrow_peer_part(log, request.from_member, date)
@@ -499,6 +507,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     )
     text = _apply_default_front_matter(text, settings.front_matter)
     if peer_part is not None:
+        # Only `new` renders a template or borrows a teammate's part.
         from studylog.team import insert_peer_part
 
         text = insert_peer_part(text, settings, peer_part)

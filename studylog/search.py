@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import unicodedata
@@ -26,8 +25,7 @@ from pathlib import Path
 
 from studylog.config import Settings
 from studylog.errors import SearchQueryError, StudylogError
-from studylog.listing import front_matter_title, read_text
-from studylog.log import PostRef
+from studylog.log import POST_SUFFIXES, Log, PostRef, filter_posts, in_window, post_ref
 from studylog.markdown.extraction import (
     QuestionEntry,
     ReviewEntry,
@@ -37,9 +35,7 @@ from studylog.markdown.extraction import (
     split_sections,
 )
 from studylog.markdown.headings import QUESTIONS, REVIEWS
-from studylog.post import split_front_matter
-
-_TITLE_KEY = re.compile(r"^title[ \t]*:", re.MULTILINE)
+from studylog.post import find_key, front_matter_title, read_post, split_front_matter
 
 SCOPES = ("questions", "reviews", "all")
 
@@ -149,7 +145,10 @@ def _bytes_needles(query: str) -> list[bytes] | None:
 
 def _start_rg(rg: str, query: str, folder: Path) -> subprocess.Popen[bytes] | None:
     command = [rg, "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden", "--no-messages"]
-    command += ["-g", "*.md", "-g", "*.markdown", "-g", "!.*"]
+    # The files `log.walk_post_files` takes: post suffixes, no hidden names.
+    for suffix in POST_SUFFIXES:
+        command += ["-g", f"*{suffix}"]
+    command += ["-g", "!.*"]
     for needle in _needles(query):
         command += ["-e", needle]
     command += ["--", str(folder)]
@@ -210,8 +209,6 @@ def search_log(
 
 
 def _search_all(settings: Settings, query: SearchQuery) -> list[SearchHit]:
-    from studylog.log import Log
-
     return search_posts(list(Log(settings).iter_posts()), settings, query)
 
 
@@ -219,18 +216,16 @@ def _search_named(
     raw: bytes, folder: str, settings: Settings, query: SearchQuery
 ) -> list[SearchHit]:
     """The hits in one file ripgrep named, if it is a post in the window."""
-    from studylog.log import post_ref
-
     path = os.path.normpath(os.fsdecode(raw))
     if not raw or not _in_real_folders(path, folder):
         return []
     ref = post_ref(Path(path))
     if ref is None:
         return []
-    if (query.since and ref.date < query.since) or (query.until and ref.date > query.until):
+    if not in_window(ref.date, query.since, query.until):
         return []
     try:
-        text = read_text(ref.path)
+        text = read_post(ref.path, strict=False).text
     except StudylogError:
         return []
     return search_text(ref, text, settings, query)
@@ -283,7 +278,7 @@ def _matched_lines(folded: str, needle: str, start: int) -> set[int]:
 
 def _title_line(front_matter: str | None) -> int:
     """The 1-based file line of the `title:` key (the front matter starts on line 2)."""
-    found = _TITLE_KEY.search(front_matter or "")
+    found = find_key(front_matter, "title")
     return 2 + (front_matter or "").count("\n", 0, found.start()) if found else 1
 
 
@@ -408,30 +403,13 @@ def search_posts(refs: list[PostRef], settings: Settings, query: SearchQuery) ->
     Posts outside `--since`/`--until` (by the date in their file name) are
     skipped before any file is read.
     """
-    window = [
-        ref
-        for ref in refs
-        if (query.since is None or ref.date >= query.since)
-        and (query.until is None or ref.date <= query.until)
-    ]
+    window = filter_posts(refs, query.since, query.until)
     candidates = candidate_posts(window, query.text.strip())
-    return _search_candidates(candidates, settings, query)
-
-
-def _search_candidates(
-    refs: list[PostRef], settings: Settings, query: SearchQuery
-) -> list[SearchHit]:
-    candidates = [
-        ref
-        for ref in refs
-        if (query.since is None or ref.date >= query.since)
-        and (query.until is None or ref.date <= query.until)
-    ]
     candidates.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
     hits: list[SearchHit] = []
     for ref in candidates:
         try:
-            text = read_text(ref.path)
+            text = read_post(ref.path, strict=False).text
         except StudylogError:
             continue
         hits.extend(search_text(ref, text, settings, query))

@@ -37,9 +37,10 @@ from studylog.errors import (
     TeamBlogError,
     TeamMemberError,
 )
-from studylog.log import Log, post_ref
+from studylog.log import Log, filter_posts, in_window, post_ref
 from studylog.markdown.extraction import QuestionEntry, read_entries
 from studylog.markdown.headings import matcher_for
+from studylog.post import read_post, split_front_matter
 
 PEER = "peer"
 # How long one git process may take before the member counts as failed:
@@ -154,6 +155,7 @@ def member_cache(member: TeamMember, root: Path) -> Path:
     Keyed by location, not name: renaming a member keeps the copy, and a
     changed `repo` starts a fresh one.
     """
+    # hashlib (OpenSSL) only when a teammate's cache is named.
     import hashlib
 
     key = hashlib.sha256(repo_location(member, root).encode("utf-8")).hexdigest()[:20]
@@ -353,6 +355,7 @@ def _reading_settings(member: TeamMember, git_dir: Path, commit: str, mine: Sett
     result = _git(["cat-file", "blob", f"{commit}:.studylog.yml"], cwd=git_dir)
     raw: dict[str, Any] = {"profile": mine.profile}
     if result.returncode == 0:
+        # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
         import yaml
 
         source = f"{member.name}'s .studylog.yml"
@@ -428,6 +431,7 @@ def _clone(member: TeamMember, location: str, git_dir: Path) -> None:
     # Cloned beside its final place and renamed into it, so a failed or
     # killed clone never leaves a half copy that looks pulled.
     partial = git_dir.with_name(f"{git_dir.name}.partial-{os.getpid()}")
+    # shutil only when a clone is replaced.
     import shutil
 
     shutil.rmtree(partial, ignore_errors=True)
@@ -479,6 +483,7 @@ def pull_member(member: TeamMember, mine: Settings) -> PullResult:
 
     Failures are returned, not raised, so the other members still pull.
     """
+    # fcntl only when a lock is taken.
     import fcntl
 
     git_dir = member_cache(member, mine.root)
@@ -634,9 +639,7 @@ def _sources(
 
 
 def _own_posts(log: Log, since: dt.date, until: dt.date) -> list[tuple[dt.date, str, str, str]]:
-    from studylog.listing import read_text
-
-    refs = sorted(ref for ref in log.iter_posts() if since <= ref.date <= until)
+    refs = sorted(filter_posts(log.iter_posts(), since, until))
     root = log.root.resolve()
     posts = []
     for ref in refs:
@@ -644,7 +647,7 @@ def _own_posts(log: Log, since: dt.date, until: dt.date) -> list[tuple[dt.date, 
             path = str(ref.path.resolve().relative_to(root))
         except ValueError:
             path = str(ref.path)
-        posts.append((ref.date, ref.slug, path, read_text(ref.path)))
+        posts.append((ref.date, ref.slug, path, read_post(ref.path, strict=False).text))
     return posts
 
 
@@ -664,7 +667,7 @@ def make_digest(log: Log, since: dt.date, until: dt.date) -> Digest:
     for member in teammates(settings):
         try:
             blog = open_pulled(member, settings)
-            paths = [p for p in blog.post_paths() if since <= p.date <= until]
+            paths = [p for p in blog.post_paths() if in_window(p.date, since, until)]
             posts = [(p.date, p.slug, p.path, p.text) for p in blog.read_posts(paths)]
         except TeamBlogError as err:
             missing.append((member.name, str(err)))
@@ -742,8 +745,10 @@ def _peer_span(body: str, settings: Settings) -> tuple[int, int] | None:
     HTML block after a separator, as many blogs sign off) and the
     separators before it are not part of it.
     """
+    # The Markdown modules only when a peer part is borrowed.
     from itertools import accumulate
 
+    # The Markdown modules only when a peer part is borrowed.
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import content_end
 
@@ -768,7 +773,6 @@ def borrow_peer_part(log: Log, name: str, date: dt.date) -> PeerPart:
         TeamBlogError: their blog is not pulled or not a study log.
         PostNotFoundError: they have no post that day with a peer-session section.
     """
-    from studylog.post import split_front_matter
 
     member = find_member(log.settings, name)
     if member == self_member(log.settings):
@@ -813,7 +817,6 @@ def insert_peer_part(text: str, settings: Settings, part: PeerPart) -> str:
     Raises:
         PostNotFoundError: the new post's template has no peer-session section.
     """
-    from studylog.post import split_front_matter
 
     _, body_start = split_front_matter(text)
     span = _peer_span(text[body_start:], settings)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from studylog.config import Settings
+from studylog.confine import FileTooLargeError, NotRegularFileError, read_regular
 from studylog.errors import TemplateNotFoundError, TemplateRenderError
 
 TEMPLATE_SUFFIX = ".md"
@@ -160,6 +161,7 @@ def render_template(
             syntax error, an undefined variable, an unsafe access, a template
             it may not load, a runtime error, or a bound it went past.
     """
+    # Jinja2 only where a template is rendered (TID253).
     from jinja2 import TemplateError
 
     folders = folders or (info.path.parent,)
@@ -198,6 +200,7 @@ def render_template(
 
 
 def _environment(folders: tuple[Path, ...]) -> tuple[Any, _FolderLoader]:
+    # Jinja2 only where a template is rendered (TID253).
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     loader = _FolderLoader(folders)
@@ -219,6 +222,7 @@ def _environment(folders: tuple[Path, ...]) -> tuple[Any, _FolderLoader]:
             finally:
                 __self.depth -= 1
 
+    # Jinja2 only where a template is rendered (TID253).
     from jinja2 import StrictUndefined
 
     env = Sandbox(
@@ -261,6 +265,7 @@ class _FolderLoader:
 
     def as_jinja_loader(self) -> Any:
         """A `jinja2.BaseLoader` that asks this object for each source."""
+        # Jinja2 only where a template is rendered (TID253).
         from jinja2 import BaseLoader
 
         outer = self
@@ -282,10 +287,9 @@ class _FolderLoader:
         return None
 
     def get_source(self, template: str) -> tuple[str, str, Any]:
+        # Jinja2 only where a template is rendered (TID253).
         from jinja2 import TemplateNotFound
         from jinja2.loaders import split_template_path
-
-        from studylog.confine import FileTooLargeError, NotRegularFileError, read_regular
 
         pieces = split_template_path(template)
         for folder in self.folders:
@@ -331,6 +335,7 @@ def _bounded() -> Iterator[None]:
     its line; lowering the address-space limit turns a huge allocation into
     a MemoryError instead of swapping. Both are put back afterwards.
     """
+    # resource, signal and threading only while a template renders (its bounds).
     import resource
     import signal
     import threading
@@ -380,6 +385,7 @@ def _address_space_size() -> int | None:
 
 def _describe(info: TemplateInfo, loader: _FolderLoader, err: BaseException) -> str:
     """One sentence for a template error: which template, which line, what, what to do."""
+    # Jinja2 only where a template is rendered (TID253).
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 

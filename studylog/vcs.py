@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.errors import CommitRejectedError, GitError
+from studylog.errors import CommitRejectedError, GitError, StudylogError
+from studylog.log import POST_NAME, POST_SUFFIXES
 
 if TYPE_CHECKING:
+    from studylog.config import Settings
     from studylog.log import Log
 
-POST_SUFFIXES = (".md", ".markdown")
 IDENTITY_HELP = (
     'run `git config --global user.name "Your Name"` and '
     "`git config --global user.email you@example.com`, then try again"
@@ -238,9 +239,48 @@ class FileChange:
 def post_label(path: str) -> str:
     """The slug of a post path: `_posts/2021-08-05-day5.md` -> `day5`."""
     name = path.rsplit("/", 1)[-1]
-    stem = name.rsplit(".", 1)[0]
-    match = re.match(r"^\d{4}-\d{2}-\d{2}-(.+)$", stem)
-    return match[1] if match else stem
+    match = POST_NAME.match(name)
+    return match[4] if match else name.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One entry of `git status --porcelain=v1 -z`: its two-letter code and path(s).
+
+    `path` is relative to the repository's top; `old_path` is the source of
+    a rename or copy.
+    """
+
+    code: str
+    path: str
+    old_path: str | None = None
+
+
+def parse_status(output: str) -> list[StatusLine]:
+    """The entries of `git status --porcelain=v1 -z` output: the one parser of it."""
+    fields = output.split("\0")
+    lines: list[StatusLine] = []
+    index = 0
+    while index < len(fields):
+        entry = fields[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        code, path = entry[:2], entry[3:]
+        old_path = None
+        if code[0] in "RC" and index < len(fields):
+            old_path = fields[index]  # the original name of a rename or copy follows
+            index += 1
+        lines.append(StatusLine(code, path, old_path))
+    return lines
+
+
+def _status_command(pathspecs: Sequence[str]) -> list[str]:
+    # Pathspecs keep git from scanning the whole tree: in a 20,000-file repo
+    # `status -- _posts` costs a few ms where a full status costs ~50.
+    return ["git", *_LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--"] + [
+        *pathspecs
+    ]
 
 
 def read_status(
@@ -255,12 +295,9 @@ def read_status(
     Raises:
         GitError: git refused.
     """
-    # Pathspecs keep git from scanning the whole tree: in a 20,000-file repo
-    # `status -- _posts` costs a few ms where a full status costs ~50.
-    args = [*_LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--"]
     try:
         process = subprocess.Popen(
-            ["git", *args, *pathspecs],
+            _status_command(pathspecs),
             cwd=repo.top,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -275,24 +312,15 @@ def read_status(
     stdout, stderr = process.communicate()
     if process.returncode != 0:
         raise GitError(f"`git status` failed: {stderr.strip()}; fix that and try again.")
-    fields = stdout.split("\0")
     changes: list[FileChange] = []
-    index = 0
-    while index < len(fields):
-        entry = fields[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, path = entry[:2], entry[3:]
+    for line in parse_status(stdout):
+        code, path = line.code, line.path
         if code == "??":
             changes.append(FileChange(path, "added", False, untracked=True))
         elif code[0] in "RC":
-            old = fields[index]
-            index += 1
             kind = "renamed" if code[0] == "R" else "added"
-            changes.append(
-                FileChange(path, kind, False, old_path=old if kind == "renamed" else None)
-            )
+            old = line.old_path if kind == "renamed" else None
+            changes.append(FileChange(path, kind, False, old_path=old))
         elif code[0] == "A":
             changes.append(FileChange(path, "added", False))
         elif "D" in code and code[0] in " D":
@@ -346,7 +374,7 @@ def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> lis
     modified = [c.path for c in changes if c.post and c.kind == "modified"]
     if not modified:
         return changes
-    from studylog.errors import StudylogError
+    # The entry reader only to word a commit message.
     from studylog.markdown.extraction import count_entries
 
     before = _head_texts(repo, modified)
@@ -476,6 +504,7 @@ def setup_pathspecs(repo: Repository, log: Log) -> list[str]:
     They go into the commits `studylog commit` makes, so a plain `git clone`
     on another machine has them.
     """
+    # config's names only for a setup commit.
     from studylog.config import CONFIG_NAME
 
     root = log.root
@@ -625,3 +654,57 @@ __all__ = [
     "is_inside_repository",
     "open_repository",
 ]
+
+
+# --- the git state of each post, for `list` ------------------------------------------
+
+
+def start_git_status(settings: Settings) -> subprocess.Popen[str] | None:
+    """Start `git status` on the posts folder in the background (see `git_states`)."""
+    try:
+        return subprocess.Popen(
+            _status_command([settings.posts_dir]),
+            cwd=settings.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
+    except OSError:
+        return None
+
+
+def git_states(process: subprocess.Popen[str] | None, settings: Settings) -> dict[str, str] | None:
+    """Each changed post's git state by path: `new`, `modified`, `staged` or `deleted`.
+
+    Posts not in the mapping are committed and unchanged. None when the log
+    is not in a git repository (or git is missing). This runs the `git`
+    program directly rather than GitPython, which `list` can't afford to import.
+    """
+    if process is None:
+        return None
+    out, _ = process.communicate()
+    if process.returncode != 0:
+        return None
+    posts_dir = settings.posts_dir.strip("/")
+    states: dict[str, str] = {}
+    for line in parse_status(out):
+        code, name = line.code, line.path
+        # git prints paths from the top of the repository; the log may sit below it.
+        at = name.find(posts_dir + "/")
+        while at > 0 and name[at - 1] != "/":
+            at = name.find(posts_dir + "/", at + 1)
+        if at < 0:
+            continue
+        path = str(settings.root / name[at:])
+        if code == "??":
+            states[path] = "new"
+        elif "D" in code:
+            states[path] = "deleted"
+        elif code[1] != " ":
+            states[path] = "modified"
+        else:
+            states[path] = "staged"
+    return states

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from studylog.check import RULES, check_posts, check_text, is_failure, site_timezone
+from studylog.check import RULES, check_posts, check_text, is_failure
 from studylog.config import Settings, settings_from_mapping
-from studylog.log import open_log, post_ref
+from studylog.log import open_log, post_ref, site_timezone
 from tests.conftest import EXAMPLE, build_file_tree, corpus_posts
 
 

@@ -8,6 +8,7 @@ what users get.
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from studylog.check import check_post
 from studylog.cli import app
 from studylog.errors import PostConflictError
 from studylog.log import open_log, post_ref
-from studylog.post import conflict_marker_line, update_post
+from studylog.post import PostText, conflict_marker_line, edit_post, read_post_for_edit
 
 DAY5 = "_posts/2021-08-05-day5.md"
 POST = """\
@@ -81,11 +82,28 @@ def test_every_writer_refuses_a_conflicted_post(conflicted: Path, args: list[str
     assert (conflicted / DAY5).read_bytes() == before
 
 
-def test_the_locked_write_path_refuses_too(conflicted: Path) -> None:
-    before = (conflicted / DAY5).read_bytes()
+@dataclass(frozen=True)
+class Edited:
+    text: str
+
+
+def test_the_write_path_refuses_too(conflicted: Path) -> None:
+    path = conflicted / DAY5
+    before = path.read_bytes()
     with pytest.raises(PostConflictError, match="resolve the conflict"):
-        update_post(conflicted / DAY5, lambda post: post.text + "more\n")
-    assert (conflicted / DAY5).read_bytes() == before
+        read_post_for_edit(path)
+    # Markers that arrive after the read (a merge meanwhile) are caught under the lock.
+    path.write_text(POST, encoding="utf-8")
+    clean = read_post_for_edit(path)
+
+    def append(post: PostText) -> Edited:
+        if post.text == POST:
+            path.write_bytes(before)
+        return Edited(post.text + "more\n")
+
+    with pytest.raises(PostConflictError, match="resolve the conflict"):
+        edit_post(clean, append)
+    assert path.read_bytes() == before
 
 
 def test_check_flags_the_markers_as_an_error(conflicted: Path) -> None:

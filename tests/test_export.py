@@ -22,7 +22,8 @@ from studylog.export import (
     to_markdown,
 )
 from studylog.log import PostRef, post_ref
-from studylog.reader import ReadPost, load_post
+from studylog.post import split_post
+from studylog.reader import ReadPost, content_of, load_post
 from tests.anki import parse_anki
 from tests.conftest import EXAMPLE, corpus_posts
 
@@ -44,7 +45,8 @@ TRICKY = (
 
 
 def tricky() -> ReadPost:
-    return load_post(PostRef(dt.date(2021, 8, 6), "tricky", Path("t.md")), SETTINGS, TRICKY)
+    ref = PostRef(dt.date(2021, 8, 6), "tricky", Path("t.md"))
+    return content_of(ref, split_post(ref.path, TRICKY), SETTINGS)
 
 
 def test_json_holds_questions_and_reviews() -> None:

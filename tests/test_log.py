@@ -14,7 +14,7 @@ from studylog.errors import (
     PostNotFoundError,
     SlugInvalidError,
 )
-from studylog.log import check_slug, open_log, parse_date
+from studylog.log import check_slug, open_log, parse_date, scan_posts
 from studylog.scaffold import open_or_create_log
 
 TODAY = dt.date(2021, 8, 5)
@@ -105,6 +105,34 @@ def test_posts_are_listed_newest_first_including_subfolders(log_root: Path) -> N
     )
     log = open_log(root=log_root)
     assert [ref.slug for ref in log.posts()] == ["day3", "day2", "day1"]
+
+
+def test_list_and_the_log_walk_the_same_posts(log_root: Path, tmp_path: Path) -> None:
+    # One walker: `list`'s scan (with stat) and `Log.posts` take the same files.
+    _touch(
+        log_root,
+        "2021-08-02-day1.md",
+        "boostcourse/2021-08-04-day3.md",
+        "2021-08-03-day2.markdown",
+        "notes.md",
+        ".2021-08-09-hidden.md",
+        ".drafts/2021-08-10-draft.md",
+        "2021-13-01-baddate.md",
+        "2021-08-05-folder.md/2021-08-06-inside.md",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2021-08-07-linked.md").write_text("x\n", encoding="utf-8")
+    (log_root / "_posts" / "linked").symlink_to(elsewhere)
+    log = open_log(root=log_root)
+    walked = [path for _, _, path, _, _ in scan_posts(log.settings)]
+    assert walked == [str(ref.path) for ref in log.posts()]
+    assert [Path(path).name for path in walked] == [
+        "2021-08-06-inside.md",
+        "2021-08-04-day3.md",
+        "2021-08-03-day2.markdown",
+        "2021-08-02-day1.md",
+    ]
 
 
 def test_find_post_by_slug_date_path_and_newest(log_root: Path) -> None:

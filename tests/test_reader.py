@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from studylog.config import Settings, settings_from_mapping
-from studylog.listing import read_front_matter_text, summarize_front_matter
+from studylog.errors import PostReadError
 from studylog.markdown.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
 from studylog.markdown.headings import find_headings, normalize_heading
-from studylog.post import split_front_matter
+from studylog.post import read_post, split_front_matter, summarize_front_matter
 from tests.conftest import CORPUS, EXAMPLE, corpus_posts
 
 
@@ -371,18 +371,22 @@ def test_front_matter_values_are_unquoted() -> None:
     assert summarize_front_matter("title: |\n  block\n").title is None
 
 
-def test_read_front_matter_text_reads_only_the_block(tmp_path: Path) -> None:
+def test_the_one_reader_is_strict_for_writes_and_lenient_for_reads(tmp_path: Path) -> None:
     post = tmp_path / "2021-08-05-day4.md"
     post.write_bytes(b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nbody \xff not utf-8\r\n")
-    # The body is not UTF-8, but only the front matter is decoded.
-    assert read_front_matter_text(post) == "title: x\r\n"
-    no_fm = tmp_path / "2021-08-06-day5.md"
-    no_fm.write_text("# just text\n", encoding="utf-8")
-    assert read_front_matter_text(no_fm) is None
+    with pytest.raises(PostReadError, match="not UTF-8 text"):
+        read_post(post)
+    # Read commands keep going: the bad byte becomes U+FFFD, the rest is as written.
+    lenient = read_post(post, strict=False)
+    assert (lenient.bom, lenient.newline, lenient.front_matter) == (True, "\r\n", "title: x\r\n")
+    assert lenient.body == "body \ufffd not utf-8\r\n"
+    with pytest.raises(PostReadError, match="is a folder"):
+        read_post(tmp_path, strict=False)
 
 
 def test_git_states_when_the_log_sits_below_the_repository_top(tmp_path: Path) -> None:
-    from studylog.listing import git_states, list_summaries, start_git_status
+    from studylog.listing import list_summaries
+    from studylog.vcs import git_states, start_git_status
     from tests.conftest import build_file_tree, git
 
     root = tmp_path / "repo" / "blog"

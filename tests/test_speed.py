@@ -84,12 +84,6 @@ def modules(trace: dict[str, object]) -> set[str]:
     return {str(name).split(".")[0] for name in names}
 
 
-def test_version_imports_no_library_it_does_not_use(tmp_path: Path) -> None:
-    loaded = modules(run_traced(tmp_path, "--version"))
-    assert "typer" in loaded
-    assert not loaded & {"yaml", "jinja2", "markdown_it", "git", "frontmatter", "rich"}
-
-
 def test_new_opens_only_the_previous_post_and_imports_no_git(tmp_path: Path) -> None:
     root = make_log(tmp_path / "blog", 60)
     trace = run_traced(root, "new", "day61", "--date", "2021-03-15")

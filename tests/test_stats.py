@@ -7,7 +7,8 @@ from pathlib import Path
 
 from studylog.config import settings_from_mapping
 from studylog.log import PostRef, post_ref
-from studylog.reader import load_post
+from studylog.post import split_post
+from studylog.reader import content_of, load_post
 from studylog.stats import DayCount, build_weeks, compute_stats
 from tests.conftest import corpus_posts
 
@@ -16,7 +17,7 @@ SETTINGS = settings_from_mapping(Path("/nonexistent"), {}, source="test")
 
 def post(day: str, text: str = "---\ntitle: x\n---\n") -> object:
     ref = PostRef(dt.date.fromisoformat(day), "p", Path(f"{day}-p.md"))
-    return load_post(ref, SETTINGS, text)
+    return content_of(ref, split_post(ref.path, text), SETTINGS)
 
 
 QUESTIONS = (

@@ -41,7 +41,8 @@ Then: list, show, search, check, stats, export.
 class StudylogGroup(TyperGroup):
     """The root command group: turns `StudylogError` into one line and exit 1."""
 
-    def invoke(self, ctx: Any) -> Any:
+    # Any: Click's own Context, which typer exports only from its private `_click`.
+    def invoke(self, ctx: Any) -> object:
         try:
             return super().invoke(ctx)
         except StudylogError as err:
@@ -142,6 +143,7 @@ def check_terminal() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    # typer.main only when the console script runs, not on import.
     from typer.main import get_command_name
 
     check_terminal()

@@ -11,14 +11,17 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from studylog.cli.terminal import display_path, is_interactive, open_in_editor, open_log_for, say
+from studylog.errors import EntryInvalidError
 
 if TYPE_CHECKING:
     from studylog.entries import AppendResult
+    from studylog.log import Log, PostRef
+    from studylog.post import PostText
 
 PostOption = Annotated[
     str | None,
@@ -60,6 +63,26 @@ class Field:
         return self.shown or self.option
 
 
+@dataclass
+class Form:
+    """An entry command's fields, read back by option name once collected."""
+
+    fields: list[Field]
+
+    def field(self, option: str) -> Field:
+        """The field of this option (a command asks only for its own)."""
+        return next(f for f in self.fields if f.option == option)
+
+    def value(self, option: str) -> str:
+        """The field's first value, or "" when an optional one was left out."""
+        values = self.field(option).values
+        return values[0] if values else ""
+
+    def values(self, option: str) -> tuple[str, ...]:
+        """Every value of a repeatable field."""
+        return tuple(self.field(option).values)
+
+
 def _read_stdin_once(ctx: typer.Context, fields: list[Field]) -> None:
     """Replace a `-` value with stdin's text; only one value may use it."""
     dashes = [(f, i) for f in fields for i, v in enumerate(f.values) if v == "-"]
@@ -73,8 +96,6 @@ def _read_stdin_once(ctx: typer.Context, fields: list[Field]) -> None:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            from studylog.errors import EntryInvalidError
-
             raise EntryInvalidError(
                 f"The text on stdin for {target.name} is not UTF-8; convert it and try again."
             ) from err
@@ -166,10 +187,9 @@ def _more_lines(first: str) -> str:
 
 def _edit_fields(fields: list[Field], title: str) -> None:
     """Let the user write every field in the editor, pre-filled with what was given."""
+    # os and tempfile (which pulls in random) only when the editor is used.
     import os
     import tempfile
-
-    from studylog.errors import EntryInvalidError
 
     repeatable = [f"'{FIELD_MARK} {f.option[2:]}'" for f in fields if f.repeat]
     lines = [
@@ -225,25 +245,25 @@ def _edit_fields(fields: list[Field], title: str) -> None:
             raise EntryInvalidError(f"The {f.label.lower()} was left empty; nothing was added.")
 
 
-def _collect(ctx: typer.Context, fields: list[Field], edit: bool, title: str) -> None:
-    _read_stdin_once(ctx, fields)
+def _collect(ctx: typer.Context, form: Form, edit: bool, title: str) -> None:
+    _read_stdin_once(ctx, form.fields)
     if edit:
-        _edit_fields(fields, title)
+        _edit_fields(form.fields, title)
     else:
-        _prompt_missing(ctx, fields)
+        _prompt_missing(ctx, form.fields)
 
 
-def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Any, Any]:
-    """The log and the post to write to (a `PostRef`)."""
-    from studylog.entries import check_appendable
+def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Log, PostRef, PostText]:
+    """The log, the post to write to, and its text: read and checked before any value is asked."""
+    # Loaded by this command only: every other command starts without it.
+    from studylog.post import read_post_for_edit
 
     log = open_log_for(ctx, create=False)
     ref = log.find_post(post, write=True)
-    check_appendable(ref.path)
-    return log, ref
+    return log, ref, read_post_for_edit(ref.path)
 
 
-def _say_if_stale(log: Any, ref: Any, post: str | None) -> None:
+def _say_if_stale(log: Log, ref: PostRef, post: str | None) -> None:
     """After writing to the newest post by default: say so when it is older than today.
 
     The entry went there as asked; the warning makes a forgotten `new` noticed.
@@ -288,28 +308,31 @@ def add_question(
     edit: EditOption = False,
 ) -> None:
     """Add a numbered question (and its answers) to a post's question section."""
-    log, ref = _resolve_post(ctx, post)
-    fields = [
-        Field("--asker", "Asker", values=_given(asker)),
-        Field("--question", "Question", values=_given(question), multiline=True),
-        Field(
-            "--answer",
-            "Answer",
-            required=False,
-            repeat=True,
-            values=list(answer or []),
-            multiline=True,
-        ),
-    ]
-    _collect(ctx, fields, edit, "studylog add-question")
+    log, ref, text = _resolve_post(ctx, post)
+    form = Form(
+        [
+            Field("--asker", "Asker", values=_given(asker)),
+            Field("--question", "Question", values=_given(question), multiline=True),
+            Field(
+                "--answer",
+                "Answer",
+                required=False,
+                repeat=True,
+                values=list(answer or []),
+                multiline=True,
+            ),
+        ]
+    )
+    _collect(ctx, form, edit, "studylog add-question")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Question, append_question
 
     entry = Question(
-        asker=fields[0].values[0],
-        question=fields[1].values[0],
-        answers=tuple(fields[2].values),
+        asker=form.value("--asker"),
+        question=form.value("--question"),
+        answers=form.values("--answer"),
     )
-    _report(append_question(log, ref, entry))
+    _report(append_question(log, ref, entry, text))
     _say_if_stale(log, ref, post)
 
 
@@ -333,30 +356,33 @@ def add_review(
     edit: EditOption = False,
 ) -> None:
     """Add a homework-review entry to a post's review section."""
-    log, ref = _resolve_post(ctx, post)
-    fields = [
-        Field("--assignment", "Assignment", values=_given(assignment)),
-        Field("--topic", "Topic", required=False, values=_given(topic)),
-        Field("--presenter", "Presenter", values=_given(presenter)),
-        Field(
-            "--feedback",
-            "Feedback",
-            required=False,
-            repeat=True,
-            values=list(feedback or []),
-            multiline=True,
-        ),
-    ]
-    _collect(ctx, fields, edit, "studylog add-review")
+    log, ref, text = _resolve_post(ctx, post)
+    form = Form(
+        [
+            Field("--assignment", "Assignment", values=_given(assignment)),
+            Field("--topic", "Topic", required=False, values=_given(topic)),
+            Field("--presenter", "Presenter", values=_given(presenter)),
+            Field(
+                "--feedback",
+                "Feedback",
+                required=False,
+                repeat=True,
+                values=list(feedback or []),
+                multiline=True,
+            ),
+        ]
+    )
+    _collect(ctx, form, edit, "studylog add-review")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Review, append_review
 
     entry = Review(
-        assignment=fields[0].values[0],
-        topic=fields[1].values[0] if fields[1].values else "",
-        presenter=fields[2].values[0],
-        feedback=tuple(fields[3].values),
+        assignment=form.value("--assignment"),
+        topic=form.value("--topic"),
+        presenter=form.value("--presenter"),
+        feedback=form.values("--feedback"),
     )
-    _report(append_review(log, ref, entry))
+    _report(append_review(log, ref, entry, text))
     _say_if_stale(log, ref, post)
 
 
@@ -372,12 +398,13 @@ def add(
     edit: EditOption = False,
 ) -> None:
     """Add free text as a list item to any section of a post."""
-    log, ref = _resolve_post(ctx, post)
-    fields = [Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)]
-    _collect(ctx, fields, edit, f"studylog add {section}")
+    log, ref, post_text = _resolve_post(ctx, post)
+    form = Form([Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)])
+    _collect(ctx, form, edit, f"studylog add {section}")
+    # Loaded by this command only: every other command starts without it.
     from studylog.entries import Note, append_note
 
-    _report(append_note(log, ref, section, Note(fields[0].values[0])))
+    _report(append_note(log, ref, section, Note(form.value("--text")), post_text))
     _say_if_stale(log, ref, post)
 
 
@@ -396,13 +423,17 @@ def answer(
     edit: EditOption = False,
 ) -> None:
     """Add an answer to question N of a post, after the answers it has."""
-    log, ref = _resolve_post(ctx, post)
-    fields = [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
-    _collect(ctx, fields, edit, f"studylog answer {number}")
+    log, ref, text = _resolve_post(ctx, post)
+    form = Form(
+        [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
+    )
+    _collect(ctx, form, edit, f"studylog answer {number}")
+    # Loaded by this command only: every other command starts without it.
     from studylog.answers import append_answer
 
-    result = append_answer(log, ref, number, fields[0].values)
-    what = "an answer" if len(fields[0].values) == 1 else f"{len(fields[0].values)} answers"
+    answers = list(form.values("--answer"))
+    result = append_answer(log, ref, number, answers, text)
+    what = "an answer" if len(answers) == 1 else f"{len(answers)} answers"
     day = f" ({result.label})" if result.label else ""
     say(f"Added {what}{day} to question {number} in {display_path(result.path)}")
     _say_if_stale(log, ref, post)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from studylog.cli.terminal import display_path, open_log_for, say
+from studylog.errors import StudylogError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -40,7 +41,7 @@ UntilOption = Annotated[
 ]
 
 
-def _write_json(data: Any) -> None:
+def _write_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -51,7 +52,7 @@ def _rel(path: Path, log: Log) -> str:
         return str(path)
 
 
-def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, Any]:
+def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, object]:
     return {
         "date": ref.date.isoformat(),
         "slug": ref.slug,
@@ -60,7 +61,7 @@ def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, Any]:
     }
 
 
-def _question_json(entry: QuestionEntry) -> dict[str, Any]:
+def _question_json(entry: QuestionEntry) -> dict[str, object]:
     return {
         "number": entry.number,
         "asker": entry.asker,
@@ -71,7 +72,7 @@ def _question_json(entry: QuestionEntry) -> dict[str, Any]:
     }
 
 
-def _review_json(entry: ReviewEntry) -> dict[str, Any]:
+def _review_json(entry: ReviewEntry) -> dict[str, object]:
     return {
         "number": entry.number,
         "assignment": entry.assignment,
@@ -86,6 +87,7 @@ def _review_json(entry: ReviewEntry) -> dict[str, Any]:
 def _window(
     log: Log, since: str | None, until: str | None
 ) -> tuple[dt.date | None, dt.date | None]:
+    # Loaded by this command only: every other command starts without it.
     from studylog.log import parse_date
 
     today = log.today()
@@ -99,7 +101,7 @@ def _window(
 
 
 def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
-    from studylog.errors import StudylogError
+    # Loaded by this command only: every other command starts without it.
     from studylog.reader import load_post
 
     posts = []
@@ -113,7 +115,9 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
 
 def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the posts, newest first: date, slug, title, questions, reviews, git state."""
-    from studylog.listing import git_states, list_summaries, start_git_status
+    # Loaded by this command only: every other command starts without it.
+    from studylog.listing import list_summaries
+    from studylog.vcs import git_states, start_git_status
 
     log = open_log_for(ctx)
     # git status runs while the posts are read; it is ready by the time they are.
@@ -137,6 +141,7 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
         )
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if not summaries:
@@ -159,12 +164,12 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a post rendered in the terminal (its Markdown text in a pipe)."""
-    from studylog.listing import read_text
+    # Loaded by this command only: every other command starts without it.
     from studylog.reader import load_post
 
     log = open_log_for(ctx)
     ref = log.find_post(post)
-    loaded = load_post(ref, log.settings, read_text(ref.path, strict=True))
+    loaded = load_post(ref, log.settings, strict=True)
     if as_json:
         _write_json(
             {
@@ -179,6 +184,7 @@ def show(
             }
         )
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     render.show_post(loaded, sys.stdout)
@@ -201,6 +207,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find the questions, answers, reviews and text that match, across all posts."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.search import SCOPES, SearchQuery, search_log
 
     if not query.strip():
@@ -221,6 +228,7 @@ def search(
     if not hits:
         say(f"No matches for '{query}'.")
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if render.is_terminal():
@@ -229,7 +237,8 @@ def search(
         render.hits_plain(hits, log.root, sys.stdout)
 
 
-def _hit_json(hit: SearchHit, log: Log) -> dict[str, Any]:
+def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
+    # Loaded by this command only: every other command starts without it.
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
@@ -273,6 +282,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Lint posts: front matter, dates, numbering, sections; exit 1 when something is wrong."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.check import RULES, check_posts, is_failure, unknown_rules
 
     if rules:
@@ -284,6 +294,7 @@ def check(
                 ]
             )
         else:
+            # Loaded by this command only: every other command starts without it.
             from studylog.cli import render
 
             render.rules_plain(RULES.values(), sys.stdout)
@@ -315,6 +326,7 @@ def check(
             }
         )
     else:
+        # Loaded by this command only: every other command starts without it.
         from studylog.cli import render
 
         if render.is_terminal():
@@ -338,7 +350,8 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
-    from studylog.reader import filter_posts
+    # Loaded by this command only: every other command starts without it.
+    from studylog.log import filter_posts
     from studylog.stats import compute_stats
 
     log = open_log_for(ctx)
@@ -348,6 +361,7 @@ def stats(
     if as_json:
         _write_json(_stats_json(result))
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
 
     if render.is_terminal():
@@ -356,7 +370,7 @@ def stats(
         render.stats_plain(result, sys.stdout)
 
 
-def _streak_json(streak: Streak) -> dict[str, Any]:
+def _streak_json(streak: Streak) -> dict[str, object]:
     return {
         "days": streak.days,
         "start": streak.start.isoformat() if streak.start else None,
@@ -364,7 +378,7 @@ def _streak_json(streak: Streak) -> dict[str, Any]:
     }
 
 
-def _stats_json(result: Stats) -> dict[str, Any]:
+def _stats_json(result: Stats) -> dict[str, object]:
     return {
         "posts": result.posts,
         "questions": result.questions,
@@ -412,8 +426,9 @@ def export(
     ] = None,
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.export import FORMATS, export_posts, one_line_deck
-    from studylog.reader import filter_posts
+    from studylog.log import filter_posts
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use json, csv, anki or md.", param_hint="--format")
@@ -430,6 +445,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
+    # Loaded by this command only: every other command starts without it.
     from studylog.export import export_target
     from studylog.post import write_atomic
 
@@ -443,6 +459,7 @@ def export(
 
 def open_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the questions with no answer yet, across the log, oldest first."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.open_questions import open_questions
 
     log = open_log_for(ctx)

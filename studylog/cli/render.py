@@ -35,6 +35,7 @@ def is_terminal(stream: TextIO | None = None) -> bool:
 
 def make_console(stream: TextIO | None = None) -> Console:
     """A rich console on `stream`: colour only on a terminal and without NO_COLOR."""
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.console import Console
 
     stream = stream or sys.stdout
@@ -92,6 +93,7 @@ def list_table(
     summaries: Sequence[PostSummary], states: dict[str, str] | None, out: TextIO
 ) -> None:
     """The posts as a rich table that fits the terminal."""
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.table import Table
     from rich.text import Text
 
@@ -125,6 +127,7 @@ def show_post(post: ReadPost, out: TextIO) -> None:
     if not is_terminal(out):
         out.write(post.text if post.text.endswith("\n") else post.text + "\n")
         return
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.markdown import Markdown
     from rich.rule import Rule
 
@@ -139,6 +142,7 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 def hit_label(hit: SearchHit) -> str:
     """Which entry a hit is: `question 3 (민수)`, `review 1 (지수)`, `text`."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
@@ -161,6 +165,7 @@ def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
 
 def hits_rich(hits: Sequence[SearchHit], root: Path, out: TextIO) -> None:
     """Hits grouped by post, each naming its entry, with the matches highlighted."""
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.text import Text
 
     console = make_console(out)
@@ -201,6 +206,7 @@ def findings_plain(findings: Iterable[Finding], root: Path, out: TextIO) -> None
 
 def findings_rich(findings: Sequence[Finding], root: Path, out: TextIO) -> None:
     """Findings with the severity coloured."""
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.text import Text
 
     console = make_console(out)
@@ -295,6 +301,7 @@ def stats_plain(stats: Stats, out: TextIO, width: int = 80, top: int = 10) -> No
 
 def stats_rich(stats: Stats, out: TextIO, top: int = 10) -> None:
     """Totals and streaks, the heatmap in a panel, and a bar per asker."""
+    # rich only when drawing (TID253), so piped output never loads it.
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text

@@ -15,6 +15,7 @@ from studylog.cli.terminal import (
     open_log_for,
     say,
 )
+from studylog.errors import LogNotFoundError
 
 
 def init(
@@ -34,6 +35,7 @@ def init(
     ] = None,
 ) -> None:
     """Make a folder a study log: .studylog.yml, git init, the posts folder."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.config import CONFIG_NAME
     from studylog.scaffold import init_log
 
@@ -125,6 +127,7 @@ def new(
     ] = None,
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.log import check_slug, parse_date
     from studylog.scaffold import NewPostRequest, create_post
 
@@ -157,8 +160,8 @@ def new(
 
 def templates_command(ctx: typer.Context) -> None:
     """List the templates `new` can use, built-in and the log's own."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.config import Settings
-    from studylog.errors import LogNotFoundError
     from studylog.templates import list_templates
 
     try:

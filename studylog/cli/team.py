@@ -41,6 +41,7 @@ def pull(
     ] = None,
 ) -> None:
     """Fetch each teammate's blog into a read-only copy in the cache, in parallel."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.team import pull_team
 
     log = open_log_for(ctx)
@@ -133,6 +134,7 @@ def digest(
     ] = "text",
 ) -> None:
     """Everyone's questions of a day or week, from your log and the pulled teammates."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.log import parse_date
     from studylog.team import digest_markdown, iso_week, make_digest
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
+
+from studylog.errors import EditorError, GitError
+
+if TYPE_CHECKING:
+    from studylog.log import Log
 
 
 def print_error(message: str) -> None:
@@ -34,7 +39,7 @@ def display_path(path: Path) -> str:
         return str(path.resolve())
 
 
-def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
+def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
     """The log this command works on (see `studylog.log.open_log`).
 
     With `create`, the default log is made on first use and a notice goes
@@ -47,10 +52,11 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Any:
 
         log = open_or_create_log(root)
     else:
+        # Loaded by this command only: every other command starts without it.
         from studylog.log import open_log
 
         log = open_log(root)
-    from studylog.errors import GitError
+    # Loaded by this command only: every other command starts without it.
     from studylog.merge import register_driver
 
     # A clone has the posts' merge attribute but not the driver's command
@@ -76,10 +82,9 @@ def open_in_editor(path: Path, created: bool = False) -> None:
     `created`: `path` is a file the command just made, so a failure says it
     is there (running the command again would not help).
     """
+    # shlex and subprocess only when the editor runs.
     import shlex
     import subprocess
-
-    from studylog.errors import EditorError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
