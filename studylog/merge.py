@@ -119,9 +119,24 @@ def _diff(name: str, base: list[str], base_keys: list[str], lines: list[str]) ->
 
     keys = _keys(lines)
     side = _Side(name, lines)
-    matcher = SequenceMatcher(None, base_keys, keys, autojunk=False)
-    opcodes = matcher.get_opcodes()
-    for tag, i1, i2, j1, j2 in opcodes:
+    # The lines both ends share are matched directly: an append leaves all but
+    # a few lines alike, and difflib on the middle alone is many times faster.
+    shortest = min(len(base_keys), len(keys))
+    head = 0
+    while head < shortest and base_keys[head] == keys[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and base_keys[-1 - tail] == keys[-1 - tail]:
+        tail += 1
+    for k in range(head):
+        side.same[k] = lines[k]
+    for k in range(1, tail + 1):
+        side.same[len(base_keys) - k] = lines[len(lines) - k]
+    matcher = SequenceMatcher(
+        None, base_keys[head : len(base_keys) - tail], keys[head : len(keys) - tail], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             for k in range(i2 - i1):
                 side.same[i1 + k] = lines[j1 + k]
