@@ -434,23 +434,44 @@ def _renumber(out: _Output) -> list[str]:
         sides = {side for line, side in sides_at.items() if start <= line - body_start < end}
         if len(sides) < 2:
             continue
-        section = [(line, number) for line, number in items if start <= line < end]
+        section = [item for item in items if start <= item[0] < end]
         previous: int | None = None
         renumbering = False
-        for line, number in section:
+        for line, item_end, number in section:
             at = line + body_start
             if not renumbering and previous is not None:
                 renumbering = at in touched or number != previous + 1
             if renumbering and previous is not None:
+                _set_number(result, at, item_end + body_start, number, previous + 1)
                 number = previous + 1
-                result[at] = _NUMBERED.sub(rf"\g<1>{number}\g<3>", result[at], count=1)
             previous = number
     return result
 
 
-def _numbered_items(doc: Document) -> list[tuple[int, int]]:
-    """(body line, number) of every top-level item of a numbered list."""
-    found: list[tuple[int, int]] = []
+def _set_number(lines: list[str], at: int, end: int, old: int, new: int) -> None:
+    """Give the item at line `at` the number `new`; its lines [at + 1, end) follow its text.
+
+    `9.` becoming `10.` moves the item's text one column right: lines indented
+    to the old column (its answers) move too, or they would fall out of it.
+    """
+    match = _NUMBERED.match(lines[at])
+    if match is None:
+        return
+    gap = len(lines[at]) - len(lines[at][match.end() :].lstrip(" "))
+    column = gap  # where the item's text starts
+    lines[at] = match[1] + str(new) + match[3] + lines[at][match.end() :]
+    grow = len(str(new)) - len(str(old))
+    if grow <= 0:
+        return
+    for index in range(at + 1, end):
+        line = lines[index]
+        if len(line) - len(line.lstrip(" ")) >= column and line.strip():
+            lines[index] = " " * grow + line
+
+
+def _numbered_items(doc: Document) -> list[tuple[int, int, int]]:
+    """(body line, end line, number) of every top-level item of a numbered list."""
+    found: list[tuple[int, int, int]] = []
     in_ordered = False
     for token in doc.tokens:
         if token.level == 0 and token.type in ("ordered_list_open", "bullet_list_open"):
@@ -462,7 +483,7 @@ def _numbered_items(doc: Document) -> list[tuple[int, int]]:
             and token.map is not None
             and token.info.isdigit()
         ):
-            found.append((token.map[0], int(token.info)))
+            found.append((token.map[0], token.map[1], int(token.info)))
     return found
 
 
