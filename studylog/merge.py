@@ -45,6 +45,7 @@ ATTRIBUTE = f"merge={DRIVER_NAME}"
 
 _NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _LAST_MODIFIED = re.compile(r"^last_modified_at[ \t]*:")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 OURS, THEIRS, BASE = "ours", "theirs", "base"
@@ -119,9 +120,24 @@ def _diff(name: str, base: list[str], base_keys: list[str], lines: list[str]) ->
 
     keys = _keys(lines)
     side = _Side(name, lines)
-    matcher = SequenceMatcher(None, base_keys, keys, autojunk=False)
-    opcodes = matcher.get_opcodes()
-    for tag, i1, i2, j1, j2 in opcodes:
+    # The lines both ends share are matched directly: an append leaves all but
+    # a few lines alike, and difflib on the middle alone is many times faster.
+    shortest = min(len(base_keys), len(keys))
+    head = 0
+    while head < shortest and base_keys[head] == keys[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and base_keys[-1 - tail] == keys[-1 - tail]:
+        tail += 1
+    for k in range(head):
+        side.same[k] = lines[k]
+    for k in range(1, tail + 1):
+        side.same[len(base_keys) - k] = lines[len(lines) - k]
+    matcher = SequenceMatcher(
+        None, base_keys[head : len(base_keys) - tail], keys[head : len(keys) - tail], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             for k in range(i2 - i1):
                 side.same[i1 + k] = lines[j1 + k]
@@ -163,10 +179,116 @@ def _continues_item(hunk: _Hunk) -> bool:
     return False
 
 
-def _same_start(one: _Hunk, other: _Hunk) -> bool:
-    """True when one insertion is the other's first lines (or all of it)."""
-    shorter, longer = sorted((one.keys, other.keys), key=len)
-    return longer[: len(shorter)] == shorter
+def _starts_block(keys: list[str], at: int) -> bool:
+    """True when line `at` begins a block at the margin (or the lines end there)."""
+    return at == len(keys) or (bool(keys[at].strip()) and keys[at][:1] not in (" ", "\t"))
+
+
+def _shared_head(one: list[str], other: list[str]) -> int:
+    """How many first lines two insertions share as whole blocks (0: none).
+
+    Both sides creating the same missing section write the same headings
+    before their own entries; both typing the same entry write the same
+    lines. A shared first line alone (an entry's question with different
+    answers) is not shared: the cut must fall where both go on with a new
+    block at the margin, or end.
+    """
+    count = 0
+    for mine, theirs in zip(one, other, strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    while count and not (_starts_block(one, count) and _starts_block(other, count)):
+        count -= 1
+    return count
+
+
+def _ending(lines: list[str]) -> str:
+    for line in reversed(lines):
+        if line.endswith("\r\n"):
+            return "\r\n"
+        if line.endswith(("\n", "\r")):
+            return line[-1]
+    return "\n"
+
+
+@dataclass
+class _Piece:
+    """Some inserted lines of one side: a section's (heading first) or those before any."""
+
+    side: str
+    lines: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+def _sections(hunk: _Hunk) -> tuple[_Piece, list[tuple[str, _Piece]]]:
+    """An insertion cut at its headings: the lines before the first, then each section.
+
+    Entry text never starts a line with `#` (the writer indents it), so an
+    inserted heading line is a section the writer created.
+    """
+    before = _Piece(hunk.side)
+    found: list[tuple[str, _Piece]] = []
+    current = before
+    for line, key in zip(hunk.lines, hunk.keys, strict=True):
+        if _HEADING.match(key):
+            current = _Piece(hunk.side)
+            found.append((key.strip(), current))
+        current.lines.append(line)
+        current.keys.append(key)
+    return before, found
+
+
+def _join(out: _Output, first: _Piece, second: _Piece) -> None:
+    """Two sides' lines for one place: their shared head once, then first's rest, then second's."""
+    shared = _shared_head(first.keys, second.keys)
+    rest = second.lines[shared:]
+    lines = list(first.lines)
+    if lines and rest and lines[-1].strip() and rest[0].strip():
+        # Entries are blocks apart: keep a blank line between the two sides' texts.
+        ending = _ending(lines)
+        if not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += ending
+        lines.append(ending)
+    out.add(lines, first.side)
+    out.add(rest, second.side)
+
+
+def _add_both(out: _Output, first: _Hunk, second: _Hunk) -> None:
+    """Both sides inserted at one place: merge what they wrote section by section.
+
+    Both may have created the same missing sections (`## 피어세션`,
+    `### 질문내용`) around their entries: each section is written once, with
+    both sides' lines in it, in the order the sides wrote the sections.
+    """
+    first_before, first_sections = _sections(first)
+    second_before, second_sections = _sections(second)
+    firsts, seconds = dict(first_sections), dict(second_sections)
+    if len(firsts) < len(first_sections) or len(seconds) < len(second_sections):
+        # A heading twice in one insertion: no telling which is which.
+        _join(
+            out,
+            _Piece(first.side, first.lines, first.keys),
+            _Piece(second.side, second.lines, second.keys),
+        )
+        return
+    order = [key for key, _ in first_sections]
+    after = -1
+    for key, _ in second_sections:
+        if key in firsts:
+            after = order.index(key)
+        else:
+            after += 1
+            order.insert(after, key)
+    _join(out, first_before, second_before)
+    for key in order:
+        mine, theirs = firsts.get(key), seconds.get(key)
+        if mine is not None and theirs is not None:
+            _join(out, mine, theirs)
+        else:
+            piece = mine or theirs
+            assert piece is not None  # every key comes from one side or both
+            out.add(piece.lines, piece.side)
 
 
 def _later_date(ours: str, theirs: str) -> str:
@@ -258,17 +380,13 @@ def _combine(base: list[str], ours: _Side, theirs: _Side) -> _Output:
     while index <= len(base):
         here = starts.get(index, [])
         inserted = [h for h in here if h.insertion]
-        if len(inserted) == 2 and _same_start(inserted[0], inserted[1]):
-            # The same entries typed on both sides (one side may have more after them).
-            longer = max(inserted, key=lambda h: len(h.keys))
-            out.add(longer.lines, longer.side)
+        if len(inserted) == 2:
+            first, second = inserted
+            if _continues_item(second) and not _continues_item(first):
+                # An answer added to the item above goes before a new item.
+                first, second = second, first
+            _add_both(out, first, second)
         else:
-            if (
-                len(inserted) == 2
-                and _continues_item(inserted[1])
-                and not _continues_item(inserted[0])
-            ):
-                inserted.reverse()
             for hunk in inserted:
                 out.add(hunk.lines, hunk.side)
         changes = [h for h in here if not h.insertion]
@@ -318,23 +436,44 @@ def _renumber(out: _Output) -> list[str]:
         sides = {side for line, side in sides_at.items() if start <= line - body_start < end}
         if len(sides) < 2:
             continue
-        section = [(line, number) for line, number in items if start <= line < end]
+        section = [item for item in items if start <= item[0] < end]
         previous: int | None = None
         renumbering = False
-        for line, number in section:
+        for line, item_end, number in section:
             at = line + body_start
             if not renumbering and previous is not None:
                 renumbering = at in touched or number != previous + 1
             if renumbering and previous is not None:
+                _set_number(result, at, item_end + body_start, number, previous + 1)
                 number = previous + 1
-                result[at] = _NUMBERED.sub(rf"\g<1>{number}\g<3>", result[at], count=1)
             previous = number
     return result
 
 
-def _numbered_items(doc: Document) -> list[tuple[int, int]]:
-    """(body line, number) of every top-level item of a numbered list."""
-    found: list[tuple[int, int]] = []
+def _set_number(lines: list[str], at: int, end: int, old: int, new: int) -> None:
+    """Give the item at line `at` the number `new`; its lines [at + 1, end) follow its text.
+
+    `9.` becoming `10.` moves the item's text one column right: lines indented
+    to the old column (its answers) move too, or they would fall out of it.
+    """
+    match = _NUMBERED.match(lines[at])
+    if match is None:
+        return
+    gap = len(lines[at]) - len(lines[at][match.end() :].lstrip(" "))
+    column = gap  # where the item's text starts
+    lines[at] = match[1] + str(new) + match[3] + lines[at][match.end() :]
+    grow = len(str(new)) - len(str(old))
+    if grow <= 0:
+        return
+    for index in range(at + 1, end):
+        line = lines[index]
+        if len(line) - len(line.lstrip(" ")) >= column and line.strip():
+            lines[index] = " " * grow + line
+
+
+def _numbered_items(doc: Document) -> list[tuple[int, int, int]]:
+    """(body line, end line, number) of every top-level item of a numbered list."""
+    found: list[tuple[int, int, int]] = []
     in_ordered = False
     for token in doc.tokens:
         if token.level == 0 and token.type in ("ordered_list_open", "bullet_list_open"):
@@ -346,7 +485,7 @@ def _numbered_items(doc: Document) -> list[tuple[int, int]]:
             and token.map is not None
             and token.info.isdigit()
         ):
-            found.append((token.map[0], int(token.info)))
+            found.append((token.map[0], token.map[1], int(token.info)))
     return found
 
 

@@ -493,3 +493,67 @@ def test_an_unwritable_git_config_does_not_stop_a_command(log_root: Path) -> Non
     done = CliRunner().invoke(app, ["--root", str(log_root), "list"])
     assert done.exit_code == 0 and "Note" not in done.stderr
     assert driver_registered(log_root) is True
+
+
+def test_sections_both_sides_created_are_written_once(settings) -> None:  # type: ignore[no-untyped-def]
+    base = "---\ntitle: x\n---\n## 학습 내용\n\n오늘은 RNN\n"
+    ours = add(base, settings, "review", Review("과제 1", "지수", feedback=("좋음",)))
+    ours = add(ours, settings, "question", Question("민수", "우리 질문"))
+    theirs = add(base, settings, "question", Question("지수", "그쪽 질문", ("답",)), day=6)
+    theirs = add(theirs, settings, "retrospective", Note("내일은 LSTM"), day=6)
+    assert ours.count("## 피어세션") == theirs.count("## 피어세션") == 1
+
+    merged = merge_texts(base, ours, theirs)
+
+    assert merged is not None
+    headings = [line for line in merged.splitlines() if line.startswith("#")]
+    assert headings == ["## 학습 내용", "## 피어세션", "### 과제 리뷰", "### 질문내용", "## 회고록"]
+    assert questions(merged) == ["1. 민수님 질문 : 우리 질문", "2. 지수님 질문 : 그쪽 질문"]
+    assert merged.count("과제 1") == merged.count("내일은 LSTM") == 1
+
+
+def test_corpus_posts_merge_appends_from_both_sides(log_root: Path) -> None:
+    """Each real post gets entries on two sides, sections created on both where missing."""
+    import re
+
+    from conftest import corpus_posts
+
+    settings = load_settings(log_root)
+    for path in corpus_posts():
+        base = path.read_text(encoding="utf-8")
+        ours = add(base, settings, "question", Question("OURS", "ours-q", ("ours-a",)))
+        ours = add(ours, settings, "review", Review("ours-r", "P", feedback=("ours-f",)))
+        theirs = add(base, settings, "question", Question("THEIRS", "theirs-q", ("theirs-a",)), 6)
+        theirs = add(theirs, settings, "retrospective", Note("theirs-n"), 6)
+
+        merged = merge_texts(base, ours, theirs)
+
+        assert merged is not None, path
+        for value in ("ours-q", "ours-a", "ours-r", "ours-f", "theirs-q", "theirs-a", "theirs-n"):
+            assert merged.count(value) == 1, (path, value)
+        mine = re.search(r"^(\d+\.|-) OURS님", merged, re.MULTILINE)
+        other = re.search(r"^(\d+\.|-) THEIRS님", merged, re.MULTILINE)
+        assert mine and other and mine.start() < other.start(), path
+        if mine[1] != "-":  # a numbered list (a post may keep its questions as bullets)
+            assert int(other[1][:-1]) == int(mine[1][:-1]) + 1, path
+        # No section twice: each heading as often as the side with more of it has it.
+        for line in {line for line in merged.splitlines() if line.startswith("#")}:
+            assert merged.splitlines().count(line) == max(
+                ours.splitlines().count(line), theirs.splitlines().count(line)
+            ), (path, line)
+
+
+def test_a_question_renumbered_from_9_to_10_keeps_its_answers_inside(settings) -> None:  # type: ignore[no-untyped-def]
+    base = POST
+    for n in range(2, 9):
+        base = add(base, settings, "question", Question("민수", f"질문 {n}", (f"답 {n}",)))
+    ours = add(base, settings, "question", Question("우리", "아홉", ("우리 답\n둘째 줄",)))
+    theirs = add(base, settings, "question", Question("그쪽", "아홉 또는 열", ("그쪽 답",)), day=6)
+    assert "\n9. 그쪽님 질문" in theirs and "\n   답변 : 그쪽 답" in theirs
+
+    merged = merge_texts(base, ours, theirs)
+
+    assert merged is not None
+    assert "\n9. 우리님 질문 : 아홉\n\n   답변 : 우리 답\n   둘째 줄\n" in merged
+    # `10. ` puts the text at column 4: the answer moves with it, as the writer would put it.
+    assert "\n10. 그쪽님 질문 : 아홉 또는 열\n\n    답변 : 그쪽 답\n" in merged

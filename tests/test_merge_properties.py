@@ -1,8 +1,9 @@
 """Two laptops, random work, random syncs: the post always converges, every entry once.
 
 Hypothesis draws a sequence of steps, each on one of two clones of a bare
-remote: add a question (with or without an answer), a review or a
-retrospective note, commit, or sync. Entries left uncommitted ride through a
+remote: add a question (with or without an answer), answer the laptop's
+last question (`answer N`), add a review or a retrospective note, commit,
+or sync. Entries left uncommitted ride through a
 sync in git's autostash. At the end both laptops commit and sync; then both
 hold the same post, each entry exactly once, questions numbered 1..N. Every
 merge goes through the real driver, run by git as a subprocess. A real
@@ -31,7 +32,7 @@ QUESTION_LINE = re.compile(r"^(\d+)\. (\S+)님 질문 : (\S+)$", re.MULTILINE)
 
 STEP = st.tuples(
     st.sampled_from(["desk", "laptop"]),
-    st.sampled_from(["question", "answered", "review", "note", "commit", "sync"]),
+    st.sampled_from(["question", "answered", "answer", "review", "note", "commit", "sync"]),
 )
 
 
@@ -55,17 +56,33 @@ def make_laptops(base: Path) -> dict[str, Path]:
     return {"desk": desk, "laptop": laptop}
 
 
-def apply(root: Path, action: str, serial: int, written: dict[str, str]) -> None:
+def apply(
+    root: Path, action: str, serial: int, written: dict[str, str], owner: dict[str, str]
+) -> None:
     log = open_log(root=root)
     post = root / DAY5
     tag = f"{root.name}{serial}"
-    if action == "question":
+    if action == "answer":
+        # `answer N` to this laptop's last question, as it numbers it now.
+        numbered = QUESTION_LINE.findall(post.read_text(encoding="utf-8"))
+        if numbered:
+            from studylog.answers import append_answer
+            from studylog.log import post_ref
+
+            number, _, question = numbered[-1]
+            ref = post_ref(post)
+            assert ref is not None
+            append_answer(log, ref, int(number), [f"ans-{tag}"])
+            written[f"ans-{tag}"] = "answer"
+            owner[f"ans-{tag}"] = question
+    elif action == "question":
         append_question(log, post, Question(root.name, f"q-{tag}"))
         written[f"q-{tag}"] = "question"
     elif action == "answered":
         append_question(log, post, Question(root.name, f"q-{tag}", (f"a-{tag}",)))
         written[f"q-{tag}"] = "question"
         written[f"a-{tag}"] = "answer"
+        owner[f"a-{tag}"] = f"q-{tag}"
     elif action == "review":
         append_review(log, post, Review(f"r-{tag}", root.name, feedback=(f"f-{tag}",)))
         written[f"r-{tag}"] = "review"
@@ -80,7 +97,7 @@ def apply(root: Path, action: str, serial: int, written: dict[str, str]) -> None
 
 
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -90,8 +107,9 @@ def test_random_interleavings_converge(
 ) -> None:
     laptops = make_laptops(tmp_path_factory.mktemp("laptops"))
     written: dict[str, str] = {}
+    owner: dict[str, str] = {}  # answer -> the question it answers
     for serial, (machine, action) in enumerate(steps):
-        apply(laptops[machine], action, serial, written)
+        apply(laptops[machine], action, serial, written, owner)
     for machine in ("desk", "laptop"):
         commit_posts(open_log(root=laptops[machine]))
     for machine in ("desk", "laptop", "desk"):
@@ -104,12 +122,14 @@ def test_random_interleavings_converge(
     numbers = [int(n) for n, _, _ in QUESTION_LINE.findall(text)]
     assert numbers == list(range(1, len(numbers) + 1)), text
     assert len(numbers) == sum(1 for kind in written.values() if kind == "question")
-    # Each answer sits right under its own question.
-    for value, kind in written.items():
-        if kind == "answer":
-            question = "q-" + value[2:]
-            after = text[text.index(question) :].split("\n\n", 2)
-            assert after[1].strip() == f"답변 : {value}", text
+    # Each answer sits inside its own question's item: after its line, before the next.
+    starts = [match.start() for match in QUESTION_LINE.finditer(text)]
+    ends = [*starts[1:], text.index("## 회고록")][: len(starts)]
+    bounds = dict(zip(starts, ends, strict=True))
+    for value, question in owner.items():
+        start = text.index(f" : {question}\n")
+        item = next(text[s:e] for s, e in bounds.items() if s <= start < e)
+        assert f"답변 : {value}" in item or f") {value}" in item, (value, question, text)
     assert "<<<<<<<" not in text
     for root in laptops.values():
         assert git(root, "status", "--porcelain") == ""
