@@ -561,3 +561,33 @@ def test_new_from_leaves_out_a_footer_after_a_last_peer_section(team: Path, tmp_
     assert questions.endswith("<br>\n\n")
     # Their questions, up to the separator that opened the footer, then my template's tail.
     assert questions.removesuffix("<br>\n\n") + "## 회고록\n\n<br>\n" in text
+
+
+def test_a_repository_that_asks_for_a_password_is_no_access(log_root: Path) -> None:
+    """A host that answers 401 fails that member at once: no prompt, no hang."""
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Locked(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="blog"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Locked)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/jisu/blog.git"
+        set_team(log_root, f"team:\n  - name: 지수\n    repo: {url}\n")
+        result = pull_team(load_settings(log_root))[0]
+    finally:
+        server.shutdown()
+    assert result.action == "failed"
+    assert result.error == (
+        f"지수: no access to {url}; check your credentials or ask 지수 to share it."
+    )
+    assert not member_cache(load_settings(log_root).team[0], log_root).exists()
