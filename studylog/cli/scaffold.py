@@ -115,6 +115,12 @@ def new(
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
     ] = False,
+    no_carry: Annotated[
+        bool,
+        typer.Option(
+            "--no-carry", help="Don't list the recent posts' open questions in the new post."
+        ),
+    ] = False,
     from_member: Annotated[
         str | None,
         typer.Option(
@@ -146,6 +152,7 @@ def new(
         template=template,
         moderator=moderator,
         participants=tuple(participant or ()),
+        carry=not no_carry,
         from_member=from_member,
     )
     path = create_post(log, request)
