@@ -252,6 +252,8 @@ class NewPostRequest:
     from_member: str | None = None
     # List the recent posts' open questions (when the log's carry_open allows).
     carry: bool = True
+    # The `week` template variable: the week's summary (`studylog week`), as plain data.
+    week: dict[str, Any] | None = None
 
 
 def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
@@ -526,6 +528,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "previous": previous,
             "course": settings.course,
             "layout": read_site(settings.root, settings.posts_dir).post_layout,
+            "week": request.week,
         },
         template_folders(settings),
     )
