@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from studylog.log import Log
     from studylog.reader import ReadPost
 
-_WEEK_SLUG = re.compile(r"(?:^|[^A-Za-z])week[-_]?\d+$", re.IGNORECASE)
 WEEK_TEMPLATE = "week"
 # The most topics listed per post under "what was studied": headings, not the whole text.
 _TOPICS_PER_POST = 8
@@ -223,12 +222,13 @@ def week_posts(log: Log, span: WeekSpan) -> list[ReadPost]:
     from studylog.errors import StudylogError
     from studylog.log import post_ref
     from studylog.reader import load_post
+    from studylog.study import slug_week
 
     first, last = span.start.isoformat(), span.end.isoformat()
     posts = []
     for folder, name in log.post_files():
         ref = post_ref(Path(folder, name)) if first <= name[:10] <= last else None
-        if ref is None or _WEEK_SLUG.search(ref.slug):
+        if ref is None or slug_week(ref.slug) is not None:
             continue
         try:
             posts.append(load_post(ref, log.settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -102,14 +103,19 @@ def test_the_week_post_lists_the_weeks_posts_questions_and_people(
         "- [day1]({% post_url 2024-03-06-day1 %}) PyTorch 기초, Tensor 연산\n"
         "- [day2]({% post_url 2024-03-07-day2 %}) 역전파, 최적화\n"
     ) in text
-    assert "### 답한 질문 (1)\n\n- [day1 #1]({% post_url 2024-03-06-day1 %}) 민수: 왜 " in text
-    assert "### 아직 열린 질문 (2)\n\n- [day1 #2]" in text
+    assert "### 답이 나온 것 (1)\n\n- [day1 #1]({% post_url 2024-03-06-day1 %}) 민수: 왜 " in text
+    assert "### 아직 답을 찾는 중 (2)\n\n- [day1 #2]" in text
     assert "- [day2 #1]({% post_url 2024-03-07-day2 %}) 민수: 또 묻기\n" in text
-    assert "### 질문한 사람\n\n- 민수: 2개\n- 지수: 1개\n" in text
+    assert "### 누가 물었나\n\n- 민수: 2개\n- 지수: 1개\n" in text
     assert "- [day1]({% post_url 2024-03-06-day1 %}) 선택과제 1 (GD) — 발표 : 지수\n" in text
     for heading in ("## Keep : 잘한 점", "## Problem : 아쉬운 점", "## Try : 다음 주에 해 볼 것"):
         assert heading in text
     assert "day6" not in text
+    # The lists are no entries of the week post: stats, open and check don't count them.
+    opened = runner.invoke(app, ["open", "--json"])
+    assert all("week1" not in item["path"] for item in json.loads(opened.stdout))
+    checked = runner.invoke(app, ["check", "week1", "--json"])
+    assert json.loads(checked.stdout)["findings"] == []
     # A second run is refused: the retrospective is the user's to edit now.
     again = runner.invoke(app, ["week"])
     assert again.exit_code == 1 and "already exists" in again.stderr
@@ -154,5 +160,5 @@ def test_the_week_post_builds_with_jekyll_and_links_the_days(tmp_path: Path) -> 
     assert links["day1 #1"] == "/boostcourse/2024/02/26/day1.html"
     assert links["day4 #1"] == "/boostcourse/2024/02/29/day4.html"
     headings = [h.text().strip() for tag in ("h2", "h3") for h in content.iter(tag)]
-    assert "Keep : 잘한 점, 계속할 것" in headings and "아직 열린 질문 (1)" in headings
-    assert "답한 질문 (1)" in headings
+    assert "Keep : 잘한 점, 계속할 것" in headings and "아직 답을 찾는 중 (1)" in headings
+    assert "답이 나온 것 (1)" in headings
