@@ -59,7 +59,14 @@ def week_span(log: Log, number: int | None, today: dt.date) -> WeekSpan:
                     "name the week: `studylog week 1`."
                 )
             number = (today - calendar.start).days // 7 + 1
-        start = calendar.start + dt.timedelta(days=7 * (number - 1))
+        try:
+            start = calendar.start + dt.timedelta(days=7 * (number - 1))
+            end = start + dt.timedelta(days=6)
+        except OverflowError as err:
+            raise WeekInvalidError(
+                f"Week {number} would end after the year 9999; give the number of a real week."
+            ) from err
+        return WeekSpan(number, start, end)
     else:
         year = today.isocalendar().year
         if number is None:

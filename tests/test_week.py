@@ -53,6 +53,7 @@ def test_week_spans(
     ("config", "number", "words"),
     [
         (CALENDAR, 0, "Week 0 doesn't exist"),
+        (CALENDAR, 10**9, "would end after the year 9999"),
         ("profile: ko\n", 53, "2024 has ISO weeks 1 to 52, not 53"),
         (CALENDAR.replace("2024-03-06", "2024-04-01"), None, "The course starts on 2024-04-01"),
     ],
