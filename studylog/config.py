@@ -81,6 +81,7 @@ class Settings:
     front_matter: dict[str, Any] = field(default_factory=dict)
     team: tuple[TeamMember, ...] = ()
     calendar: Calendar | None = None
+    carry_open: bool = True
 
     @property
     def posts_path(self) -> Path:
@@ -101,6 +102,10 @@ class Settings:
 PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
     "ko": (
         SectionSpec("study", "학습 내용", 2, ("학습내용", "오늘의 학습", "강의 내용", "강의")),
+        # Carried open questions (`studylog new`), before the day's peer session.
+        SectionSpec(
+            "open", "이어서 볼 질문", 2, ("해야할 일", "해야 할 일", "남은 질문", "Open questions")
+        ),
         SectionSpec("peer", "피어세션", 2, ("피어 세션", "피어세션 정리", "peer session")),
         SectionSpec("agenda", "추가안건", 3, ("추가 안건", "안건"), parent="peer"),
         SectionSpec(
@@ -124,6 +129,8 @@ PROFILE_SECTIONS: dict[str, tuple[SectionSpec, ...]] = {
     ),
     "en": (
         SectionSpec("study", "What I studied", 2, ("Study", "Learning", "Today I learned", "TIL")),
+        # Carried open questions (`studylog new`), before the day's peer session.
+        SectionSpec("open", "Open questions", 2, ("Carried over", "Still open", "이어서 볼 질문")),
         SectionSpec("peer", "Peer session", 2, ("Peer-session", "Study group")),
         SectionSpec("agenda", "Agenda", 3, ("Other business",), parent="peer"),
         SectionSpec("reviews", "Homework review", 3, ("Reviews", "Code review"), parent="peer"),
@@ -179,6 +186,7 @@ CONFIG_KEYS: dict[str, str] = {
     "front_matter": "extra front matter for new posts (from jekyll-compose's default_front_matter)",
     "team": "teammates' blogs for `team pull` and `digest`: a list of name and repo (a git URL)",
     "calendar": "the course's study days: start (day 1), days (mon, …), holidays (dates)",
+    "carry_open": "true or false: `new` lists the recent posts' open questions (default true)",
 }
 SECTION_FIELDS = {"heading", "aliases", "level", "parent"}
 FORMAT_FIELDS = {f.name for f in dataclasses.fields(EntryFormats)}
@@ -411,6 +419,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         front_matter=_get_mapping(raw, "front_matter", source),
         team=_get_team(raw.get("team"), source),
         calendar=None if raw.get("calendar") is None else parse_calendar(raw["calendar"], source),
+        carry_open=_get_bool(raw, "carry_open", True, source),
     )
 
 
@@ -469,6 +478,15 @@ def _get_choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], source:
         allowed = " or ".join(repr(c) for c in choices)
         raise ConfigError(f"{source}: '{key}' must be {allowed}, not {value!r}.")
     return str(value)
+
+
+def _get_bool(raw: dict[str, Any], key: str, default: bool, source: str) -> bool:
+    value = raw.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ConfigError(f"{source}: '{key}' must be true or false.")
+    return value
 
 
 def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:

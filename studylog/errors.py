@@ -126,3 +126,7 @@ class QuestionNotFoundError(StudylogError):
 
 class ExportOptionError(StudylogError):
     """An export option that can't be used as given (a deck name with a line break)."""
+
+
+class WeekInvalidError(StudylogError):
+    """A week number that the course calendar or the ISO year doesn't have."""

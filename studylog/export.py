@@ -249,8 +249,10 @@ def export_posts(posts: list[ReadPost], fmt: str, deck: str | None = None) -> st
     return builders[fmt](posts)
 
 
-def export_target(log: Log, output: Path) -> Path:
-    """The file `export -o OUTPUT` may write: an ordinary file that is not a post.
+def export_target(log: Log, output: Path, option: str = "-o") -> Path:
+    """The file `export -o OUTPUT` (or `stats --svg`, named by `option`) may write.
+
+    That is an ordinary file that is not a post.
 
     A symlink is followed only when it stays inside the log (the file it
     names is written, not the link replaced); a FIFO, device, socket or
@@ -265,20 +267,21 @@ def export_target(log: Log, output: Path) -> Path:
     if target.is_symlink():
         if not is_inside(target, log.root):
             raise PathOutsideLogError(
-                f"{target} is a symlink that leads outside the log; give -o a plain file name."
+                f"{target} is a symlink that leads outside the log; "
+                f"give {option} a plain file name."
             )
         target = target.resolve()
     if target.is_dir():
-        raise PostWriteError(f"{target} is a folder; give a file name to -o.")
+        raise PostWriteError(f"{target} is a folder; give a file name to {option}.")
     if is_special(target):
         raise PathOutsideLogError(
             f"{target} is not an ordinary file (a FIFO, device or socket); "
-            "give -o a plain file name."
+            f"give {option} a plain file name."
         )
     if is_inside(target, log.posts_path):
         raise PathOutsideLogError(
             f"{target} is in the posts folder, where it would replace or become a post; "
-            "write the export elsewhere."
+            "write it elsewhere."
         )
     if not target.parent.is_dir():
         raise PostWriteError(f"The folder {target.parent} does not exist; create it first.")

@@ -16,7 +16,14 @@ from studylog.config import (
     Settings,
     load_settings,
 )
-from studylog.errors import ConfigError, GitError, PostExistsError, PostWriteError
+from studylog.errors import (
+    ConfigError,
+    FrontMatterError,
+    GitError,
+    PostExistsError,
+    PostWriteError,
+    TemplateRenderError,
+)
 from studylog.log import (
     POST_NAME,
     Log,
@@ -105,6 +112,7 @@ def render_config(
         "team": "# team:\n#   - name: 지수\n#     repo: https://github.com/jisu/jisu.github.io.git"
         if profile == "ko"
         else "# team:\n#   - name: Jisu\n#     repo: https://github.com/jisu/jisu.github.io.git",
+        "carry_open": "carry_open: true",
         "calendar": (
             "# calendar:\n#   start: 2021-08-02\n#   days: [mon, tue, wed, thu, fri]\n"
             "#   holidays: [2021-08-16, 2021-09-20..2021-09-22]"
@@ -249,6 +257,10 @@ class NewPostRequest:
     participants: tuple[str, ...] = ()
     # A teammate whose peer-session part of the same day starts the post.
     from_member: str | None = None
+    # List the recent posts' open questions (when the log's carry_open allows).
+    carry: bool = True
+    # The `week` template variable: the week's summary (`studylog week`), as plain data.
+    week: dict[str, Any] | None = None
 
 
 def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
@@ -436,6 +448,29 @@ def _apply_default_front_matter(text: str, defaults: dict[str, Any]) -> str:
     return text[:start] + "".join(kept) + dumped + text[end:]
 
 
+def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, template: str) -> str:
+    """The new post's text with the recent posts' open questions in its open section.
+
+    The section is the template's (by heading or alias), else created where
+    the profile puts it (before the peer session).
+    """
+    from studylog.entries import add_to_text
+    from studylog.open_questions import recent_open_questions, render_carried
+
+    questions = recent_open_questions(log, date)
+    if not questions:
+        return text
+    lines = render_carried(questions)
+    post = split_post(path, text)
+    try:
+        return add_to_text(post, "open", log.settings.sections, lambda _: lines).text
+    except FrontMatterError as err:
+        raise TemplateRenderError(
+            f"The template '{template}' gives front matter that is not valid YAML, so the "
+            f"open questions can't be added ({err}); fix the template, or use --no-carry."
+        ) from err
+
+
 def create_post(log: Log, request: NewPostRequest) -> Path:
     """Write a new post from a template and return its path.
 
@@ -502,6 +537,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "previous": previous,
             "course": settings.course,
             "layout": read_site(settings.root, settings.posts_dir).post_layout,
+            "week": request.week,
         },
         template_folders(settings),
     )
@@ -512,6 +548,8 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
 
         text = insert_peer_part(text, settings, peer_part)
     path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
+    if request.carry and settings.carry_open:
+        text = _carry_open_questions(log, path, text, date, info.name)
     _make_posts_dir(settings)
     try:
         write_atomic(path, text.encode("utf-8"), exclusive=True)

@@ -24,6 +24,7 @@ CALENDAR_FIELDS = ("start", "days", "holidays")
 # A holiday range longer than this is a typo (a wrong year), not a vacation.
 _MAX_RANGE_DAYS = 366
 _DAY_SLUG = re.compile(r"(?:^|[^A-Za-z])day[-_]?(\d{1,6})$", re.IGNORECASE)
+_WEEK_SLUG = re.compile(r"(?:^|[^A-Za-z])week[-_]?(\d{1,6})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,12 @@ def slug_day(slug: str) -> int | None:
     Only a `day` word at the end counts: `week3` or `lecture2` is no study day.
     """
     match = _DAY_SLUG.search(slug)
+    return int(match[1]) if match else None
+
+
+def slug_week(slug: str) -> int | None:
+    """The week number a retrospective's slug carries (`week3`), or None."""
+    match = _WEEK_SLUG.search(slug)
     return int(match[1]) if match else None
 
 

@@ -37,6 +37,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "previous": "the previous post (slug, title, date, participants), or None",
     "course": "the course from .studylog.yml (the category), or an empty string",
     "layout": "the layout a post needs (single, post), or None when _config.yml gives one",
+    "week": "for `studylog week`: the week's number, dates, posts, questions, reviews; else None",
 }
 
 

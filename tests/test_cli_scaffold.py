@@ -196,6 +196,7 @@ def test_templates_lists_builtin_and_own(log_root: Path) -> None:
     assert [(r[0], r[1]) for r in rows] == [
         ("en", "built-in"),
         ("ko", "built-in"),
+        ("week", "built-in"),
         ("weekly", "log"),
     ]
     assert rows[1][2].endswith("(default)")

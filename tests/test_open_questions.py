@@ -84,3 +84,109 @@ def test_an_answer_closes_a_question(log: Path) -> None:
         ("2024-03-06", 1),
         ("2024-03-08", 1),
     ]
+
+
+# --- carried into `new` --------------------------------------------------------
+
+OLD = "---\ntitle: old\n---\n### 질문내용\n\n1. 마님 질문 : 한 달 전 질문\n"
+
+
+def test_new_carries_the_recent_open_questions_before_the_peer_session(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_file_tree(log, {"_posts/2024-02-01-day1.md": OLD})
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    result = runner.invoke(app, ["new", "day6"])
+    assert result.exit_code == 0, result.output
+    text = (log / "_posts/2024-03-11-day6.md").read_text(encoding="utf-8")
+    section = text[text.index("## 이어서 볼 질문") : text.index("## 피어세션")]
+    assert section == (
+        "## 이어서 볼 질문\n\n"
+        "- [day3 #1]({% post_url 2024-03-06-day3 %}) 누가 묻지 않은 질문\n"
+        "- [day4 #2]({% post_url 2024-03-07-day4 %}) 나: 열린 질문 …\n"
+        "- [day5 #1]({% post_url 2024-03-08-day5 %}) 라: 오늘 열린 질문\n\n"
+    )
+    assert text.index("## 학습 내용") < text.index("## 이어서 볼 질문")
+    # The carried list is no question of the new post.
+    assert json.loads(runner.invoke(app, ["open", "--json"]).stdout)[-1]["date"] == "2024-03-08"
+
+
+def test_no_carry_and_carry_open_false_turn_it_off(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    assert runner.invoke(app, ["new", "day6", "--no-carry"]).exit_code == 0
+    assert "이어서 볼 질문" not in (log / "_posts/2024-03-11-day6.md").read_text(encoding="utf-8")
+    (log / ".studylog.yml").write_text("profile: ko\ncarry_open: false\n", encoding="utf-8")
+    assert runner.invoke(app, ["new", "day7", "--date", "2024-03-12"]).exit_code == 0
+    assert "이어서 볼 질문" not in (log / "_posts/2024-03-12-day7.md").read_text(encoding="utf-8")
+    (log / ".studylog.yml").write_text("profile: ko\ncarry_open: 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["new", "day8", "--date", "2024-03-13"])
+    assert result.exit_code == 1 and "'carry_open' must be true or false" in result.stderr
+
+
+def test_a_template_with_the_open_heading_gets_the_list_there(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_file_tree(
+        log,
+        {
+            "_templates/mine.md": (
+                "---\ntitle: {{ title | yaml }}\n---\n## 질문내용\n\n## 해야할 일\n\n<br>\n"
+            ),
+        },
+    )
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    result = runner.invoke(app, ["new", "day6", "--template", "mine"])
+    assert result.exit_code == 0, result.output
+    text = (log / "_posts/2024-03-11-day6.md").read_text(encoding="utf-8")
+    assert text.endswith(
+        "## 해야할 일\n\n- [day3 #1]({% post_url 2024-03-06-day3 %}) 누가 묻지 않은 질문\n"
+        "- [day4 #2]({% post_url 2024-03-07-day4 %}) 나: 열린 질문 …\n"
+        "- [day5 #1]({% post_url 2024-03-08-day5 %}) 라: 오늘 열린 질문\n\n<br>\n"
+    )
+
+
+def test_a_template_whose_front_matter_is_not_yaml_is_named(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_file_tree(log, {"_templates/bad.md": "---\ntitle: [x\n---\n## 해야할 일\n"})
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    result = runner.invoke(app, ["new", "day6", "--template", "bad"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: The template 'bad' gives front matter that is not ")
+    assert "--no-carry" in result.stderr
+    assert not (log / "_posts/2024-03-11-day6.md").exists()
+
+
+@pytest.mark.slow
+def test_carried_questions_link_to_their_posts_in_a_jekyll_build(tmp_path: Path) -> None:
+    from tests.test_jekyll import (
+        SEOUL_0100_NEXT_DAY,
+        SITE_CONFIG,
+        jekyll_build,
+        parse_html,
+        post_content,
+        studylog,
+    )
+
+    site = build_file_tree(
+        tmp_path / "site", {"_config.yml": SITE_CONFIG, "index.md": "---\nlayout: home\n---\n"}
+    )
+    studylog(site, "init", "--profile", "ko")
+    studylog(site, "new", "day1")
+    studylog(site, "add-question", "--asker", "민수", "--question", "열린 질문")
+    studylog(site, "add-question", "--asker", "지수", "--question", "답한 질문", "--answer", "답")
+    assert studylog(site, "new", "day2", now=SEOUL_0100_NEXT_DAY).strip() == (
+        "_posts/2024-03-02-day2.md"
+    )
+    out = jekyll_build(site)
+    content = post_content(parse_html(next(out.rglob("day2.html"))))
+    day1_url = "/" + next(out.rglob("day1.html")).relative_to(out).as_posix()
+    headings = [h.text().strip() for h in content.iter("h2")]
+    assert headings[:3] == ["학습 내용", "이어서 볼 질문", "피어세션"]
+    items = [li for li in content.iter("li") if li.iter("a")]
+    assert len(items) == 1
+    assert items[0].iter("a")[0].attrs["href"] == day1_url
+    assert day1_url.endswith("/2024/03/01/day1.html")
+    assert " ".join(items[0].text().split()) == "day1 #1 민수: 열린 질문"

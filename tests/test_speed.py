@@ -86,13 +86,20 @@ def modules(trace: dict[str, object]) -> set[str]:
 
 def test_new_opens_only_the_previous_post_and_imports_no_git(tmp_path: Path) -> None:
     root = make_log(tmp_path / "blog", 60)
-    trace = run_traced(root, "new", "day61", "--date", "2021-03-15")
+    trace = run_traced(root, "new", "day61", "--date", "2021-03-15", "--no-carry")
     # The new post is written through a temporary file and a hard link; of
     # the 60 existing posts only the previous one (for its names) is read.
     assert posts_opened(trace, root) == {"2021-03-02-day60.md"}
     loaded = modules(trace)
     assert "jinja2" in loaded
     assert not loaded & {"git", "markdown_it", "frontmatter", "rich"}
+    # Carrying open questions reads the posts of the four weeks before the
+    # date (here all answered), never the whole log.
+    trace = run_traced(root, "new", "day62", "--date", "2021-03-16")
+    window = {p.name for p in (root / "_posts").iterdir() if "2021-02-16" <= p.name < "2021-03-16"}
+    assert len(window) == 16
+    assert posts_opened(trace, root) == window
+    assert not modules(trace) & {"git", "markdown_it", "frontmatter", "rich"}
 
 
 def test_add_question_opens_only_its_post_and_imports_no_jinja_or_git(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ VARIABLES = {
     "previous": None,
     "course": "boostcourse",
     "layout": "post",
+    "week": None,
 }
 
 
@@ -85,7 +86,7 @@ def test_log_template_overrides_builtin_and_both_are_listed(log_root: Path) -> N
     (own / "ko.md").write_text("mine\n", encoding="utf-8")
     (own / "weekly.md").write_text("weekly\n", encoding="utf-8")
     listed = {t.name: t for t in list_templates(settings)}
-    assert set(listed) == {"en", "ko", "weekly"}
+    assert set(listed) == {"en", "ko", "week", "weekly"}
     assert listed["en"].builtin
     assert not listed["ko"].builtin and listed["ko"].path == own / "ko.md"
     assert find_template(settings, "ko").path == own / "ko.md"

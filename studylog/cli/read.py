@@ -348,6 +348,18 @@ def stats(
     since: SinceOption = None,
     until: UntilOption = None,
     as_json: JsonOption = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg",
+            metavar="FILE",
+            help="Write a standalone SVG heatmap (no JavaScript) of the days to FILE.",
+        ),
+    ] = None,
+    data: Annotated[
+        bool,
+        typer.Option("--data", help="Write the --json numbers to _data/studylog.json for Liquid."),
+    ] = False,
 ) -> None:
     """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
     # Loaded by this command only: every other command starts without it.
@@ -358,6 +370,9 @@ def stats(
     start, end = _window(log, since, until)
     posts = _load_posts(log, filter_posts(log.posts(), start, end))
     result = compute_stats(posts, log.today(), log.settings.calendar)
+    if svg is not None or data:
+        _write_stats_files(log, result, svg, data, start, end)
+        return
     if as_json:
         _write_json(_stats_json(result))
         return
@@ -368,6 +383,42 @@ def stats(
         render.stats_rich(result, sys.stdout)
     else:
         render.stats_plain(result, sys.stdout)
+
+
+def _write_stats_files(
+    log: Log,
+    result: Stats,
+    svg: Path | None,
+    data: bool,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> None:
+    """`stats --svg FILE` and `--data`: files for the blog, each written atomically."""
+    from studylog.export import export_target
+    from studylog.post import write_atomic
+
+    if svg is not None:
+        from studylog.heatmap import render_svg
+
+        target = export_target(log, svg, "--svg")
+        today = log.today()
+        first = start or result.first or today
+        last = end or result.last or today
+        write_atomic(target, render_svg(result.days, first, last, log.settings.calendar).encode())
+        say(f"Wrote the heatmap of {first} to {last} to {display_path(target)}.")
+    if data:
+        folder = log.root / "_data"
+        if not folder.is_dir():
+            try:
+                folder.mkdir()
+            except OSError as err:
+                from studylog.errors import PostWriteError
+
+                raise PostWriteError(f"Can't create {folder} ({err.strerror}).") from err
+        target = export_target(log, folder / "studylog.json", "--data")
+        text = json.dumps(_stats_json(result), ensure_ascii=False, indent=2) + "\n"
+        write_atomic(target, text.encode("utf-8"))
+        say(f"Wrote {display_path(target)}; the blog's Liquid reads it as site.data.studylog.")
 
 
 def _streak_json(streak: Streak) -> dict[str, object]:

@@ -240,11 +240,13 @@ def _shade(value: int, top: int) -> str:
 def heatmap_lines(stats: Stats, width: int) -> list[str]:
     """The week-by-day heatmap of entries as text: a row per weekday, a column per week.
 
-    Only the most recent weeks that fit in `width` are drawn. A day with a
-    post but no entries shows as `+`; days without a post as `·`.
+    Only the most recent weeks that fit in `width` are drawn, and a last
+    line says how many older ones were left out. A day with a post but no
+    entries shows as `+`; days without a post as `·`.
     """
     columns = max(1, (width - 5) // 2)
     weeks = stats.weeks[-columns:]
+    hidden = len(stats.weeks) - len(weeks)
     top = max((day.entries for week in weeks for day in week.days if day), default=0)
     # Month names above the week they start in, where they don't collide.
     header = [" "] * (5 + 2 * len(weeks) + 3)
@@ -271,6 +273,12 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
             else:
                 cells.append(_shade(day.entries, top))
         lines.append((f"{name:<4} " + " ".join(cells)).rstrip())
+    if hidden:
+        # Say so: silently dropping the oldest weeks reads as weeks with no posts.
+        lines.append(
+            f"({hidden} older week{'s' if hidden != 1 else ''} not shown; "
+            "use --since, a wider terminal, or --svg FILE for all)"
+        )
     return lines
 
 

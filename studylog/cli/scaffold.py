@@ -117,6 +117,12 @@ def new(
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
     ] = False,
+    no_carry: Annotated[
+        bool,
+        typer.Option(
+            "--no-carry", help="Don't list the recent posts' open questions in the new post."
+        ),
+    ] = False,
     from_member: Annotated[
         str | None,
         typer.Option(
@@ -149,6 +155,7 @@ def new(
         template=template,
         moderator=moderator,
         participants=tuple(participant or ()),
+        carry=not no_carry,
         from_member=from_member,
     )
     path = create_post(log, request)
@@ -176,8 +183,33 @@ def templates_command(ctx: typer.Context) -> None:
         sys.stdout.write(f"{info.name}\t{source}\t{display_path(info.path)}{mark}\n")
 
 
+def week(
+    ctx: typer.Context,
+    number: Annotated[
+        int | None,
+        typer.Argument(
+            help="The week's number, from calendar.start or ISO (default: this week).",
+            show_default=False,
+        ),
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
+    ] = False,
+) -> None:
+    """Write the week's KPT retrospective post (weekN), pre-filled, and print its path."""
+    from studylog.week import write_week_post
+
+    log = open_log_for(ctx, create=False)
+    path = write_week_post(log, number)
+    sys.stdout.write(display_path(path) + "\n")
+    sys.stdout.flush()
+    if edit:
+        open_in_editor(path, created=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`, in the order `--help` lists them."""
     app.command()(init)
     app.command()(new)
+    app.command()(week)
     app.command("templates")(templates_command)
