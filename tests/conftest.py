@@ -1,18 +1,60 @@
-"""Shared fixtures: every test runs with its own HOME, git config and log."""
+"""Shared fixtures: every test runs with its own HOME, git config and log.
+
+Test data comes from two places. `tests/fixtures/` ships with the project
+(posts and a site config written for the tests), so a user's clone passes.
+`../shared` (the real corpus) sits beside the repository only on the
+maintainers' machines and in CI: a test reading it carries the `corpus`
+marker, and `pytest_runtest_setup` below skips it without `../shared`, or
+fails it under `CI=true`, where a skip would hide that it never ran.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# Tests import this file as `conftest` or as `tests.conftest`: both names give
+# this one module, so the corpus state below is never split between copies.
+sys.modules.setdefault("conftest", sys.modules[__name__])
+sys.modules.setdefault("tests.conftest", sys.modules[__name__])
+
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+# A boostcourse daily post written by hand for the tests: front matter with
+# Jekyll defaults and `tags: - []`, 학습 내용, 피어세션 (moderator,
+# participants, 추가안건, 과제 리뷰, 질문내용), an extra 멘토링 section,
+# 회고록 and the fenced footer, with 3 questions and 2 reviews.
+SAMPLE_POST = FIXTURES / "2021-08-12-boostcourse-day9.md"
+# A Jekyll site's _config.yml (comments, nested maps, timezone Asia/Seoul).
+SITE_CONFIG_FIXTURE = FIXTURES / "site" / "_config.yml"
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
-EXAMPLE = SHARED / "examples" / "boostcourse-day4.md"
+
+# The test now running carries the `corpus` marker (set in setup): the corpus
+# helpers refuse to serve an unmarked test, so the marker can't be forgotten.
+_running_corpus_test = False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a `corpus` test without ../shared; under CI=true, fail it instead."""
+    global _running_corpus_test
+    _running_corpus_test = item.get_closest_marker("corpus") is not None
+    if not _running_corpus_test or CORPUS.is_dir():
+        return
+    reason = f"needs the real corpus at {CORPUS} (../shared beside the repository)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must provide it, so this fails instead of skipping.")
+    pytest.skip(reason)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    global _running_corpus_test
+    _running_corpus_test = False
 
 
 @pytest.fixture(autouse=True)
@@ -83,14 +125,15 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def corpus_file(name: str) -> Path:
+    """The corpus file `name` (e.g. "hongsusoo/_config.yml"), for a `corpus` test."""
+    if not _running_corpus_test:
+        pytest.fail("This test reads ../shared: mark it @pytest.mark.corpus.")
+    return CORPUS / name
+
+
 def corpus_posts() -> list[Path]:
-    """Every corpus post; under CI=true a missing corpus fails instead of skipping."""
-    if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"The corpus is missing at {CORPUS}; CI must have ../shared beside the repo."
-            )
-        pytest.skip(f"no corpus at {CORPUS}")
-    posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
+    """Every corpus post (all 152), for a `corpus` test."""
+    posts = sorted(p for p in corpus_file(".").rglob("*.md") if p.name != "README.md")
     assert len(posts) == 152, f"expected 152 corpus posts, found {len(posts)}"
     return posts

@@ -44,6 +44,7 @@ def _tables(stdout: str) -> list[list[list[str]]]:
     return tables
 
 
+@pytest.mark.slow  # runs every command and its peer program several times over
 def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
     out = tmp_path / "rows.json"
     result = subprocess.run(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE_POST, build_file_tree, corpus_posts
 from studylog.check import RULES, check_posts, check_text, is_failure
 from studylog.config import Settings, settings_from_mapping
 from studylog.log import open_log, post_ref, site_timezone
-from tests.conftest import EXAMPLE, build_file_tree, corpus_posts
 
 
 @pytest.fixture
@@ -48,9 +48,11 @@ def test_a_post_from_the_builtin_template_passes(log_root: Path) -> None:
     assert findings == []
 
 
-def test_the_example_posts_empty_list_in_tags_is_caught(ko: Settings) -> None:
-    findings = check_text(EXAMPLE, EXAMPLE.read_text(encoding="utf-8"), ko, dt.date(2021, 8, 5))
+def test_the_sample_posts_empty_list_in_tags_is_caught(ko: Settings) -> None:
+    text = SAMPLE_POST.read_text(encoding="utf-8")
+    findings = check_text(SAMPLE_POST, text, ko, dt.date(2021, 8, 12))
     errors = [f for f in findings if f.severity == "error"]
+    assert text.splitlines()[20 - 1 : 21] == ["tags:", "  - []"]
     assert [(f.rule, f.line) for f in errors] == [("empty-list-item", 20)]
     assert "tags" in errors[0].message
 
@@ -132,6 +134,7 @@ def test_site_timezone_comes_from_config_then_jekyll(tmp_path: Path) -> None:
     assert site_timezone(own) == "Europe/Berlin"
 
 
+@pytest.mark.corpus
 def test_every_corpus_post_is_checked_without_a_crash(ko: Settings) -> None:
     refs = [post_ref(path) for path in corpus_posts()]
     findings = check_posts(refs, ko)  # type: ignore[arg-type]

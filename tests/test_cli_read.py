@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from conftest import REPO, build_file_tree, corpus_posts, git
 from studylog.cli import app
-from tests.conftest import REPO, build_file_tree, corpus_posts, git
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -89,6 +89,7 @@ DAY4 = "_posts/2021-08-05-BoostCourse_day4.md"
 # --- list ---------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_list_json_has_every_post_newest_first(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "list", "--json")
     assert code == 0, err
@@ -111,6 +112,7 @@ def test_list_json_has_every_post_newest_first(corpus_log: Path) -> None:
     assert_golden("list", data)
 
 
+@pytest.mark.corpus
 def test_list_shows_git_state_and_changes_after_an_edit(corpus_log: Path) -> None:
     run(corpus_log, "list")  # fills the cache
     build_file_tree(
@@ -129,6 +131,7 @@ def test_list_shows_git_state_and_changes_after_an_edit(corpus_log: Path) -> Non
     assert first[3:] == ["2", "0", "staged"]
 
 
+@pytest.mark.corpus
 def test_list_plain_output_is_one_tab_separated_line_per_post(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "list")
     assert code == 0 and err == ""
@@ -156,6 +159,7 @@ def test_list_of_an_empty_log(log_root: Path) -> None:
 # --- show -------------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_show_json_and_plain(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "show", "BoostCourse_day4", "--json")
     assert code == 0, err
@@ -170,6 +174,7 @@ def test_show_json_and_plain(corpus_log: Path) -> None:
     assert out == (corpus_log / DAY4).read_text(encoding="utf-8")
 
 
+@pytest.mark.corpus
 def test_show_unknown_post(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "show", "day999")
     assert (code, out) == (1, "")
@@ -179,6 +184,7 @@ def test_show_unknown_post(corpus_log: Path) -> None:
 # --- search -----------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_search_json_names_the_post_and_entry(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "search", "replace에서 TRUE", "--json")
     assert code == 0, err
@@ -190,18 +196,21 @@ def test_search_json_names_the_post_and_entry(corpus_log: Path) -> None:
     assert_golden("search", json.loads(run(corpus_log, "search", "과제", "--json")[1]))
 
 
+@pytest.mark.corpus
 def test_search_plain_lines(corpus_log: Path) -> None:
     code, out, _ = run(corpus_log, "search", "비복원추출", "--in", "questions")
     assert code == 0
     assert f"{DAY4}:64: question 1 (서광채): answer: True로 설정하면" in out
 
 
+@pytest.mark.corpus
 def test_search_without_matches_says_so_on_stderr(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "search", "zzz-nothing-here")
     assert (code, out) == (0, "")
     assert "No matches" in err
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -224,6 +233,7 @@ def test_bad_input_is_refused(corpus_log: Path, args: list[str], code: int, mess
 # --- check --------------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_check_fails_on_the_corpus_and_reports_rules(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "check", "--json")
     assert code == 1
@@ -240,6 +250,7 @@ def test_check_fails_on_the_corpus_and_reports_rules(corpus_log: Path) -> None:
     assert "1 error(s), 0 warning(s) in 1 post(s)." in err
 
 
+@pytest.mark.corpus
 def test_check_ignore_and_strict(corpus_log: Path) -> None:
     assert run(corpus_log, "check", DAY4, "--ignore", "empty-list-item")[0] == 0
     code, _, _ = run(corpus_log, "check", "2021-01-26", "--ignore", "empty-list-item")
@@ -255,6 +266,7 @@ def test_check_rules_lists_every_rule() -> None:
     assert_golden("check-rules", rules)
 
 
+@pytest.mark.corpus
 def test_check_as_a_pre_commit_hook_with_paths(corpus_log: Path) -> None:
     """pre-commit runs the hook's entry in the repository with the staged paths."""
     import yaml
@@ -278,6 +290,7 @@ def test_check_as_a_pre_commit_hook_with_paths(corpus_log: Path) -> None:
 # --- stats and export -------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_stats_json_and_plain(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "stats", "--json")
     assert code == 0, err
@@ -291,6 +304,7 @@ def test_stats_json_and_plain(corpus_log: Path) -> None:
     assert "Mon " in out
 
 
+@pytest.mark.corpus
 def test_export_anki_to_a_file_round_trips(corpus_log: Path, tmp_path: Path) -> None:
     from tests.anki import parse_anki
 
@@ -315,6 +329,7 @@ def test_export_anki_to_a_file_round_trips(corpus_log: Path, tmp_path: Path) -> 
     assert code == 2 and "--deck" in err
 
 
+@pytest.mark.corpus
 def test_export_json_golden_and_missing_folder(corpus_log: Path, tmp_path: Path) -> None:
     code, out, _ = run(corpus_log, "export", "--until", "2021-08-05")
     assert code == 0
@@ -370,6 +385,7 @@ def _colour_codes(text: str) -> set[str]:
     return codes
 
 
+@pytest.mark.corpus
 def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("NO_COLOR", None)
@@ -388,6 +404,7 @@ def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
     assert piped.returncode == 0 and b"\x1b[" not in piped.stdout
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -405,6 +422,7 @@ def test_terminal_drawing_of_each_command(corpus_log: Path, args: list[str], exp
     assert "Traceback" not in out
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("args", [["list"], ["search", "replace"], ["list", "--json"]])
 def test_read_paths_stay_lean(corpus_log: Path, args: list[str]) -> None:
     """In a pipe, list and search import no Markdown parser, rich, GitPython or Jinja2."""

@@ -1,7 +1,8 @@
 """Many writers at once, and writers killed mid-write: the post stays whole.
 
 Real processes: 30 `studylog add-question` commands started together, and
-workers killed with SIGKILL at random moments while they append.
+workers killed with SIGKILL at each moment of an append (stopped there on
+purpose, so the kill never depends on timing).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from studylog.post import parse_front_matter, read_post
 
@@ -58,6 +61,7 @@ def _entries(path: Path) -> list[tuple[int, str, str]]:
     return found
 
 
+@pytest.mark.slow  # thirty interpreters started at once
 def test_thirty_processes_at_once_all_land_numbered_without_gaps(tmp_path: Path) -> None:
     path = _make_log(tmp_path / "log")
     # On the post's own day: no "the newest post is older than today" warning.
@@ -103,77 +107,144 @@ def test_thirty_processes_at_once_all_land_numbered_without_gaps(tmp_path: Path)
     assert all(q == "q" + who[1:] for _, who, q in found)
 
 
+# A worker appends questions in a loop and stops at each moment of the write
+# path to say where it is ("locked", "written", ...) and wait for "go". The
+# test answers "go" or kills the worker there, so every kill lands in the
+# window it aims at, however loaded the machine. The stops wrap the os
+# functions the write path calls (flock, fsync, replace), so the code under
+# test is the real one.
 WORKER = textwrap.dedent(
     """
+    import fcntl
+    import os
+    import stat
     import sys
     from pathlib import Path
     from studylog.entries import Question, append_question
     from studylog.log import open_log
 
+    def stop(moment):
+        print(moment, flush=True)
+        if sys.stdin.readline() != "go\\n":
+            raise SystemExit("the test went away")
+
+    real_flock, real_fsync, real_replace = fcntl.flock, os.fsync, os.replace
+
+    def flock(fd, operation):
+        real_flock(fd, operation)
+        if operation & fcntl.LOCK_EX:
+            stop("locked")  # holds the lock, has not read the post yet
+
+    def fsync(fd):
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            real_fsync(fd)
+            stop("synced")  # renamed and synced, lock still held
+        else:
+            stop("written")  # temporary file written, not yet on disk
+            real_fsync(fd)
+
+    def replace(source, target):
+        stop("renaming")  # temporary file complete, the post untouched
+        real_replace(source, target)
+        stop("renamed")  # the post replaced, folder not yet synced
+
+    fcntl.flock, os.fsync, os.replace = flock, fsync, replace
     log = open_log(root=Path(sys.argv[1]))
     path = Path(sys.argv[2])
     tag = sys.argv[3]
-    print("ready", flush=True)
+    stop("ready")
     i = 0
     while True:
         i += 1
         q = Question("w" + tag, f"q{tag}x{i}", ("first line\\nsecond line",))
         append_question(log, path, q)
+        stop("appended")  # between two appends, lock released
     """
 )
+MOMENTS = ("ready", "locked", "written", "renaming", "renamed", "synced", "appended")
+# A kill at these moments leaves the new entry in the post; earlier, the old post.
+KEEPS_THE_ENTRY = {"renamed", "synced", "appended"}
 
 
-def test_sigkill_at_random_moments_never_tears_the_post(tmp_path: Path) -> None:
+def test_sigkill_at_every_moment_of_the_write_never_tears_the_post(tmp_path: Path) -> None:
+    import selectors
+
     root = tmp_path / "log"
     path = _make_log(root)
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
     rng = random.Random(20210805)
-    kills = 0
-    previous = 0
-    round_no = 0
-    while kills < 60:
-        round_no += 1
-        workers = [
-            subprocess.Popen(
-                [sys.executable, str(script), str(root), str(path), f"{round_no}{c}"],
+    landed = 0  # entries that must be in the post
+    killed_at: list[str] = []
+    for round_no in range(len(MOMENTS)):  # each worker meets each moment once
+        # Two workers race for the lock; each is killed at its own moment
+        # after 0-2 whole appends. While one is stopped holding the lock, the
+        # other waits in flock: the kill must free it.
+        moments = {
+            "a": MOMENTS[round_no % len(MOMENTS)],
+            "b": MOMENTS[(round_no + 3) % len(MOMENTS)],
+        }
+        targets = {
+            name: (moment, 0 if moment == "ready" else rng.randint(0, 2))
+            for name, moment in moments.items()
+        }
+        workers = {
+            name: subprocess.Popen(
+                [sys.executable, str(script), str(root), str(path), f"{round_no}{name}"],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for c in "ab"
-        ]
-        for worker in workers:
+            for name in targets
+        }
+        appends = dict.fromkeys(targets, 0)
+        selector = selectors.DefaultSelector()
+        for name, worker in workers.items():
             assert worker.stdout is not None
-            assert worker.stdout.readline() == "ready\n", worker.stderr
-        for worker in workers:
-            # A random moment: before the first write, mid-write, or between writes.
-            try:
-                worker.wait(timeout=rng.uniform(0, 0.04))
-            except subprocess.TimeoutExpired:
-                pass
-            assert worker.returncode is None, worker.stderr.read() if worker.stderr else ""
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait()
-            assert worker.returncode == -signal.SIGKILL
-            if worker.stdout:
-                worker.stdout.close()
-            if worker.stderr:
-                worker.stderr.close()
-            kills += 1
-            found = _entries(path)
-            assert len(found) >= previous
-            previous = len(found)
-    assert kills >= 50
+            selector.register(worker.stdout, selectors.EVENT_READ, name)
+        while workers:
+            events = selector.select(timeout=120)
+            assert events, "no worker reached its next moment in 120 s"
+            for key, _ in events:
+                name = key.data
+                worker = workers[name]
+                assert worker.stdout is not None and worker.stdin is not None
+                moment = worker.stdout.readline().strip()
+                assert moment in MOMENTS, (moment, worker.stderr.read() if worker.stderr else "")
+                if moment == "appended":
+                    appends[name] += 1
+                    landed += 1
+                    assert appends[name] <= 3, f"worker {name} never reached {targets[name]}"
+                target, after = targets[name]
+                if moment == target and appends[name] >= after:
+                    os.kill(worker.pid, signal.SIGKILL)
+                    assert worker.wait() == -signal.SIGKILL
+                    selector.unregister(worker.stdout)
+                    for stream in (worker.stdin, worker.stdout, worker.stderr):
+                        if stream is not None:
+                            stream.close()
+                    del workers[name]
+                    killed_at.append(moment)
+                    if moment in KEEPS_THE_ENTRY - {"appended"}:
+                        landed += 1  # renamed before the kill: the entry stays
+                else:
+                    worker.stdin.write("go\n")
+                    worker.stdin.flush()
+        selector.close()
+        found = _entries(path)
+        assert len(found) == landed, (killed_at[-2:], len(found), landed)
+    assert sorted(set(killed_at)) == sorted(MOMENTS)
+    assert landed > 0
     # A writer killed between writing its temporary file and renaming it
     # leaves that file behind: hidden (Jekyll skips dotfiles), never the post.
     others = [p.name for p in path.parent.iterdir() if p != path]
+    assert others, "a kill at 'written' or 'renaming' leaves a temporary file"
     assert all(name.startswith(f".{path.name}.") and name.endswith(".tmp") for name in others)
     from studylog.entries import Question, append_question
     from studylog.log import open_log
 
     answer = ("first line\nsecond line",)
     result = append_question(open_log(root=root), path, Question("z", "last", answer))
-    assert result.number == previous + 1
-    assert len(_entries(path)) == previous + 1
-    assert previous > 0, "no worker ever finished an append: the kills came too early"
+    assert result.number == landed + 1
+    assert len(_entries(path)) == landed + 1

@@ -165,7 +165,7 @@ def test_daily_loop_examples_run(tmp_path: Path) -> None:
     import os
     import shlex
 
-    from tests.conftest import git
+    from conftest import git
 
     help_text = subprocess.run(
         [sys.executable, "-m", "studylog", "--help"],

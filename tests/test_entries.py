@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE
+from conftest import SAMPLE_POST
 from studylog.cli import app
 from studylog.config import PROFILE_FORMATS
 from studylog.entries import (
@@ -245,11 +245,11 @@ def test_missing_section_is_created_as_last_subsection_of_peer(log_root: Path) -
 
 
 def test_add_note_by_heading_text(log_root: Path) -> None:
-    path = _post(log_root, EXAMPLE.read_text(encoding="utf-8"))
-    result = append_note(open_log(root=log_root), path, "마스터 클래스", Note("좋았다"))
-    assert result.section == "🌞마스터 클래스🌞"
+    path = _post(log_root, SAMPLE_POST.read_text(encoding="utf-8"))
+    result = append_note(open_log(root=log_root), path, "멘토링", Note("좋았다"))
+    assert result.section == "🌙멘토링🌙"
     text = path.read_text(encoding="utf-8")
-    assert "-c88663855c13.png)\n\n- 좋았다\n\n\n## 회고록" in text
+    assert "/cnn-filters.png)\n\n- 좋았다\n\n\n## 회고록" in text
 
 
 # --- bad input leaves the file alone ------------------------------------------------
@@ -445,11 +445,19 @@ def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(log_root: Path) -> Non
     )
     os.close(slave)
     seen = b""
-    deadline = time.monotonic() + 20
-    while b"Asker" not in seen and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    # "Asker:" then input()'s own " ": after it, the process only reads stdin.
+    while b"Asker: " not in seen and time.monotonic() < deadline:
         if select.select([master], [], [], 0.2)[0]:
             seen += os.read(master, 1024)
-    assert b"Asker" in seen
+    assert b"Asker: " in seen
+    # Wait until it sleeps in that read: a SIGINT that lands just before the
+    # read starts is noted but raises nothing until a key is pressed (CPython
+    # checks signals only when the read returns), so the test would hang.
+    stat = Path(f"/proc/{proc.pid}/stat")
+    while stat.exists() and stat.read_text().rpartition(")")[2].split()[0] != "S":
+        assert time.monotonic() < deadline, "the prompt never waited for input"
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 130
     os.close(master)
@@ -541,17 +549,23 @@ def _studylog(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def test_reproduces_the_example_posts_review_and_question_sections(log_root: Path) -> None:
-    example = EXAMPLE.read_text(encoding="utf-8")
-    path = Path(_studylog(log_root, "new", "day4", "--date", "2021-08-05").stdout.strip())
-    assert path.resolve() == (log_root / "_posts" / "2021-08-05-day4.md").resolve()
+def test_reproduces_the_sample_posts_review_and_question_sections(log_root: Path) -> None:
+    """The commands write what a student wrote by hand (tests/fixtures), list for list."""
+    by_hand = SAMPLE_POST.read_text(encoding="utf-8")
+    path = Path(_studylog(log_root, "new", "day9", "--date", "2021-08-12").stdout.strip())
+    assert path.resolve() == (log_root / "_posts" / "2021-08-12-day9.md").resolve()
     for assignment, topic, presenter, feedback in [
-        ("선택과제 1", "Gradient Descent", "장동건", "발표 후 과제 내 수식의 코딩 관련해 피드백"),
         (
-            "선택과제 3",
-            "MLE",
-            "홍요한",
-            "최대가능도 함수를 실제로 구현하며 이론과 알고리즘에 대해 발표",
+            "필수과제 2",
+            "Optimizer",
+            "박하준",
+            "momentum과 Adam의 수렴 속도를 그래프로 비교해서 보여줌",
+        ),
+        (
+            "필수과제 3",
+            "CNN 구현",
+            "한지우",
+            "padding을 직접 계산하다가 shape가 어긋났던 과정을 공유",
         ),
     ]:
         _studylog(
@@ -568,29 +582,26 @@ def test_reproduces_the_example_posts_review_and_question_sections(log_root: Pat
         )
     questions = [
         (
-            "서광채",
-            "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
+            "정민재",
+            "stride가 2일 때 출력 크기가 소수로 나오면 어떻게 되는지",
+            ["내림으로 계산되어서 가장자리에 남는 픽셀은 쓰이지 않음"],
+        ),
+        (
+            "최유나",
+            "1x1 convolution이 파라미터 수를 줄이는 이유",
             [
-                "True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 또 나오지 못함 "
-                "복원추출과 비복원추출의 차이"
+                "공간 크기는 그대로 두고 채널 수만 줄여서 다음 3x3 convolution의 입력 채널이 "
+                "작아지기 때문."
             ],
         ),
         (
-            "마루찬",
-            "홍요한님이 발표하실 때 가능도의 정규분포에 새로운 값을 넣어서 그래프를 "
-            "작성하셨는데, 그 값을 넣은 이유",
+            "김도윤",
+            "층을 깊게 쌓으면 오히려 학습이 잘 안 되는 이유",
             [
-                "정규분포를 작성할 때 값을 서로 곱하면 컴퓨터에서 오차가 낼 확률이 높다고 "
-                "하여서 log를 취하고 더하면 어떻게 그래프가 작성될지 궁금하여 작성하셨다고함."
-            ],
-        ),
-        (
-            "마루찬",
-            "시퀀스의 길이기 길어질수록 불안정해지는 이유",
-            [
-                "활성화 함수의 원인\n활성화 함수가 많아질 수 록 수가 0에 가깝게 수렴하기 때문에.",
-                "시퀀스가 길어지면 w가 계속해서 곱해지면서 소프트맥스나 활성화 함수가 없어도 "
-                "시퀀스가 불안정해질 수 있다.",
+                "기울기 소실\n역전파할 때 1보다 작은 값이 계속 곱해져서 앞쪽 층까지 기울기가 "
+                "거의 전해지지 않음.",
+                "층이 깊어질수록 항등 함수조차 배우기 어려워져서 skip connection 같은 지름길이 "
+                "필요하다.",
             ],
         ),
     ]
@@ -599,10 +610,10 @@ def test_reproduces_the_example_posts_review_and_question_sections(log_root: Pat
         for answer in answers:
             args += ["--answer", answer]
         result = _studylog(log_root, *args)
-        assert re.search(rf"Added question {number} to .*2021-08-05-day4\.md", result.stderr)
+        assert re.search(rf"Added question {number} to .*2021-08-12-day9\.md", result.stderr)
     text = path.read_text(encoding="utf-8")
     for heading in ("과제 리뷰", "질문내용"):
-        ours, theirs = _section_tree(text, heading), _section_tree(example, heading)
+        ours, theirs = _section_tree(text, heading), _section_tree(by_hand, heading)
         assert theirs and ours == theirs, heading
 
 

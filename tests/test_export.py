@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE_POST, corpus_posts
 from studylog.config import settings_from_mapping
 from studylog.export import (
     ANKI_HEADER,
@@ -25,13 +26,13 @@ from studylog.log import PostRef, post_ref
 from studylog.post import split_post
 from studylog.reader import ReadPost, content_of, load_post
 from tests.anki import parse_anki
-from tests.conftest import EXAMPLE, corpus_posts
 
 SETTINGS = settings_from_mapping(Path("/nonexistent"), {}, source="test")
 
 
-def example() -> ReadPost:
-    ref = PostRef(dt.date(2021, 8, 5), "BoostCourse_day4", EXAMPLE)
+def sample() -> ReadPost:
+    ref = post_ref(SAMPLE_POST)
+    assert ref is not None
     return load_post(ref, SETTINGS)
 
 
@@ -50,38 +51,35 @@ def tricky() -> ReadPost:
 
 
 def test_json_holds_questions_and_reviews() -> None:
-    data = json.loads(to_json([example()]))
+    data = json.loads(to_json([sample()]))
     assert data["version"] == 1
     assert len(data["questions"]) == 3 and len(data["reviews"]) == 2
     first = data["questions"][0]
     assert first == {
-        "date": "2021-08-05",
-        "slug": "BoostCourse_day4",
-        "title": "[boostcourse] Day4 학습기록_minibatch28",
-        "path": "boostcourse-day4.md",
+        "date": "2021-08-12",
+        "slug": "boostcourse-day9",
+        "title": "[boostcourse] Day9 학습기록_CNN첫걸음",
+        "path": "2021-08-12-boostcourse-day9.md",
         "number": 1,
-        "asker": "서광채",
-        "question": "batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
-        "answers": [
-            "True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 또 나오지 못함 "
-            "복원추출과 비복원추출의 차이"
-        ],
+        "asker": "정민재",
+        "question": "stride가 2일 때 출력 크기가 소수로 나오면 어떻게 되는지",
+        "answers": ["내림으로 계산되어서 가장자리에 남는 픽셀은 쓰이지 않음"],
     }
-    assert data["reviews"][1]["presenter"] == "홍요한"
+    assert data["reviews"][1]["presenter"] == "한지우"
 
 
 def test_csv_reads_back_with_the_csv_module() -> None:
-    posts = [example(), tricky()]
+    posts = [sample(), tricky()]
     rows = list(csv.DictReader(io.StringIO(to_csv(posts), newline="")))
     assert len(rows) == 6
-    assert rows[0]["asker"] == "서광채"
+    assert rows[0]["asker"] == "정민재"
     assert rows[2]["answers"].count("\n") == 2  # two answers, one of two lines
     assert rows[3]["question"] == '#include <vector> & "quotes"\tand a tab'
     assert rows[5]["answers"] == ""
 
 
 def test_anki_file_has_html_fields_stable_ids_and_tags() -> None:
-    posts = [example(), tricky()]
+    posts = [sample(), tricky()]
     text = to_anki(posts)
     assert text.startswith(ANKI_HEADER)
     header, notes = parse_anki(text)
@@ -92,7 +90,7 @@ def test_anki_file_has_html_fields_stable_ids_and_tags() -> None:
     assert len(notes) == len(cards) == 5
     assert [n.guid for n in notes] == [c.guid for c in cards]
     assert len({n.guid for n in notes}) == 5
-    assert notes[0].guid == "studylog:2021-08-05:BoostCourse_day4:q1"
+    assert notes[0].guid == "studylog:2021-08-12:boostcourse-day9:q1"
     tricky_note = notes[3]
     # Raw HTML a person typed is shown as text, never run by Anki.
     assert (
@@ -114,7 +112,7 @@ def test_anki_code_is_in_pre_and_ids_stay_when_exported_again() -> None:
         "    return {'a': 1}</code></pre>"
     )
     assert notes[1].front == "<p>#front</p>"
-    assert to_anki([example()]) == to_anki([example()])
+    assert to_anki([sample()]) == to_anki([sample()])
 
 
 def test_deck_name_must_be_one_line() -> None:
@@ -125,16 +123,17 @@ def test_deck_name_must_be_one_line() -> None:
 
 
 def test_markdown_digest() -> None:
-    digest = to_markdown([example(), tricky()])
+    digest = to_markdown([sample(), tricky()])
     assert digest.startswith("# Study log digest\n")
-    assert "## 2021-08-05 · [boostcourse] Day4 학습기록_minibatch28" in digest
-    assert "1. **서광채**: batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지" in digest
-    assert "- 선택과제 1 (Gradient Descent, presenter: 장동건)" in digest
+    assert "## 2021-08-12 · [boostcourse] Day9 학습기록_CNN첫걸음" in digest
+    assert "1. **정민재**: stride가 2일 때 출력 크기가 소수로 나오면 어떻게 되는지" in digest
+    assert "- 필수과제 2 (Optimizer, presenter: 박하준)" in digest
     # Multi-line answers stay inside their list item.
     assert "   - 첫 줄\n     둘째 줄 <br> 그대로" in digest
-    assert digest.index("2021-08-05") < digest.index("2021-08-06")
+    assert digest.index("2021-08-06") < digest.index("2021-08-12")
 
 
+@pytest.mark.corpus
 def test_export_of_the_whole_corpus() -> None:
     posts = [load_post(post_ref(p), SETTINGS) for p in corpus_posts()]  # type: ignore[arg-type]
     data = json.loads(to_json(posts))

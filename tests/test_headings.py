@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import corpus_posts
 from studylog.config import Settings, settings_from_mapping
 from studylog.entries import Question, add_to_text, render_question
 from studylog.markdown.document import parse_document
@@ -14,7 +15,6 @@ from studylog.markdown.extraction import count_entries, read_entries
 from studylog.markdown.headings import QUESTIONS, heading_key, matcher_for, normalize_heading
 from studylog.markdown.placement import find_section
 from studylog.post import split_post
-from tests.conftest import corpus_posts
 
 
 @pytest.fixture
@@ -51,6 +51,7 @@ def test_insert_side_finds_the_section_the_read_side_reads(ko: Settings) -> None
     ]
 
 
+@pytest.mark.corpus
 def test_every_corpus_post_gets_its_question_where_the_reader_reads_questions(
     ko: Settings,
 ) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import build_file_tree
+from conftest import build_file_tree
 
 pytestmark = pytest.mark.slow
 
@@ -474,6 +474,7 @@ def test_new_post_renders_in_the_theme(tmp_path: Path, course: str) -> None:
     assert "defaults" not in page_path.read_text(encoding="utf-8")
 
 
+@pytest.mark.corpus
 def test_corpus_posts_with_entries_still_build(tmp_path: Path) -> None:
     """A question and a review added to each of the 152 real posts render in their lists.
 
@@ -483,10 +484,10 @@ def test_corpus_posts_with_entries_still_build(tmp_path: Path) -> None:
     its answer or feedback, no code block appears, and every heading the post
     had is still there, in order.
     """
+    from conftest import corpus_posts
     from studylog.entries import Question, Review, append_question, append_review
     from studylog.errors import StudylogError
     from studylog.log import open_log
-    from tests.conftest import corpus_posts
 
     posts = corpus_posts()
     site = build_file_tree(tmp_path / "corpus-site", {"_config.yml": SITE_CONFIG})

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE_POST, corpus_file, corpus_posts
 from studylog.config import Settings, settings_from_mapping
 from studylog.errors import PostReadError
 from studylog.markdown.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
 from studylog.markdown.headings import find_headings, normalize_heading
 from studylog.post import read_post, split_front_matter, summarize_front_matter
-from tests.conftest import CORPUS, EXAMPLE, corpus_posts
 
 
 @pytest.fixture
@@ -25,15 +25,14 @@ def en() -> Settings:
 
 
 def corpus_text(name: str) -> str:
-    corpus_posts()  # fails under CI when the corpus is missing
-    return (CORPUS / name).read_text(encoding="utf-8")
+    return corpus_file(name).read_text(encoding="utf-8")
 
 
 # --- count_entries ------------------------------------------------------------
 
 
-def test_count_entries_in_the_example_post(ko: Settings) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8")
+def test_count_entries_in_the_sample_post(ko: Settings) -> None:
+    text = SAMPLE_POST.read_text(encoding="utf-8")
     assert count_entries(text, ko) == EntryCounts(questions=3, reviews=2)
 
 
@@ -69,6 +68,7 @@ def test_count_entries_of_an_empty_scaffolded_section(ko: Settings) -> None:
     assert count_entries(text, ko) == EntryCounts(0, 0)
 
 
+@pytest.mark.corpus
 def test_count_entries_does_not_count_the_footer_fence(ko: Settings) -> None:
     text = corpus_text("hongsusoo/2021-08-05-BoostCourse_day4.md")
     assert count_entries(text, ko) == EntryCounts(3, 2)
@@ -76,6 +76,7 @@ def test_count_entries_does_not_count_the_footer_fence(ko: Settings) -> None:
     assert "💡" not in entries.questions[-1].answers[-1]
 
 
+@pytest.mark.corpus
 def test_count_entries_matches_read_entries_on_every_corpus_post(ko: Settings) -> None:
     total = EntryCounts(0, 0)
     for path in corpus_posts():
@@ -88,54 +89,63 @@ def test_count_entries_matches_read_entries_on_every_corpus_post(ko: Settings) -
     assert total.reviews >= 15
 
 
-# --- entries of known corpus posts, field by field ------------------------------
+# --- entries of known posts, field by field ------------------------------------
 
 
-def test_example_post_questions_exactly(ko: Settings) -> None:
-    entries = read_entries(EXAMPLE.read_text(encoding="utf-8"), ko)
+def test_sample_post_questions_exactly(ko: Settings) -> None:
+    entries = read_entries(SAMPLE_POST.read_text(encoding="utf-8"), ko)
     first, second, third = entries.questions
     assert first == QuestionEntry(
         number=1,
-        asker="서광채",
-        question="batch_idx 뽑는 함수에서 replace에서 True의 의미가 무엇인지",
-        answers=(
-            "True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 또 나오지 못함 "
-            "복원추출과 비복원추출의 차이",
-        ),
-        line=64,
+        asker="정민재",
+        question="stride가 2일 때 출력 크기가 소수로 나오면 어떻게 되는지",
+        answers=("내림으로 계산되어서 가장자리에 남는 픽셀은 쓰이지 않음",),
+        line=62,
         section="질문내용",
-        end_line=66,
+        end_line=64,
         numbered=True,
     )
-    assert (second.number, second.asker) == (2, "마루찬")
-    assert second.answers[0].startswith("정규분포를 작성할 때")
+    # The second answer is indented by five spaces, as people type it.
+    assert (second.number, second.asker) == (2, "최유나")
+    assert second.answers == (
+        "공간 크기는 그대로 두고 채널 수만 줄여서 다음 3x3 convolution의 입력 채널이 "
+        "작아지기 때문.",
+    )
     # Answers written as numbered sub-points are separate answers.
-    assert third.question == "시퀀스의 길이기 길어질수록 불안정해지는 이유"
+    assert third.question == "층을 깊게 쌓으면 오히려 학습이 잘 안 되는 이유"
     assert third.answers == (
-        "활성화 함수의 원인\n활성화 함수가 많아질 수 록 수가 0에 가깝게 수렴하기 때문에.",
-        "시퀀스가 길어지면 w가 계속해서 곱해지면서 소프트맥스나 활성화 함수가 없어도 "
-        "시퀀스가 불안정해질 수 있다.",
+        "기울기 소실\n역전파할 때 1보다 작은 값이 계속 곱해져서 앞쪽 층까지 기울기가 거의 "
+        "전해지지 않음.",
+        "층이 깊어질수록 항등 함수조차 배우기 어려워져서 skip connection 같은 지름길이 필요하다.",
     )
 
 
-def test_example_post_reviews_exactly(ko: Settings) -> None:
-    entries = read_entries(EXAMPLE.read_text(encoding="utf-8"), ko)
+def test_sample_post_reviews_exactly(ko: Settings) -> None:
+    entries = read_entries(SAMPLE_POST.read_text(encoding="utf-8"), ko)
     assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
         (
-            "선택과제 1",
-            "Gradient Descent",
-            "장동건",
-            ("발표 후 과제 내 수식의 코딩 관련해 피드백",),
+            "필수과제 2",
+            "Optimizer",
+            "박하준",
+            ("momentum과 Adam의 수렴 속도를 그래프로 비교해서 보여줌",),
         ),
         (
-            "선택과제 3",
-            "MLE",
-            "홍요한",
-            ("최대가능도 함수를 실제로 구현하며 이론과 알고리즘에 대해 발표",),
+            "필수과제 3",
+            "CNN 구현",
+            "한지우",
+            ("padding을 직접 계산하다가 shape가 어긋났던 과정을 공유",),
         ),
     ]
 
 
+def test_sample_post_sections_keep_the_mentoring_and_footer_out_of_entries(ko: Settings) -> None:
+    entries = read_entries(SAMPLE_POST.read_text(encoding="utf-8"), ko)
+    # Neither the numbered list under 멘토링 nor the fenced footer is a question.
+    assert "💡" not in entries.questions[-1].answers[-1]
+    assert all("멘토" not in q.question for q in entries.questions)
+
+
+@pytest.mark.corpus
 def test_bullets_with_arrow_answers(ko: Settings) -> None:
     entries = read_entries(corpus_text("hongsusoo/2021-08-03-BoostCourse_day2.md"), ko)
     assert [(q.asker, q.answers) for q in entries.questions] == [
@@ -154,6 +164,7 @@ def test_bullets_with_arrow_answers(ko: Settings) -> None:
     assert entries.reviews[0].feedback == ("박마루찬님 발표 후 피드백",)
 
 
+@pytest.mark.corpus
 def test_question_on_a_colon_line_and_answers_at_the_margin(ko: Settings) -> None:
     entries = read_entries(corpus_text("hongsusoo/2021-08-04-BoostCourse_day3.md"), ko)
     (question,) = entries.questions
@@ -168,6 +179,7 @@ def test_question_on_a_colon_line_and_answers_at_the_margin(ko: Settings) -> Non
     assert question.answers[1] == "정확한 결론 못내림, 추가적인 검색 필요"
 
 
+@pytest.mark.corpus
 def test_q_and_a_paragraphs(ko: Settings) -> None:
     entries = read_entries(corpus_text("hongsusoo/2021-09-10-BoostCourse_day29.md"), ko)
     assert len(entries.questions) == 6
@@ -179,6 +191,7 @@ def test_q_and_a_paragraphs(ko: Settings) -> None:
     assert entries.questions[5].answers == ("멘토님 성향이 얕고 넓은 것을 좋아하신다.",)
 
 
+@pytest.mark.corpus
 def test_numbered_questions_without_answers(ko: Settings) -> None:
     entries = read_entries(corpus_text("Heeseok-Jeong/2021-01-26-bcaitech-ustage-day7.md"), ko)
     assert [(q.number, q.asker, q.answers) for q in entries.questions] == [
@@ -188,6 +201,7 @@ def test_numbered_questions_without_answers(ko: Settings) -> None:
     assert entries.questions[0].question.startswith("경사하강법 선형회귀를 코드로 구현할 때")
 
 
+@pytest.mark.corpus
 def test_bullets_with_nested_answers_under_a_numbered_heading(ko: Settings) -> None:
     entries = read_entries(corpus_text("jjonhwa/2021-08-05-boostcamp-main-Ustage_Day_3.md"), ko)
     today = [q for q in entries.questions if q.section == "5-2. 금일 질문 목록"]
@@ -203,6 +217,7 @@ def test_bullets_with_nested_answers_under_a_numbered_heading(ko: Settings) -> N
     assert today[2].answers == ("분산이 다를 때 사용한다.",)
 
 
+@pytest.mark.corpus
 def test_review_topic_after_a_colon(ko: Settings) -> None:
     entries = read_entries(corpus_text("hongsusoo/2021-08-06-BoostCourse_day5.md"), ko)
     (review,) = entries.reviews
@@ -218,6 +233,7 @@ def test_review_topic_after_a_colon(ko: Settings) -> None:
     ]
 
 
+@pytest.mark.corpus
 def test_what_is_not_an_entry_stays_as_section_text(ko: Settings) -> None:
     entries = read_entries(corpus_text("hongsusoo/2021-08-09-BoostCourse_day6.md"), ko)
     reviews = [s for s in entries.sections if s.key == "reviews"]
@@ -225,6 +241,7 @@ def test_what_is_not_an_entry_stays_as_section_text(ko: Settings) -> None:
     assert "CNN 전반에 대한 설명(서광채)" in reviews[0].text
 
 
+@pytest.mark.corpus
 def test_every_corpus_post_reads_without_error(ko: Settings) -> None:
     for path in corpus_posts():
         text = path.read_text(encoding="utf-8")
@@ -336,12 +353,13 @@ def test_find_headings_skips_fences_and_reads_closing_hashes() -> None:
 
 
 def test_crlf_post_reads_like_lf(ko: Settings) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8")
+    text = SAMPLE_POST.read_text(encoding="utf-8")
     crlf = text.replace("\n", "\r\n")
     assert read_entries(crlf, ko).questions == read_entries(text, ko).questions
     assert count_entries(crlf, ko) == EntryCounts(3, 2)
 
 
+@pytest.mark.corpus
 def test_front_matter_summary_agrees_with_yaml_on_the_corpus() -> None:
     import yaml
 
@@ -385,9 +403,9 @@ def test_the_one_reader_is_strict_for_writes_and_lenient_for_reads(tmp_path: Pat
 
 
 def test_git_states_when_the_log_sits_below_the_repository_top(tmp_path: Path) -> None:
+    from conftest import build_file_tree, git
     from studylog.listing import list_summaries
     from studylog.vcs import git_states, start_git_status
-    from tests.conftest import build_file_tree, git
 
     root = tmp_path / "repo" / "blog"
     build_file_tree(

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from conftest import CORPUS, EXAMPLE, git
+from conftest import SAMPLE_POST, SITE_CONFIG_FIXTURE, corpus_file, git
 from studylog.errors import PostExistsError, PostWriteError, TemplateRenderError
 from studylog.log import open_log
 from studylog.scaffold import NewPostRequest, create_post, init_log, make_title
@@ -35,15 +35,15 @@ def front_matter(path: Path) -> tuple[str, dict[str, object]]:
     return body, yaml.safe_load(fm)
 
 
-def test_ko_post_has_the_example_shape(tmp_path: Path) -> None:
+def test_ko_post_has_the_shape_students_write_by_hand(tmp_path: Path) -> None:
     root = tmp_path / "blog"
     init_log(root, profile="ko", course="boostcourse")
     log = open_log(root=root)
     path = create_post(log, NewPostRequest("day4", date=dt.date(2021, 8, 5)))
     assert path == root.resolve() / "_posts" / "2021-08-05-day4.md"
     body, data = front_matter(path)
-    example_body, example = front_matter(EXAMPLE)
-    # The example's keys, but `defaults:` (meaningful only in _config.yml) is
+    example_body, example = front_matter(SAMPLE_POST)
+    # The hand-written post's keys, but `defaults:` (meaningful only in _config.yml) is
     # not copied: with no _config.yml giving posts a layout, the post names one.
     assert list(data) == ["layout", *(key for key in example if key != "defaults")]
     assert data["layout"] == "post"
@@ -51,7 +51,9 @@ def test_ko_post_has_the_example_shape(tmp_path: Path) -> None:
     assert data["tags"] == []
     assert data["date"] == data["last_modified_at"] == dt.date(2021, 8, 5)
     assert data["title"] == "[boostcourse] Day4 학습기록"
-    expected = [h for h in headings(example_body) if h[1] != "마스터 클래스"]
+    # The hand-written post has one section of its own (멘토링); the rest is the template's.
+    expected = [h for h in headings(example_body) if h[1] != "멘토링"]
+    assert len(expected) == len(headings(example_body)) - 1
     assert headings(body) == expected
     assert "모더레이터 :" in body and "참가자 :" in body
 
@@ -150,8 +152,18 @@ def test_broken_template_writes_nothing(log_root: Path) -> None:
     assert list((log_root / "_posts").iterdir()) == []
 
 
-def test_init_in_jekyll_site_reads_config_and_never_rewrites_it(tmp_path: Path) -> None:
-    site_config = (CORPUS / "hongsusoo" / "_config.yml").read_text(encoding="utf-8") + (
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param(SITE_CONFIG_FIXTURE, id="fixture"),
+        pytest.param("hongsusoo/_config.yml", id="corpus", marks=pytest.mark.corpus),
+    ],
+)
+def test_init_in_jekyll_site_reads_config_and_never_rewrites_it(
+    tmp_path: Path, config: Path | str
+) -> None:
+    source = config if isinstance(config, Path) else corpus_file(config)
+    site_config = source.read_text(encoding="utf-8") + (
         "\njekyll_compose:\n  default_front_matter:\n    posts:\n"
         "      author: me\n      toc: false\n"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE_POST, build_file_tree, corpus_file, corpus_posts
 from studylog.config import Settings, settings_from_mapping
 from studylog.errors import SearchQueryError
 from studylog.log import PostRef, post_ref
@@ -20,7 +21,6 @@ from studylog.search import (
     search_log,
     search_posts,
 )
-from tests.conftest import CORPUS, build_file_tree, corpus_posts
 
 HAS_RG = shutil.which("rg") is not None
 
@@ -41,6 +41,7 @@ def run(refs: list[PostRef], settings: Settings, text: str, **kwargs: object) ->
     return search_posts(refs, settings, SearchQuery(text, **kwargs))  # type: ignore[arg-type]
 
 
+@pytest.mark.corpus
 def test_known_phrase_is_found_in_the_right_post_and_entry(
     corpus_log: tuple[list[PostRef], Settings],
 ) -> None:
@@ -58,6 +59,7 @@ def test_known_phrase_is_found_in_the_right_post_and_entry(
     assert match.text[slice(*match.spans[0])] == "replace에서 True"
 
 
+@pytest.mark.corpus
 def test_matching_ignores_case_and_hangul_composition(
     corpus_log: tuple[list[PostRef], Settings],
 ) -> None:
@@ -84,6 +86,7 @@ def test_decomposed_text_in_a_post_matches_a_composed_query(tmp_path: Path) -> N
         assert match.text[slice(*match.spans[0])] == "드롭아웃"
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not HAS_RG, reason="ripgrep is not installed")
 def test_search_log_finds_the_same_with_and_without_ripgrep(
     corpus_log: tuple[list[PostRef], Settings],
@@ -91,7 +94,7 @@ def test_search_log_finds_the_same_with_and_without_ripgrep(
     refs, settings = corpus_log
     # A linked subfolder is not part of the log (Log.iter_posts skips it),
     # even though ripgrep follows links to find linked posts.
-    (settings.posts_path / "linked").symlink_to(CORPUS / "hongsusoo")
+    (settings.posts_path / "linked").symlink_to(corpus_file("hongsusoo"))
     for text in ("replace", "피드백", "질문", "GAN", "Transformer", "zzz-nothing"):
         query = SearchQuery(text)
         with_rg = search_log(settings, query, use_rg=True)
@@ -101,6 +104,7 @@ def test_search_log_finds_the_same_with_and_without_ripgrep(
         assert all(hit.ref.path.parent == settings.posts_path for hit in with_rg)
 
 
+@pytest.mark.corpus
 def test_answers_reviews_and_plain_text_are_searched(
     corpus_log: tuple[list[PostRef], Settings],
 ) -> None:
@@ -118,6 +122,7 @@ def test_answers_reviews_and_plain_text_are_searched(
     assert [(h.kind, h.section) for h in text] == [("text", "🌞마스터 클래스🌞")]
 
 
+@pytest.mark.corpus
 def test_scope_asker_and_dates_filter(corpus_log: tuple[list[PostRef], Settings]) -> None:
     refs, settings = corpus_log
     everything = run(refs, settings, "과제")
@@ -153,10 +158,14 @@ def test_find_spans_maps_folded_text_back() -> None:
     assert find_spans("zzz", "abc") == ("abc", ())
 
 
-def test_corpus_readme_is_not_a_post() -> None:
-    assert post_ref(CORPUS / "README.md") is None
+def test_only_date_named_files_are_posts() -> None:
+    assert post_ref(SAMPLE_POST.with_name("README.md")) is None
+    ref = post_ref(SAMPLE_POST)
+    assert ref is not None
+    assert (ref.date.isoformat(), ref.slug) == ("2021-08-12", "boostcourse-day9")
 
 
+@pytest.mark.corpus
 def test_titles_and_headings_are_searched(corpus_log: tuple[list[PostRef], Settings]) -> None:
     refs, settings = corpus_log
     day4 = [r for r in refs if r.path.name == "2021-08-05-BoostCourse_day4.md"]

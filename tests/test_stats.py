@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from conftest import corpus_posts
 from studylog.config import settings_from_mapping
 from studylog.log import PostRef, post_ref
 from studylog.post import split_post
 from studylog.reader import content_of, load_post
 from studylog.stats import DayCount, build_weeks, compute_stats
-from tests.conftest import corpus_posts
 
 SETTINGS = settings_from_mapping(Path("/nonexistent"), {}, source="test")
 
@@ -63,6 +65,7 @@ def test_weeks_start_on_monday_and_cover_the_range() -> None:
     assert weeks[1].days[2] is None  # after the last post
 
 
+@pytest.mark.corpus
 def test_stats_of_the_corpus() -> None:
     posts = [load_post(post_ref(p), SETTINGS) for p in corpus_posts()]  # type: ignore[arg-type]
     stats = compute_stats(posts, today=dt.date(2022, 1, 1))

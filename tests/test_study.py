@@ -261,6 +261,7 @@ def test_with_a_calendar_check_compares_each_day_number_with_its_date(log_root: 
     assert [f for f in found if f[0].startswith("day-")] == [("day-gap", "2024-03-11-day4.md")]
 
 
+@pytest.mark.corpus
 def test_a_real_blogs_89_weekday_posts_match_the_korean_calendar(log_root: Path) -> None:
     """hongsusoo's posts, day1 on Monday 2 August 2021 to day89 on 10 December.
 

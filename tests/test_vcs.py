@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, build_file_tree, git
+from conftest import SAMPLE_POST, build_file_tree, git
 from studylog.errors import (
     CommitRejectedError,
     GitError,
@@ -172,14 +172,14 @@ def test_a_change_that_adds_no_entry_is_an_update(repo: Path) -> None:
     assert message(repo) == "Update day5 study log"
 
 
-def test_corpus_example_post_counts_one_more_question(repo: Path) -> None:
+def test_hand_written_post_counts_one_more_question(repo: Path) -> None:
     path = repo / "_posts" / "2021-08-05-day4.md"
-    original = EXAMPLE.read_bytes()
+    original = SAMPLE_POST.read_bytes()
     path.write_bytes(original)
     commit_in(repo)
     assert message(repo) == "Add day4 study log"
-    marker = "\n\n## 🌞마스터 클래스🌞".encode()
-    added = "\n\n4. 강재현님 질문 : LSTM?".encode()
+    marker = "\n\n## 🌙멘토링🌙".encode()
+    added = "\n\n4. 박하준님 질문 : LSTM?".encode()
     edited = original.replace(marker, added + b"\n\n    " + "답변 : 게이트".encode() + marker, 1)
     assert edited != original
     path.write_bytes(edited)
