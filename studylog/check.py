@@ -593,6 +593,7 @@ def check_posts(
     site = jekyll_site(settings)
     findings: list[Finding] = []
     tags: list[tuple[PostRef, str, int]] = []
+    # The course calendar only when the log has one.
     from studylog.study import slug_week
 
     for ref in refs:

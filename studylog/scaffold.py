@@ -454,6 +454,7 @@ def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, templa
     The section is the template's (by heading or alias), else created where
     the profile puts it (before the peer session).
     """
+    # Open questions only when `new` carries them.
     from studylog.entries import add_to_text
     from studylog.open_questions import recent_open_questions, render_carried
 

@@ -161,6 +161,7 @@ def week_summary(posts: list[ReadPost], span: WeekSpan) -> dict[str, Any]:
 
 def _linked(label: str, link: str, text: str) -> list[str]:
     """A list item that starts with a link, its text written by the note writer."""
+    # entries only when a week post is written.
     from studylog.entries import Note, render_note
 
     label = label.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
@@ -180,6 +181,7 @@ def week_lists(summary: dict[str, Any], profile: str) -> dict[str, str]:
     through the same writer as a note (`studylog add`).
     """
     ko = profile == "ko"
+    # entries only when a week post is written.
     from studylog.entries import Note, render_note
 
     def block(lines: list[str]) -> str:
@@ -226,6 +228,7 @@ def week_lists(summary: dict[str, Any], profile: str) -> dict[str, str]:
 
 def week_posts(log: Log, span: WeekSpan) -> list[ReadPost]:
     """The week's daily posts, read (retrospective `weekN` posts left out)."""
+    # The reader and calendar only when the week's posts are read.
     from studylog.errors import StudylogError
     from studylog.log import post_ref
     from studylog.reader import load_post
@@ -252,6 +255,7 @@ def write_week_post(log: Log, number: int | None = None, date: dt.date | None = 
         PostExistsError, TemplateNotFoundError, TemplateRenderError,
         PostWriteError: as for `studylog new`.
     """
+    # scaffold (and Jinja2 behind it) only when the week post is written.
     from studylog.scaffold import NewPostRequest, create_post
 
     today = log.today()

@@ -394,10 +394,12 @@ def _write_stats_files(
     end: dt.date | None,
 ) -> None:
     """`stats --svg FILE` and `--data`: files for the blog, each written atomically."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.export import export_target
     from studylog.post import write_atomic
 
     if svg is not None:
+        # Loaded by this command only: every other command starts without it.
         from studylog.heatmap import render_svg
 
         target = export_target(log, svg, "--svg")
@@ -412,6 +414,7 @@ def _write_stats_files(
             try:
                 folder.mkdir()
             except OSError as err:
+                # Loaded by this command only: every other command starts without it.
                 from studylog.errors import PostWriteError
 
                 raise PostWriteError(f"Can't create {folder} ({err.strerror}).") from err

@@ -197,6 +197,7 @@ def week(
     ] = False,
 ) -> None:
     """Write the week's KPT retrospective post (weekN), pre-filled, and print its path."""
+    # Loaded by this command only: every other command starts without it.
     from studylog.week import write_week_post
 
     log = open_log_for(ctx, create=False)
