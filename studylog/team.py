@@ -31,7 +31,6 @@ from typing import Any, NamedTuple
 
 from studylog.config import Settings, TeamMember, cache_folder, settings_from_mapping
 from studylog.errors import (
-    DateInvalidError,
     PostNotFoundError,
     StudylogError,
     TeamBlogError,
@@ -705,22 +704,6 @@ def _merge(group: list[tuple[QuestionEntry, DigestSource]]) -> DigestItem:
         answers=_unique((a for s in sources for a in s.answers), normalize_question),
         sources=sources,
     )
-
-
-def iso_week(today: dt.date, number: int) -> tuple[dt.date, dt.date]:
-    """Monday and Sunday of ISO week `number` of `today`'s ISO year.
-
-    Raises:
-        DateInvalidError: the year has no such week.
-    """
-    year = today.isocalendar()[0]
-    try:
-        monday = dt.date.fromisocalendar(year, number, 1)
-    except ValueError as err:
-        raise DateInvalidError(
-            f"Week {number} does not exist in {year}; pick a week from 1 to 52 (or 53)."
-        ) from err
-    return monday, monday + dt.timedelta(days=6)
 
 
 # --- new --from: a teammate's peer session --------------------------------------------

@@ -384,7 +384,7 @@ def test_digest_usage_errors(log_root: Path, args: tuple[str, ...]) -> None:
 def test_digest_bad_week_is_one_sentence(log_root: Path) -> None:
     code, _, err = run("--root", str(log_root), "digest", "--week", "60")
     assert code == 1
-    assert err.startswith("Error: Week 60 does not exist in ")
+    assert err.startswith("Error: ") and "has ISO weeks 1 to " in err and "not 60" in err
 
 
 def test_no_team_is_one_sentence(log_root: Path) -> None:

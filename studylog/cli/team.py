@@ -120,7 +120,7 @@ def digest(
     ] = None,
     week: Annotated[
         int | None,
-        typer.Option(help="The week instead of a day: ISO week N of this year (Monday–Sunday)."),
+        typer.Option(help="The week instead of a day: as `studylog week N` counts weeks."),
     ] = None,
     only_open: Annotated[
         bool, typer.Option("--open", help="Only the questions no blog answered.")
@@ -136,7 +136,8 @@ def digest(
     """Everyone's questions of a day or week, from your log and the pulled teammates."""
     # Loaded by this command only: every other command starts without it.
     from studylog.log import parse_date
-    from studylog.team import digest_markdown, iso_week, make_digest
+    from studylog.team import digest_markdown, make_digest
+    from studylog.week import week_span
 
     if date is not None and week is not None:
         raise typer.BadParameter("give --date or --week, not both.", param_hint="--week")
@@ -147,7 +148,8 @@ def digest(
     log = open_log_for(ctx)
     today = log.today()
     if week is not None:
-        since, until = iso_week(today, week)
+        span = week_span(log, week, today)
+        since, until = span.start, span.end
     else:
         since = until = parse_date(date, today) if date is not None else today
     result = make_digest(log, since, until)
