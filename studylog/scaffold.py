@@ -485,6 +485,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     """
     # Only `new` renders a template or borrows a teammate's part.
     from studylog.jekyll import read_site
+    from studylog.names import person_name
     from studylog.templates import find_template, render_template, template_folders
     from studylog.values import check_single_line
 
@@ -517,11 +518,13 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         peer_part = borrow_peer_part(log, request.from_member, date)
     previous = read_previous(log, date, files)
     title = request.title or make_title(settings.title, slug, date, settings.course)
-    participants = list(request.participants) or list(settings.roster)
+    participants = [person_name(name) for name in request.participants] or list(settings.roster)
     if not participants and previous is not None:
         participants = previous.participants
     moderator = (
-        request.moderator if request.moderator is not None else _next_moderator(settings, previous)
+        person_name(request.moderator)
+        if request.moderator is not None
+        else _next_moderator(settings, previous)
     )
     text = render_template(
         info,
