@@ -168,14 +168,14 @@ def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> s
 
 def _person(value: str, what: str, dialect: Dialect) -> str:
     """A name typed for an entry, in its one spelling (`서광채님` is `서광채`)."""
-    from studylog.names import person_name
+    from studylog.names import person_name  # needed only when an entry is written
 
     return person_name(_inline(value, what, dialect))
 
 
 def _feedback(value: str, marker: str, dialect: Dialect) -> Value:
     """A feedback value; typed with the format's own marker (`→ 좋았다`), that marker goes."""
-    from studylog.markdown.kramdown import layout_value
+    from studylog.markdown.kramdown import layout_value  # markdown-it: loaded only to write
 
     lines = text_lines(value, "feedback")
     if marker and lines[0].startswith(marker) and lines[0][len(marker) :].strip():

@@ -308,7 +308,7 @@ def day_number(
     else the study-day number the calendar gives `date`; else the slug's
     last number (`lecture-2-3` → 3); else None.
     """
-    from studylog.study import slug_day
+    from studylog.study import slug_day  # the calendar module: loaded only by `new`
 
     day = slug_day(slug)
     if day is not None:

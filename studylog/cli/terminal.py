@@ -83,7 +83,7 @@ FALLBACK_EDITORS = ("editor", "vi")
 
 def find_editor() -> str | None:
     """The editor command: $VISUAL, else $EDITOR, else the first fallback on PATH, else None."""
-    import shutil
+    import shutil  # only `--edit` looks for an editor
 
     configured = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if configured:
