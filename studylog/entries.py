@@ -166,6 +166,23 @@ def _inline(value: str, what: str, dialect: Dialect, required: bool = True) -> s
     return protect_liquid(text) if dialect.protect_liquid else text
 
 
+def _person(value: str, what: str, dialect: Dialect) -> str:
+    """A name typed for an entry, in its one spelling (`서광채님` is `서광채`)."""
+    from studylog.names import person_name  # needed only when an entry is written
+
+    return person_name(_inline(value, what, dialect))
+
+
+def _feedback(value: str, marker: str, dialect: Dialect) -> Value:
+    """A feedback value; typed with the format's own marker (`→ 좋았다`), that marker goes."""
+    from studylog.markdown.kramdown import layout_value  # markdown-it: loaded only to write
+
+    lines = text_lines(value, "feedback")
+    if marker and lines[0].startswith(marker) and lines[0][len(marker) :].strip():
+        lines[0] = lines[0][len(marker) :].lstrip()
+    return layout_value(lines, dialect)
+
+
 def _value(value: str, what: str, dialect: Dialect) -> Value:
     # kramdown's escapes only when an entry is rendered.
     from studylog.markdown.kramdown import layout_value
@@ -192,7 +209,7 @@ def render_question(
     several become numbered sub-points, as in the example post. Every
     value is written for the site's renderer (see studylog.markdown.kramdown).
     """
-    asker = _inline(question.asker, "asker's name", dialect)
+    asker = _person(question.asker, "asker's name", dialect)
     text = _value(question.question, "question", dialect)
     answers = [_value(a, "answer", dialect) for a in question.answers]
     label = _label(formats, "question", n=number, asker=asker)
@@ -227,14 +244,15 @@ def render_review(review: Review, formats: EntryFormats, dialect: Dialect = PLAI
     they never run together on one line.
     """
     assignment = _inline(review.assignment, "assignment", dialect)
-    presenter = _inline(review.presenter, "presenter's name", dialect)
+    presenter = _person(review.presenter, "presenter's name", dialect)
     topic = _inline(review.topic, "topic", dialect, required=False)
     if topic:
         first = _fill(formats, "review", assignment=assignment, topic=topic, presenter=presenter)
     else:
         first = _fill(formats, "review_no_topic", assignment=assignment, presenter=presenter)
     indent = _column(first)
-    feedback = [_value(f, "feedback", dialect) for f in review.feedback]
+    marker = formats.feedback.partition("{feedback}")[0].strip()
+    feedback = [_feedback(f, marker, dialect) for f in review.feedback]
     label = indent + _label(formats, "feedback")
     if len(feedback) == 1 and len(feedback[0].lines) == 1 and not feedback[0].starts_with_block:
         return [first, *_labelled(label, feedback[0], indent)]

@@ -104,6 +104,10 @@ class EditorError(StudylogError):
     """No editor is set, or it failed."""
 
 
+class EditorNotFoundError(EditorError):
+    """No editor could be started: none set or installed, or its command can't run."""
+
+
 class SearchQueryError(StudylogError):
     """The search query or a filter can't be used."""
 

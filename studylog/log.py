@@ -217,7 +217,10 @@ class Log:
     def newest(
         self, before: dt.date | None = None, files: list[tuple[str, str]] | None = None
     ) -> PostRef | None:
-        """The newest post (by file-name date, then slug), or the newest dated before `before`.
+        """The newest post, or the newest dated before `before`.
+
+        Newest by the date in the file name; among posts of that date, the
+        one written last (`_written_last`).
 
         `files` is a `post_files()` listing to reuse. Only the posts of the
         newest day get a `PostRef`: an ISO date sorts as text.
@@ -242,7 +245,7 @@ class Log:
             return None
         refs = _day_refs(picked, best)
         if refs:
-            return max(refs, key=lambda r: (r.date, r.slug))
+            return _written_last(refs)
         # Rare: the latest prefix is no post (`2021-13-01-x.md`, `2021-08-05.md`).
         # Group once and walk the days down, so this stays O(n log n).
         groups: dict[str, list[tuple[str, str]]] = {}
@@ -252,7 +255,7 @@ class Log:
         for day in sorted(days, reverse=True):
             refs = _day_refs(groups[day], day)
             if refs:
-                return max(refs, key=lambda r: (r.date, r.slug))
+                return _written_last(refs)
         return None
 
     def posts(self) -> list[PostRef]:
@@ -393,6 +396,27 @@ def _parse_name(name: str) -> tuple[dt.date, str] | None:
         return None
 
 
+def _written_last(refs: list[PostRef]) -> PostRef:
+    """Of posts sharing the newest date, the one whose file was written last.
+
+    Every write replaces the file (an atomic rename), so its birth and
+    change times are those of the last write too: no file system keeps when
+    a post was created. The modification time is the honest order: a fresh
+    `new` is the last written, and so is a post added to since. The slug
+    only breaks a tie (`day9` sorts after `day10` as text, so it can't lead).
+    """
+    if len(refs) == 1:
+        return refs[0]
+
+    def written(ref: PostRef) -> int:
+        try:
+            return ref.path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    return max(refs, key=lambda r: (r.date, written(r), r.slug))
+
+
 def _day_refs(listing: list[tuple[str, str]], day: str) -> list[PostRef]:
     refs = (_name_ref(folder, name) for folder, name in listing if name.startswith(day))
     return [ref for ref in refs if ref is not None]
@@ -460,6 +484,34 @@ def normalize_slug(slug: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFC", slug)
+
+
+# What jekyll-compose's slugify (mode "default") turns into one hyphen: a run of
+# anything but letters, marks and digits; `_` is kept, and so is case, so
+# slugs such as `BoostCourse_day12` stay as typed.
+_SLUG_BREAK = re.compile(r"[^\w\u0300-\u036f]+")
+
+
+def slugify(text: str) -> str:
+    """`text` made a slug as jekyll-compose does: `day 11` → `day-11`, `Q&A!` → `Q-A`.
+
+    Spaces and punctuation runs become one hyphen and none is left at either
+    end; letters (any script), digits, `_` and case are kept.
+    """
+    return _SLUG_BREAK.sub("-", normalize_slug(text)).strip("-")
+
+
+def new_slug(typed: str) -> str:
+    """The slug of a new post from what the user typed: checked, slugified, checked again.
+
+    The first check refuses paths (`../evil`, `.hidden`, `a/b`) as typed
+    rather than quietly turning them into other names; the second refuses
+    text that was nothing but punctuation.
+
+    Raises:
+        SlugInvalidError: see `check_slug`.
+    """
+    return check_slug(slugify(check_slug(typed.strip())))
 
 
 def check_slug(slug: str) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studylog.config import (
     CONFIG_KEYS,
@@ -28,13 +28,16 @@ from studylog.log import (
     POST_NAME,
     Log,
     PostRef,
-    check_slug,
     default_home,
     find_log_root,
     jekyll_timezone,
+    new_slug,
     open_log,
 )
 from studylog.post import front_matter_title, read_post, split_post, write_atomic
+
+if TYPE_CHECKING:
+    from studylog.study import Calendar
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,8 @@ class NewPostRequest:
     carry: bool = True
     # The `week` template variable: the week's summary (`studylog week`), as plain data.
     week: dict[str, Any] | None = None
+    # Make the post even when the date already has one.
+    force: bool = False
 
 
 def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
@@ -294,10 +299,25 @@ def _make_posts_dir(settings: Settings) -> bool:
     return True
 
 
-def day_number(slug: str) -> int | None:
-    """The number in a slug (`day5` → 5), or None."""
-    match = re.search(r"\d+", slug)
-    return int(match[0]) if match else None
+def day_number(
+    slug: str, date: dt.date | None = None, calendar: Calendar | None = None
+) -> int | None:
+    """The day number of a new post, for its title's `{n}` and the template's `day`.
+
+    The slug's study-day number (`week3-day2` → 2, see `study.slug_day`);
+    else the study-day number the calendar gives `date`; else the slug's
+    last number (`lecture-2-3` → 3); else None.
+    """
+    from studylog.study import slug_day  # the calendar module: loaded only by `new`
+
+    day = slug_day(slug)
+    if day is not None:
+        return day
+    if calendar is not None and calendar.start is not None and date is not None:
+        if calendar.is_study_day(date):
+            return calendar.day_number(date)
+    numbers = re.findall(r"\d+", slug)
+    return int(numbers[-1]) if numbers else None
 
 
 # With no course, "[{course}] Day{n}" becomes "Day{n}": the brackets (or
@@ -305,15 +325,17 @@ def day_number(slug: str) -> int | None:
 _EMPTY_COURSE = re.compile(r"[\[(]\{course(?::[^}]*)?\}[\])][ \t]*|[ \t]*\{course(?::[^}]*)?\}")
 
 
-def make_title(pattern: str, slug: str, date: dt.date, course: str = "") -> str:
-    """Fill the title pattern; with no number in the slug, `{n}` patterns give the slug.
+def make_title(
+    pattern: str, slug: str, date: dt.date, course: str = "", calendar: Calendar | None = None
+) -> str:
+    """Fill the title pattern; with no day number (`day_number`), `{n}` patterns give the slug.
 
     An empty `course` drops `{course}` with the brackets around it.
     """
     # string's Formatter only when a title is made.
     import string
 
-    day = day_number(slug)
+    day = day_number(slug, date, calendar)
     if not course:
         pattern = _EMPTY_COURSE.sub("", pattern).strip() or pattern
     try:
@@ -472,11 +494,27 @@ def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, templa
         ) from err
 
 
+def _check_date_free(date: dt.date, files: list[tuple[str, str]]) -> None:
+    """Refuse a second post for a date (a `new` typed twice), unless forced.
+
+    Raises:
+        PostExistsError: a post already carries the date in its file name.
+    """
+    prefix = f"{date.isoformat()}-"
+    taken = sorted(name for _, name in files if name.startswith(prefix) and POST_NAME.match(name))
+    if taken:
+        raise PostExistsError(
+            f"{date.isoformat()} already has a post ({taken[0]}); add to it with --post, "
+            "or pass --force to make another post for that date."
+        )
+
+
 def create_post(log: Log, request: NewPostRequest) -> Path:
     """Write a new post from a template and return its path.
 
     Raises:
-        SlugInvalidError: the slug can't be a file name.
+        SlugInvalidError: the slug can't be a file name (see `log.new_slug`).
+        PostExistsError: the date has a post already and `force` is off.
         TextInvalidError: a title or name holds a line break or control character.
         PostExistsError: a post with that slug exists (at any date).
         TemplateNotFoundError, TemplateRenderError: the template is missing or broken.
@@ -486,6 +524,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     """
     # Only `new` renders a template or borrows a teammate's part.
     from studylog.jekyll import read_site
+    from studylog.names import person_name
     from studylog.templates import find_template, render_template, template_folders
     from studylog.values import check_single_line
 
@@ -502,7 +541,7 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
     date = request.date or now.date()
     # One listing of the posts folder serves every lookup (no post is opened).
     files = log.post_files()
-    slug = check_slug(request.slug if request.slug is not None else default_slug(log, date, files))
+    slug = new_slug(request.slug) if request.slug is not None else default_slug(log, date, files)
     existing = log.find_slug(slug, files)
     if existing is not None:
         raise PostExistsError(
@@ -516,19 +555,25 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         from studylog.team import borrow_peer_part
 
         peer_part = borrow_peer_part(log, request.from_member, date)
+    if not request.force:
+        _check_date_free(date, files)
     previous = read_previous(log, date, files)
-    title = request.title or make_title(settings.title, slug, date, settings.course)
-    participants = list(request.participants) or list(settings.roster)
+    title = request.title or make_title(
+        settings.title, slug, date, settings.course, settings.calendar
+    )
+    participants = [person_name(name) for name in request.participants] or list(settings.roster)
     if not participants and previous is not None:
         participants = previous.participants
     moderator = (
-        request.moderator if request.moderator is not None else _next_moderator(settings, previous)
+        person_name(request.moderator)
+        if request.moderator is not None
+        else _next_moderator(settings, previous)
     )
     text = render_template(
         info,
         {
             "slug": slug,
-            "day": day_number(slug),
+            "day": day_number(slug, date, settings.calendar),
             "date": date,
             "now": now,
             "title": title,

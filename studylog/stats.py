@@ -7,11 +7,11 @@ returns plain values; `studylog.cli.render` draws the heatmap.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from studylog.names import person_name
 from studylog.reader import ReadPost
 from studylog.study import EVERY_DAY, Calendar, Streak, current_streak, streaks
 
@@ -58,10 +58,6 @@ class Stats:
     presenters: tuple[tuple[str, int], ...]
 
 
-def _name(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def compute_stats(
     posts: Iterable[ReadPost], today: dt.date, calendar: Calendar | None = None
 ) -> Stats:
@@ -86,12 +82,12 @@ def compute_stats(
         reviews += len(post.entries.reviews)
         for question in post.entries.questions:
             if question.asker:
-                askers[_name(question.asker)] += 1
+                askers[person_name(question.asker)] += 1
         for review in post.entries.reviews:
             if review.presenter:
                 for name in review.presenter.replace("，", ",").split(","):
                     if name.strip():
-                        presenters[_name(name)] += 1
+                        presenters[person_name(name)] += 1
     dates = sorted(per_day)
     days = tuple(DayCount(day, *per_day[day]) for day in dates)
     study_days = calendar or EVERY_DAY

@@ -155,7 +155,11 @@ def test_edit_opens_the_editor_on_the_new_post(
     assert post.read_text(encoding="utf-8").endswith("edited\n")
 
 
-def test_edit_without_editor_says_what_to_set(log_root: Path) -> None:
+def test_edit_without_editor_says_what_to_set(
+    log_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No `editor` or `vi` to fall back to either.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code, out, err = run("--root", str(log_root), "new", "day5", "--edit")
     assert code == 1 and "$VISUAL or $EDITOR" in err
     assert out.strip().endswith("day5.md")  # the post is made; only the editor is missing

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studylog.cli.terminal import display_path, is_interactive, open_in_editor, open_log_for, say
-from studylog.errors import EntryInvalidError
+from studylog.errors import EditorNotFoundError, EntryInvalidError
 
 if TYPE_CHECKING:
     from studylog.entries import AppendResult
@@ -204,10 +204,19 @@ def _edit_fields(fields: list[Field], title: str) -> None:
             lines.append(value.rstrip("\n"))
     fd, name = tempfile.mkstemp(prefix="studylog-", suffix=".md")
     path = Path(name)
+    keep = False
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
-        open_in_editor(path)
+        try:
+            open_in_editor(path)
+        except EditorNotFoundError as err:
+            # Nothing was typed in it yet, but it holds the form with the values
+            # given: keep it for the user to fill in once an editor is set.
+            keep = True
+            raise EditorNotFoundError(
+                f"{str(err).rstrip('.')}; the entry's form is kept in {path}."
+            ) from err
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as err:
@@ -219,7 +228,8 @@ def _edit_fields(fields: list[Field], title: str) -> None:
                 "The editor saved the entry in another encoding than UTF-8; nothing was added."
             ) from err
     finally:
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
     by_name = {f.option[2:]: f for f in fields}
     for f in fields:
         f.values = []

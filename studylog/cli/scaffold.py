@@ -123,6 +123,9 @@ def new(
             "--no-carry", help="Don't list the recent posts' open questions in the new post."
         ),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Make the post even if the date already has one.")
+    ] = False,
     from_member: Annotated[
         str | None,
         typer.Option(
@@ -134,12 +137,12 @@ def new(
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
     # Loaded by this command only: every other command starts without it.
-    from studylog.log import check_slug, parse_date
+    from studylog.log import new_slug, parse_date
     from studylog.scaffold import NewPostRequest, create_post
 
     # Check what needs no log first, so bad input never creates the default log.
     if slug is not None:
-        check_slug(slug)
+        new_slug(slug)
     if from_member is not None and (moderator is not None or participant):
         raise typer.BadParameter(
             "the teammate's peer session already names the moderator and participants; "
@@ -157,6 +160,7 @@ def new(
         participants=tuple(participant or ()),
         carry=not no_carry,
         from_member=from_member,
+        force=force,
     )
     path = create_post(log, request)
     sys.stdout.write(display_path(path) + "\n")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from studylog.errors import EditorError, GitError
+from studylog.errors import EditorError, EditorNotFoundError, GitError
 
 if TYPE_CHECKING:
     from studylog.log import Log
@@ -76,30 +76,52 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
     return log
 
 
+# What git runs when neither $VISUAL nor $EDITOR is set: Debian's `editor`
+# alternative, then `vi`.
+FALLBACK_EDITORS = ("editor", "vi")
+
+
+def find_editor() -> str | None:
+    """The editor command: $VISUAL, else $EDITOR, else the first fallback on PATH, else None."""
+    import shutil  # only `--edit` looks for an editor
+
+    configured = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if configured:
+        return configured
+    return next((name for name in FALLBACK_EDITORS if shutil.which(name)), None)
+
+
 def open_in_editor(path: Path, created: bool = False) -> None:
-    """Open `path` in $VISUAL, else $EDITOR, and wait for it to exit.
+    """Open `path` in $VISUAL, else $EDITOR, else `editor` or `vi`, and wait for it to exit.
 
     `created`: `path` is a file the command just made, so a failure says it
     is there (running the command again would not help).
+
+    Raises:
+        EditorNotFoundError: no editor could be started.
+        EditorError: the editor exited with an error.
     """
     # shlex and subprocess only when the editor runs.
     import shlex
     import subprocess
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise EditorError(f"Set $VISUAL or $EDITOR to edit {path}, or open it yourself.")
+    editor = find_editor()
     then = f", then open {display_path(path)}, which was created" if created else ""
+    if editor is None:
+        raise EditorNotFoundError(
+            f"No editor found ($VISUAL and $EDITOR are unset and neither `editor` nor `vi` "
+            f"is installed); set $VISUAL or $EDITOR{then}."
+        )
     try:
         command = shlex.split(editor)
     except ValueError as err:
-        raise EditorError(
+        raise EditorNotFoundError(
             f"Can't read the editor command '{editor}' ({err}); fix $VISUAL or $EDITOR{then}."
         ) from err
     try:
         result = subprocess.run([*command, str(path)], check=False)
     except OSError as err:
-        raise EditorError(
+        raise EditorNotFoundError(
             f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR{then}."
         ) from err
     if result.returncode != 0:
