@@ -34,7 +34,13 @@ from studylog.log import (
     new_slug,
     open_log,
 )
-from studylog.post import front_matter_title, read_post, split_post, write_atomic
+from studylog.post import (
+    front_matter_title,
+    parse_front_matter,
+    read_post,
+    split_post,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from studylog.study import Calendar
@@ -486,6 +492,8 @@ def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, templa
     lines = render_carried(questions)
     post = split_post(path, text)
     try:
+        # add_to_text trusts its caller to have checked the front matter.
+        parse_front_matter(post)
         return add_to_text(post, "open", log.settings.sections, lambda _: lines).text
     except FrontMatterError as err:
         raise TemplateRenderError(
