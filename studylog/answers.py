@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 class AnswerResult:
     """What `append_answer` did: which question, the day label, and the inserted text.
 
-    `offset` is where in the file's text (BOM excluded) `inserted` went.
+    `offset` is where in the file's text (BOM excluded) `inserted` went;
+    `last_modified_skipped` why `last_modified_at` was left as it was
+    (`studylog.last_modified`), None when it was set or the post has none.
     """
 
     path: Path
@@ -39,6 +41,7 @@ class AnswerResult:
     label: str | None
     offset: int
     inserted: str
+    last_modified_skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class AnswerEdit:
     text: str
     offset: int
     inserted: str
+    last_modified_skipped: str | None = None
 
 
 def answer_label(log: Log, post_date: dt.date, today: dt.date) -> str | None:
@@ -95,13 +99,15 @@ def add_answer_to_text(
     """
     # The Markdown modules only when an answer is placed.
     from studylog.entries import render_answer
+    from studylog.last_modified import set_last_modified_in_head
     from studylog.markdown.document import parse_document
     from studylog.markdown.extraction import read_entries
     from studylog.markdown.placement import list_content_column
-    from studylog.post import touch_last_modified
+    from studylog.post import parse_front_matter
 
     if not answers:
         raise EntryInvalidError("Give the answer with --answer (or '-' to read stdin).")
+    mapping = parse_front_matter(post)
     where = post.path.name
     found = [q for q in read_entries(post.text, settings).questions if q.number == number]
     if not found:
@@ -146,10 +152,10 @@ def add_answer_to_text(
     offset = sum(len(line) for line in doc.lines[:point])
     new_body = body[:offset] + inserted + body[offset:]
     _check_answer(doc, parse_document(new_body), first, point + len(new), where, number)
-    head = post.text[: post.body_start]
+    head, skipped = post.text[: post.body_start], None
     if today is not None:
-        head = touch_last_modified(post, head, today)
-    return AnswerEdit(head + new_body, len(head) + offset, inserted)
+        head, skipped = set_last_modified_in_head(post, mapping, today)
+    return AnswerEdit(head + new_body, len(head) + offset, inserted, skipped)
 
 
 def _check_answer(
@@ -207,4 +213,6 @@ def append_answer(
         text,
         lambda read: add_answer_to_text(read, number, answers, settings, label, today, dialect),
     )
-    return AnswerResult(post.path, number, label, done.offset, done.inserted)
+    return AnswerResult(
+        post.path, number, label, done.offset, done.inserted, done.last_modified_skipped
+    )

@@ -77,6 +77,7 @@ class AppendResult:
     created: tuple[str, ...]
     offset: int
     inserted: str
+    last_modified_skipped: str | None = None
 
 
 def text_lines(value: str, what: str, required: bool = True) -> list[str]:
@@ -283,6 +284,7 @@ class TextEdit:
     section: str
     number: int
     created: tuple[str, ...]
+    last_modified_skipped: str | None = None
 
 
 def add_to_text(
@@ -295,15 +297,16 @@ def add_to_text(
     """Add an entry to a post's text; nothing is read or written here.
 
     `render(n)` gives the entry's lines for list number `n` (the number
-    after the last one in the section). The caller has checked the front
-    matter (`post.read_post_for_edit`); with `today`, `last_modified_at` is
-    set to it.
+    after the last one in the section). The post's front matter must be
+    valid YAML; with `today`, `last_modified_at` is set to it when that
+    can be done safely (see `studylog.last_modified`).
 
     Raises:
         SectionNotFoundError: `section` is neither a key nor a heading of the post.
         EntryPlacementError: the entry can't go in without changing other Markdown.
     """
     # The Markdown modules only when an entry is placed.
+    from studylog.last_modified import set_last_modified_in_head
     from studylog.markdown.document import parse_document
     from studylog.markdown.placement import (
         as_bullet,
@@ -312,10 +315,10 @@ def add_to_text(
         plan_insert,
         resolve_target,
     )
+    from studylog.post import parse_front_matter
 
-    # The Markdown modules only when an entry is placed.
-    from studylog.post import touch_last_modified
-
+    # Parsed again (~0.1 ms): the mapping is what the new front matter must equal.
+    mapping = parse_front_matter(post)
     body = post.body
     doc = parse_document(body)
     target = resolve_target(doc, section, sections, post.path.name)
@@ -332,9 +335,9 @@ def add_to_text(
         parsed_body = new_body[2:] if new_body.startswith("\r\n") else new_body[1:]
     body_line = post.text[: post.body_start].count("\n") + 1
     check_insertion(doc, parse_document(parsed_body), insertion, post.path.name, body_line)
-    head = post.text[: post.body_start]
+    head, skipped = post.text[: post.body_start], None
     if today is not None:
-        head = touch_last_modified(post, head, today)
+        head, skipped = set_last_modified_in_head(post, mapping, today)
     if target.heading is not None:
         name = doc.headings[target.heading].text
     else:
@@ -346,6 +349,7 @@ def add_to_text(
         section=name,
         number=point.number,
         created=tuple(text for _, text in insertion.created),
+        last_modified_skipped=skipped,
     )
 
 
@@ -389,6 +393,7 @@ def append_entry(
         created=done.created,
         offset=done.offset,
         inserted=done.inserted,
+        last_modified_skipped=done.last_modified_skipped,
     )
 
 

@@ -297,6 +297,16 @@ def _report(result: AppendResult) -> None:
         say(f"Added review to {where}")
     else:
         say(f"Added to {result.section} in {where}")
+    _warn_last_modified(where, result.last_modified_skipped)
+
+
+def _warn_last_modified(where: str, skipped: str | None) -> None:
+    """Say that `last_modified_at` was left alone, and why (`studylog.last_modified`)."""
+    if skipped:
+        say(
+            f"Warning: last_modified_at in {where} was left as it was because "
+            f"{skipped}; update it by hand if it should change."
+        )
 
 
 def add_question(
@@ -446,6 +456,7 @@ def answer(
     what = "an answer" if len(answers) == 1 else f"{len(answers)} answers"
     day = f" ({result.label})" if result.label else ""
     say(f"Added {what}{day} to question {number} in {display_path(result.path)}")
+    _warn_last_modified(display_path(result.path), result.last_modified_skipped)
     _say_if_stale(log, ref, post)
 
 
