@@ -315,7 +315,7 @@ def add_to_text(
         plan_insert,
         resolve_target,
     )
-    from studylog.post import parse_front_matter
+    from studylog.post import parse_front_matter  # PyYAML behind it: only when placing
 
     # Parsed again (~0.1 ms): the mapping is what the new front matter must equal.
     mapping = parse_front_matter(post)

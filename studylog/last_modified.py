@@ -51,9 +51,10 @@ def set_last_modified(
     """
     if KEY not in mapping:
         return LastModifiedUpdate(front_matter)
+    # PyYAML and its loader only when a front matter is parsed (TID253: ~10 ms at start-up).
     import yaml
 
-    from studylog.post import yaml_loader
+    from studylog.post import yaml_loader  # with PyYAML, as above
 
     keys = [
         (key, value)
@@ -96,6 +97,7 @@ def set_last_modified_in_head(
 
 def _top_level_pairs(events: Any) -> list[tuple[Any, Any]]:
     """(key event, value's first event) for each key of the top-level mapping."""
+    # PyYAML's event parser only when a key's shape is checked (TID253).
     import yaml
 
     pairs: list[tuple[Any, Any]] = []
@@ -124,6 +126,7 @@ def _top_level_pairs(events: Any) -> list[tuple[Any, Any]]:
 
 def _why_not_rewritable(key: Any, value: Any) -> str | None:
     """Why the value's text can't be replaced in place, or None when it can."""
+    # PyYAML's event parser only when a key's shape is checked (TID253).
     import yaml
 
     if isinstance(value, yaml.AliasEvent):
@@ -158,9 +161,10 @@ def _span(event: Any) -> tuple[int, int, int, int]:
 
 def _only_the_date_changed(old: Mapping[Any, Any], new_text: str, today: dt.date) -> bool:
     """True when `new_text` parses to `old` with only `last_modified_at` set to today."""
+    # PyYAML only when the new front matter is verified (TID253).
     import yaml
 
-    from studylog.post import yaml_loader
+    from studylog.post import yaml_loader  # with PyYAML, as above
 
     try:
         new = yaml.load(new_text, Loader=yaml_loader())
