@@ -30,6 +30,11 @@ FIXTURES = REPO / "tests" / "fixtures"
 # participants, 추가안건, 과제 리뷰, 질문내용), an extra 멘토링 section,
 # 회고록 and the fenced footer, with 3 questions and 2 reviews.
 SAMPLE_POST = FIXTURES / "2021-08-12-boostcourse-day9.md"
+# The other ways students write entries, one post: bullet questions with
+# "→" answers, reviews without a presenter or with the topic after a colon,
+# a plain paragraph among reviews, numbered questions without answers under
+# their own heading, and Q:/A: paragraphs under a #### Q & A heading.
+OTHER_STYLES_POST = FIXTURES / "2021-08-13-boostcourse-day10.md"
 # A Jekyll site's _config.yml (comments, nested maps, timezone Asia/Seoul).
 SITE_CONFIG_FIXTURE = FIXTURES / "site" / "_config.yml"
 SHARED = REPO.parent / "shared"

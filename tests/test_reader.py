@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_POST, corpus_file, corpus_posts
+from conftest import OTHER_STYLES_POST, SAMPLE_POST, corpus_file, corpus_posts
 from studylog.config import Settings, settings_from_mapping
 from studylog.errors import PostReadError
 from studylog.markdown.extraction import EntryCounts, QuestionEntry, count_entries, read_entries
@@ -136,6 +136,74 @@ def test_sample_post_reviews_exactly(ko: Settings) -> None:
             ("padding을 직접 계산하다가 shape가 어긋났던 과정을 공유",),
         ),
     ]
+
+
+def test_the_other_styles_post_field_by_field(ko: Settings) -> None:
+    entries = read_entries(OTHER_STYLES_POST.read_text(encoding="utf-8"), ko)
+    assert [(q.section, q.number, q.asker, q.question, q.answers) for q in entries.questions] == [
+        (
+            "질문내용",
+            1,
+            "박하준",
+            "Batch Normalization을 쓰면 learning rate를 크게 잡아도 되는 이유가 궁금합니다",
+            ("층마다 입력 분포가 고르게 유지되어서 발산할 위험이 줄어듦",),
+        ),
+        # "- 한지우님" without the word 질문 still names the asker.
+        (
+            "질문내용",
+            2,
+            "한지우",
+            "dropout 비율은 보통 어떻게 정하나요?",
+            ("0.5에서 시작해서 검증 손실을 보며 조정",),
+        ),
+        (
+            "수업 관련 질문",
+            1,
+            None,
+            "추론할 때 dropout을 끄지 않으면 결과가 매번 달라지나요?",
+            (),
+        ),
+        (
+            "수업 관련 질문",
+            2,
+            None,
+            "mini-batch가 아주 작을 때도 Batch Normalization이 잘 동작할까요?",
+            (),
+        ),
+        (
+            "Q & A",
+            1,
+            None,
+            "대회 점수가 오르지 않을 때 모델부터 바꿔야 하나요?",
+            ("데이터를 먼저 다시 보고, 검증 데이터를 믿을 수 있는지부터 확인하라고 하셨다.",),
+        ),
+        (
+            "Q & A",
+            2,
+            None,
+            "논문 구현은 처음부터 직접 해야 하나요?",
+            ("공개된 구현을 읽으면서 한 줄씩 따라 쳐 보는 것부터 시작해도 된다.",),
+        ),
+    ]
+    assert [(q.line, q.end_line, q.numbered) for q in entries.questions[:3]] == [
+        (38, 41, False),
+        (43, 46, False),
+        (51, 51, True),
+    ]
+    assert [(r.assignment, r.topic, r.presenter, r.feedback) for r in entries.reviews] == [
+        ("과제 6. Tokenizer", None, None, ("이서연님 발표 후 피드백",)),
+        ("과제 7. Data loader", None, None, ("정민재님 발표 후 피드백",)),
+        (
+            "선택과제 4",
+            "Dropout",
+            "김도윤",
+            ("학습과 추론에서 dropout이 다르게 동작하는 부분을 코드로 비교하며 설명",),
+        ),
+    ]
+    # The paragraph among the reviews is no entry, but stays searchable text.
+    (reviews,) = [s for s in entries.sections if s.key == "reviews"]
+    assert "오늘 못 한 과제 7 코드 리뷰는 다음 주로 미룸" in reviews.text
+    assert count_entries(OTHER_STYLES_POST.read_text(encoding="utf-8"), ko) == EntryCounts(6, 3)
 
 
 def test_sample_post_sections_keep_the_mentoring_and_footer_out_of_entries(ko: Settings) -> None:
