@@ -328,6 +328,10 @@ def day_number(
 
 # With no course, "[{course}] Day{n}" becomes "Day{n}": the brackets (or
 # parentheses) around the course and the space after them go with it.
+# The built-in template `studylog week` fills from the week's posts; its
+# `week` variable exists only there, so `new --template week` is refused.
+WEEK_TEMPLATE = "week"
+
 _EMPTY_COURSE = re.compile(r"[\[(]\{course(?::[^}]*)?\}[\])][ \t]*|[ \t]*\{course(?::[^}]*)?\}")
 
 
@@ -557,6 +561,11 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
             "pick another slug or add to it with `studylog add-question`."
         )
     info = find_template(settings, request.template or settings.template)
+    if info.name == WEEK_TEMPLATE and request.week is None:
+        raise TemplateRenderError(
+            f"The '{WEEK_TEMPLATE}' template is filled from the week's posts by "
+            "`studylog week`; run that instead of `studylog new --template week`."
+        )
     peer_part = None
     if request.from_member is not None:
         # Only `new` renders a template or borrows a teammate's part.

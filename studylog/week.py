@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from studylog.log import Log
     from studylog.reader import ReadPost
 
-WEEK_TEMPLATE = "week"
 # The most topics listed per post under "what was studied": headings, not the whole text.
 _TOPICS_PER_POST = 8
 
@@ -256,7 +255,7 @@ def write_week_post(log: Log, number: int | None = None, date: dt.date | None = 
         PostWriteError: as for `studylog new`.
     """
     # scaffold (and Jinja2 behind it) only when the week post is written.
-    from studylog.scaffold import NewPostRequest, create_post
+    from studylog.scaffold import WEEK_TEMPLATE, NewPostRequest, create_post
 
     today = log.today()
     span = week_span(log, number, today)

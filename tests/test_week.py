@@ -167,3 +167,14 @@ def test_the_week_post_builds_with_jekyll_and_links_the_days(tmp_path: Path) -> 
     headings = [h.text().strip() for tag in ("h2", "h3") for h in content.iter(tag)]
     assert "Keep : 잘한 점, 계속할 것" in headings and "아직 답을 찾는 중 (1)" in headings
     assert "답이 나온 것 (1)" in headings
+
+
+def test_new_with_the_week_template_points_to_studylog_week(tmp_path: Path) -> None:
+    # The week template's `week` variable comes from `studylog week` only; `new`
+    # used to fail inside the template ("'None' has no attribute 'start'").
+    root = _log(tmp_path / "blog", CALENDAR)
+    result = runner.invoke(app, ["--root", str(root), "new", "w1", "--template", "week"])
+    assert result.exit_code == 1
+    assert "run that instead of `studylog new --template week`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((root / "_posts").iterdir()) == []
