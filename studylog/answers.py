@@ -193,8 +193,8 @@ def append_answer(
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
         EntryInvalidError, QuestionNotFoundError, EntryPlacementError,
-        PostReadError, PostWriteError, FrontMatterError, PostConflictError:
-        the post is left byte for byte as it was.
+        PostReadError, PostWriteError, FrontMatterError, PostConflictError,
+        OperationInProgressError: the post is left byte for byte as it was.
     """
     # entries and post only when an answer is written.
     from studylog.entries import site_dialect, text_lines
@@ -212,6 +212,8 @@ def append_answer(
     done = edit_post(
         text,
         lambda read: add_answer_to_text(read, number, answers, settings, label, today, dialect),
+        root=log.root,
+        action="add the answer",
     )
     return AnswerResult(
         post.path, number, label, done.offset, done.inserted, done.last_modified_skipped

@@ -370,8 +370,8 @@ def append_entry(
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
         PostReadError, PostWriteError, FrontMatterError, PostConflictError,
-        SectionNotFoundError, EntryPlacementError: the post is left byte for
-        byte as it was.
+        SectionNotFoundError, EntryPlacementError, OperationInProgressError: the post is left
+        byte for byte as it was.
     """
     # post's write path only when an entry is written.
     from studylog.post import edit_post, read_post_for_edit
@@ -384,7 +384,12 @@ def append_entry(
         text = read_post_for_edit(path)
     today = log.today()
     sections = log.settings.sections
-    done = edit_post(text, lambda read: add_to_text(read, section, sections, render, today))
+    done = edit_post(
+        text,
+        lambda read: add_to_text(read, section, sections, render, today),
+        root=log.root,
+        action="add the entry",
+    )
     return AppendResult(
         path=path,
         kind=kind,

@@ -88,6 +88,10 @@ class GitError(StudylogError):
     """A git operation failed; the message says what to do."""
 
 
+class OperationInProgressError(GitError):
+    """A rebase, merge, cherry-pick or revert is under way, or a sync was interrupted."""
+
+
 class CommitRejectedError(GitError):
     """A pre-commit or commit-msg hook rejected the commit."""
 

@@ -328,6 +328,9 @@ def locked(folder: Path) -> Iterator[None]:
 
     Locking the folder rather than the file leaves no lock file behind for
     Jekyll to publish, and survives the file being replaced by os.replace.
+    Every command that writes in a log (entries, `new`, `commit`, `sync`)
+    locks the log's root folder, so they run one at a time. The lock is not
+    re-entrant: a process holding it must not take it again.
     """
     # fcntl only when a lock is taken.
     import fcntl
@@ -338,6 +341,21 @@ def locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def lock_busy(folder: Path) -> bool:
+    """True when another process holds `folder`'s lock (so `locked` would wait)."""
+    # fcntl only when a lock is tried.
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
@@ -431,22 +449,38 @@ def read_post_for_edit(path: Path) -> PostText:
     return post
 
 
-def edit_post(post: PostText, edit: Callable[[PostText], EditT]) -> EditT:
+def edit_post(
+    post: PostText, edit: Callable[[PostText], EditT], *, root: Path, action: str
+) -> EditT:
     """Apply `edit` to a post read by `read_post_for_edit`, and write the result.
 
     The one write path of a post edit. `edit` is a function of the post's
     text alone (it may raise, and then nothing is written); it runs before
-    the lock is taken. Under the folder lock, just before the write, the
-    file must still hold the bytes `post` was read from (compare-and-swap):
-    if another writer changed it in the meantime (a second `add-question`,
-    an editor's save), the post is read and checked again and `edit`
+    the lock is taken. The lock is the writers' lock on the log's `root`
+    folder, the one `sync` and `commit` hold for their whole run, so an
+    entry never lands in the middle of a sync's rebase. Under it, nothing
+    may be unfinished in the log's git repository (`action` names the
+    command in the advice), and just before the write the file must still
+    hold the bytes `post` was read from (compare-and-swap): if another
+    writer changed it in the meantime (a second `add-question`, an editor's
+    save, a sync's pull), the post is read and checked again and `edit`
     applied to what is there now, so the other change is kept.
+
+    Raises:
+        OperationInProgressError: a rebase, merge, cherry-pick or revert is
+            under way, or a sync was interrupted; nothing is written.
 
     Returns:
         The result of the edit that was written (or that changed nothing).
     """
+    # Only a write checks git's state.
+    from studylog.unfinished import check_nothing_unfinished
+
     result = edit(post)
-    with locked(post.path.parent):
+    with locked(root):
+        # Checked under the lock: a sync killed while this command waited
+        # for it may have left its rebase behind.
+        check_nothing_unfinished(root, action)
         try:
             unchanged = read_regular(post.path) == post.encode(post.text)
         except (OSError, NotRegularFileError):

@@ -36,6 +36,7 @@ from studylog.log import (
 )
 from studylog.post import (
     front_matter_title,
+    locked,
     parse_front_matter,
     read_post,
     split_post,
@@ -533,7 +534,19 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
         PostWriteError: the posts folder is read-only.
         TeamMemberError, TeamBlogError: `from_member` is no teammate or is not pulled.
         PostNotFoundError: `from_member` has no peer session that day.
+        OperationInProgressError: git work is unfinished in the log's repository.
     """
+    from studylog.unfinished import check_nothing_unfinished  # git's state only when writing
+
+    # Under the writers' lock, so a post never appears in the middle of a
+    # sync's rebase or a commit; checked inside it, as a sync may have been
+    # killed while this waited.
+    with locked(log.root):
+        check_nothing_unfinished(log.root, "run `studylog new`")
+        return _create_post(log, request)
+
+
+def _create_post(log: Log, request: NewPostRequest) -> Path:
     # Only `new` renders a template or borrows a teammate's part.
     from studylog.jekyll import read_site
     from studylog.names import person_name

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from studylog.errors import GitError, PushRejectedError, SyncConflictError
+from studylog.unfinished import SyncMarker, end_sync, mark_sync, stash_count
 from studylog.vcs import (
     Repository,
     Runner,
@@ -190,10 +191,6 @@ def _unmerged(repo: Repository) -> list[str]:
     return [p for p in result.stdout.split("\0") if p]
 
 
-def _stash_count(repo: Repository) -> int:
-    return len([line for line in repo.run("stash", "list").stdout.splitlines() if line])
-
-
 def sync_branch(root: Path) -> SyncResult:
     """`git pull --rebase --autostash`, then push; set the upstream on the first push.
 
@@ -209,6 +206,16 @@ def sync_branch(root: Path) -> SyncResult:
         GitError: no remote, detached HEAD, an operation in progress, no
             identity, or the remote unreachable.
     """
+    from studylog.post import locked  # post only when a lock is taken
+
+    # The writers' lock, held to the end: an entry added while the pull
+    # rebases waits and then goes into the pulled post, and a `studylog
+    # commit` can't land mid-rebase, where the rollback would reset it away.
+    with locked(root):
+        return _sync(root)
+
+
+def _sync(root: Path) -> SyncResult:
     repo = open_repository(root)
     branch = check_ready(repo, "run `studylog sync`")
     upstream = find_upstream(repo, branch)
@@ -231,10 +238,31 @@ def sync_branch(root: Path) -> SyncResult:
 
 
 def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int:
-    """Rebase the branch onto the remote's; the number of commits that came in."""
+    """Rebase the branch onto the remote's; the number of commits that came in.
+
+    While it runs, a marker in the git folder says a sync is under way; it
+    is removed once the repository is back in a usable state, so a sync
+    killed half way is recognised and explained by the next command
+    (`studylog.unfinished`).
+    """
     before_head = _rev(repo, "HEAD")
+    stashes = stash_count(repo.git_dir)
+    mark_sync(repo.git_dir, SyncMarker(branch, before_head or "", stashes))
+    try:
+        return _pull_marked(repo, run, upstream, before_head, stashes)
+    except KeyboardInterrupt:
+        # Ctrl-C reached git too; undo a rebase it left half done.
+        if repo.operation_in_progress() == "rebase":
+            repo.run("rebase", "--abort")
+        raise
+    finally:
+        end_sync(repo.git_dir, repo.top)
+
+
+def _pull_marked(
+    repo: Repository, run: Runner, upstream: Upstream, before_head: str | None, stashes: int
+) -> int:
     before_tracking = _rev(repo, upstream.tracking_ref)
-    stashes = _stash_count(repo)
     done = run("pull", "--rebase", "--autostash", "--no-edit", upstream.remote, upstream.branch)
     set_aside: dict[Path, bytes] = {}
     if done.returncode != 0 and repo.operation_in_progress() is None:
@@ -248,7 +276,7 @@ def _pull(repo: Repository, run: Runner, branch: str, upstream: Upstream) -> int
                 if not local.exists():
                     local.write_bytes(data)
     conflicted = _unmerged(repo)
-    if conflicted and before_head is not None and _stash_count(repo) > stashes:
+    if conflicted and before_head is not None and stash_count(repo.git_dir) > stashes:
         # The rebase went through but re-applying the autostash conflicted:
         # git kept the edits in the stash. Put the branch back where it was
         # and re-apply them there, where they apply cleanly.

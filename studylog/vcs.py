@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.errors import CommitRejectedError, GitError, StudylogError
+from studylog.errors import CommitRejectedError, GitError, OperationInProgressError, StudylogError
 from studylog.log import POST_NAME, POST_SUFFIXES
 
 if TYPE_CHECKING:
@@ -130,16 +130,10 @@ class Repository:
 
     def operation_in_progress(self) -> str | None:
         """'rebase', 'merge', 'cherry-pick' or 'revert' when one is under way."""
-        if (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists():
-            return "rebase"
-        for name, operation in (
-            ("MERGE_HEAD", "merge"),
-            ("CHERRY_PICK_HEAD", "cherry-pick"),
-            ("REVERT_HEAD", "revert"),
-        ):
-            if (self.git_dir / name).exists():
-                return operation
-        return None
+        # Loaded when a command asks: reading the repository needs no more.
+        from studylog.unfinished import operation_in_progress
+
+        return operation_in_progress(self.git_dir)
 
     def relative(self, path: Path) -> str:
         """`path` as a '/'-separated path from the top of the work tree.
@@ -178,16 +172,15 @@ def check_ready(repo: Repository, action: str) -> str:
     """The current branch, once it is safe to `action` (commit, sync) on it.
 
     Raises:
-        GitError: a rebase, merge, cherry-pick or revert is in progress, or
-            HEAD is detached.
+        OperationInProgressError: a rebase, merge, cherry-pick or revert is
+            in progress, or a `studylog sync` was interrupted.
+        GitError: HEAD is detached.
     """
-    operation = repo.operation_in_progress()
-    if operation is not None:
-        raise GitError(
-            f"A {operation} is in progress in {repo.top}; finish it with "
-            f"`git {operation} --continue` or undo it with `git {operation} --abort`, "
-            f"then {action} again."
-        )
+    from studylog.unfinished import unfinished_advice  # only checking commands need it
+
+    advice = unfinished_advice(repo.git_dir, repo.top, action)
+    if advice is not None:
+        raise OperationInProgressError(advice + ".")
     branch = repo.branch()
     if branch is None:
         raise GitError(
@@ -556,6 +549,17 @@ def commit_posts(
             no identity, or git refused. `CommitRejectedError` when a hook
             rejected it. In every case the index is as it was.
     """
+    from studylog.post import locked  # post only when a lock is taken
+
+    # The writers' lock, held to the end: an entry added meanwhile waits,
+    # and a sync can't rebase (or abort a rebase) under this commit.
+    with locked(log.root):
+        return _commit_posts(log, posts, everything, message, setup_only)
+
+
+def _commit_posts(
+    log: Log, posts: Sequence[Path], everything: bool, message: str | None, setup_only: bool
+) -> CommitResult | None:
     repo = open_repository(log.root)
     branch = check_ready(repo, "run `studylog commit`")
     posts_prefix = repo.relative(log.posts_path).rstrip("/") + "/"

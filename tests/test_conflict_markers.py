@@ -44,7 +44,7 @@ date: 2021-08-05
 
 @pytest.fixture
 def conflicted(log_root: Path) -> Path:
-    """The log after a `git merge` that left markers in day5."""
+    """The log after a `git merge` that left markers in day5, committed so."""
     build_file_tree(log_root, {DAY5: POST})
     git(log_root, "add", "-A")
     git(log_root, "commit", "-q", "-m", "start")
@@ -60,6 +60,9 @@ def conflicted(log_root: Path) -> Path:
     assert merged.returncode != 0
     # studylog's driver found a real conflict and left git's markers.
     assert "\n<<<<<<< ours: " in (log_root / DAY5).read_text(encoding="utf-8")
+    # Committed as they are (writers refuse anything while the merge itself
+    # is under way; test_races.py covers that): the markers alone must stop them.
+    git(log_root, "commit", "-q", "-am", "merge, markers and all")
     return log_root
 
 
@@ -102,7 +105,7 @@ def test_the_write_path_refuses_too(conflicted: Path) -> None:
         return Edited(post.text + "more\n")
 
     with pytest.raises(PostConflictError, match="resolve the conflict"):
-        edit_post(clean, append)
+        edit_post(clean, append, root=conflicted, action="add the entry")
     assert path.read_bytes() == before
 
 

@@ -33,7 +33,9 @@ def test_an_edit_is_written_once_from_the_text_read_once(tmp_path: Path) -> None
         seen.append(text.text)
         return Appended(text.text + "mine\n")
 
-    assert edit_post(post, append) == Appended(POST + "mine\n")
+    assert edit_post(post, append, root=tmp_path, action="add the entry") == Appended(
+        POST + "mine\n"
+    )
     assert path.read_text(encoding="utf-8") == POST + "mine\n"
     assert seen == [POST]  # the file was unchanged: the edit ran once, on the first read
 
@@ -50,7 +52,7 @@ def test_a_change_made_after_the_read_is_kept_and_the_edit_redone(tmp_path: Path
             path.write_text(text.text + "theirs\n", encoding="utf-8")
         return Appended(text.text + "mine\n")
 
-    result = edit_post(post, append)
+    result = edit_post(post, append, root=tmp_path, action="add the entry")
     assert path.read_text(encoding="utf-8") == POST + "theirs\nmine\n"
     assert result == Appended(POST + "theirs\nmine\n")
     assert seen == [POST, POST + "theirs\n"]
@@ -67,7 +69,7 @@ def test_a_change_that_breaks_the_post_writes_nothing(tmp_path: Path) -> None:
         return Appended(text.text + "mine\n")
 
     with pytest.raises(FrontMatterError):
-        edit_post(post, append)
+        edit_post(post, append, root=tmp_path, action="add the entry")
     assert path.read_text(encoding="utf-8") == broken
 
 
@@ -91,6 +93,8 @@ def test_a_symlinked_post_is_read_and_written_at_its_target(tmp_path: Path) -> N
     link.symlink_to(real)
     post = read_post_for_edit(link)
     assert post.path == real
-    edit_post(post, lambda text: Appended(text.text + "mine\n"))
+    edit_post(
+        post, lambda text: Appended(text.text + "mine\n"), root=tmp_path, action="add the entry"
+    )
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == POST + "mine\n"

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studylog.cli.terminal import display_path, is_interactive, open_in_editor, open_log_for, say
+from studylog.cli.terminal import (
+    display_path,
+    is_interactive,
+    open_in_editor,
+    open_log_for,
+    say,
+    say_if_waiting,
+)
 from studylog.errors import EditorNotFoundError, EntryInvalidError
 
 if TYPE_CHECKING:
@@ -266,10 +273,15 @@ def _collect(ctx: typer.Context, form: Form, edit: bool, title: str) -> None:
 def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Log, PostRef, PostText]:
     """The log, the post to write to, and its text: read and checked before any value is asked."""
     # Loaded by this command only: every other command starts without it.
-    from studylog.post import read_post_for_edit
+    from studylog.post import lock_busy, read_post_for_edit
+    from studylog.unfinished import check_nothing_unfinished
 
     log = open_log_for(ctx, create=False)
     ref = log.find_post(post, write=True)
+    # While another command holds the log's lock (a sync mid-rebase), git's
+    # state is in flux: the check under the lock, in post.edit_post, decides.
+    if not lock_busy(log.root):
+        check_nothing_unfinished(log.root, "add the entry")
     return log, ref, read_post_for_edit(ref.path)
 
 
@@ -352,6 +364,7 @@ def add_question(
         question=form.value("--question"),
         answers=form.values("--answer"),
     )
+    say_if_waiting(log.root)
     _report(append_question(log, ref, entry, text))
     _say_if_stale(log, ref, post)
 
@@ -402,6 +415,7 @@ def add_review(
         presenter=form.value("--presenter"),
         feedback=form.values("--feedback"),
     )
+    say_if_waiting(log.root)
     _report(append_review(log, ref, entry, text))
     _say_if_stale(log, ref, post)
 
@@ -424,6 +438,7 @@ def add(
     # Loaded by this command only: every other command starts without it.
     from studylog.entries import Note, append_note
 
+    say_if_waiting(log.root)
     _report(append_note(log, ref, section, Note(form.value("--text")), post_text))
     _say_if_stale(log, ref, post)
 
@@ -451,6 +466,7 @@ def answer(
     # Loaded by this command only: every other command starts without it.
     from studylog.answers import append_answer
 
+    say_if_waiting(log.root)
     answers = list(form.values("--answer"))
     result = append_answer(log, ref, number, answers, text)
     what = "an answer" if len(answers) == 1 else f"{len(answers)} answers"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studylog.cli.terminal import display_path, open_log_for, say
+from studylog.cli.terminal import display_path, open_log_for, say, say_if_waiting
 
 if TYPE_CHECKING:
     from studylog.log import Log
@@ -46,6 +46,7 @@ def commit(
         raise typer.BadParameter("the message is empty", param_hint="--message")
     log = open_log_for(ctx)
     paths = [_setup_file(log, spec) or log.find_post(spec).path for spec in post or ()]
+    say_if_waiting(log.root)
     result = commit_posts(log, paths, everything=all_files, message=message)
     if result is None:
         if post:
@@ -101,6 +102,7 @@ def sync(ctx: typer.Context) -> None:
     from studylog.sync import sync_branch
 
     log = open_log_for(ctx)
+    say_if_waiting(log.root)
     result = sync_branch(log.root)
     parts = []
     if result.pulled:

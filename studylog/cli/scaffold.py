@@ -14,6 +14,7 @@ from studylog.cli.terminal import (
     open_in_editor,
     open_log_for,
     say,
+    say_if_waiting,
 )
 from studylog.errors import LogNotFoundError
 
@@ -162,6 +163,7 @@ def new(
         from_member=from_member,
         force=force,
     )
+    say_if_waiting(log.root)
     path = create_post(log, request)
     sys.stdout.write(display_path(path) + "\n")
     sys.stdout.flush()

@@ -91,6 +91,14 @@ def find_editor() -> str | None:
     return next((name for name in FALLBACK_EDITORS if shutil.which(name)), None)
 
 
+def say_if_waiting(root: Path) -> None:
+    """Tell the user when the command is about to wait for another one's lock on the log."""
+    from studylog.post import lock_busy  # post only when a writer may wait
+
+    if lock_busy(root):
+        say(f"Waiting for another studylog command to finish in {display_path(root)} …")
+
+
 def open_in_editor(path: Path, created: bool = False) -> None:
     """Open `path` in $VISUAL, else $EDITOR, else `editor` or `vi`, and wait for it to exit.
 
