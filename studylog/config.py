@@ -244,8 +244,7 @@ def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
 
     try:
         text = path.read_text(encoding="utf-8-sig")
-        # libyaml's parser when PyYAML was built with it: same results, ~10x faster.
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        raw = yaml.load(text, Loader=_loader(yaml)) or {}
     except UnicodeDecodeError as err:
         raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from err
     except yaml.YAMLError as err:
@@ -256,10 +255,48 @@ def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
         if not strict_mapping:
             return {}
         raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+    if strict_mapping:
+        # YAML keeps the last of two equal keys without a word, so a second
+        # `posts_dir:` further down would silently win over the one the user edits.
+        duplicate = _first_duplicate_key(yaml.compose(text, Loader=_loader(yaml)))
+        if duplicate is not None:
+            name, again = duplicate
+            raise ConfigError(
+                f"{path} has the key '{name}' twice (again at line {again}); keep one."
+            )
     if "calendar" in raw:
         # YAML reads the calendar's dates as dates, which the settings cache can't hold.
         raw["calendar"] = plain_calendar(raw["calendar"])
     return raw
+
+
+def _loader(yaml: Any) -> Any:
+    # libyaml's parser when PyYAML was built with it: same results, ~10x faster.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _first_duplicate_key(root: Any) -> tuple[str, int] | None:
+    """The first key written twice in one mapping of a composed YAML tree, and its line."""
+    # PyYAML only where YAML is read (TID253); the caller has imported it already.
+    import yaml
+
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if key.value in keys:
+                        return key.value, key.start_mark.line + 1
+                    keys.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
 
 
 # Reading `.studylog.yml` means importing PyYAML, ~11 ms: a tenth of a

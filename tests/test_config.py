@@ -124,3 +124,19 @@ def test_liquid_is_protect_or_keep(tmp_path: Path) -> None:
     (tmp_path / ".studylog.yml").write_text("liquid: raw\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="'liquid' must be 'protect' or 'keep', not 'raw'"):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ("profile: ko\nposts_dir: _posts\nprofile: en\n", "profile", 3),
+        ("profile: ko\nsections:\n  questions:\n    heading: A\n    heading: B\n", "heading", 5),
+    ],
+)
+def test_a_key_written_twice_is_an_error_naming_it(
+    tmp_path: Path, text: str, key: str, line: int
+) -> None:
+    # YAML keeps the last of two equal keys silently; the settings must not.
+    (tmp_path / ".studylog.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"the key '{key}' twice \\(again at line {line}\\)"):
+        load_settings(tmp_path)
