@@ -130,6 +130,20 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def publish_and_clone(log: Path, base: Path, name: str = "laptop") -> Path:
+    """Push `log`'s main to a new bare remote `base/remote.git` and clone it as `base/name`.
+
+    The second laptop of the git tests: `log` must have a commit on main.
+    """
+    bare = base / "remote.git"
+    git(base, "init", "-q", "--bare", "-b", "main", str(bare))
+    git(log, "remote", "add", "origin", str(bare))
+    git(log, "push", "-q", "-u", "origin", "main")
+    clone = base / name
+    git(base, "clone", "-q", str(bare), str(clone))
+    return clone
+
+
 def corpus_file(name: str) -> Path:
     """The corpus file `name` (e.g. "hongsusoo/_config.yml"), for a `corpus` test."""
     if not _running_corpus_test:

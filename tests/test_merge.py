@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import build_file_tree, git
+from conftest import build_file_tree, git, publish_and_clone
 from studylog.cli import app
 from studylog.config import load_settings
 from studylog.entries import (
@@ -385,12 +385,7 @@ def laptops(log_root: Path, tmp_path: Path) -> tuple[Path, Path]:
     build_file_tree(log_root, {DAY5: POST})
     git(log_root, "add", "-A")
     git(log_root, "commit", "-q", "-m", "Start the log")
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    git(log_root, "remote", "add", "origin", str(bare))
-    git(log_root, "push", "-q", "-u", "origin", "main")
-    second = tmp_path / "laptop"
-    git(tmp_path, "clone", "-q", str(bare), str(second))
+    second = publish_and_clone(log_root, tmp_path)
     register_driver(second)
     return log_root, second
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import git
+from conftest import git, publish_and_clone
 from studylog.entries import Note, Question, Review, append_note, append_question, append_review
 from studylog.log import open_log
 from studylog.merge import register_driver
@@ -46,12 +46,7 @@ def make_laptops(base: Path) -> dict[str, Path]:
     create_post(log, NewPostRequest("day5", date=dt.date(2021, 8, 5)))
     git(desk, "add", "-A")
     git(desk, "commit", "-q", "-m", "start")
-    bare = base / "remote.git"
-    git(base, "init", "-q", "--bare", "-b", "main", str(bare))
-    git(desk, "remote", "add", "origin", str(bare))
-    git(desk, "push", "-q", "-u", "origin", "main")
-    laptop = base / "laptop"
-    git(base, "clone", "-q", str(bare), str(laptop))
+    laptop = publish_and_clone(desk, base)
     register_driver(laptop)
     return {"desk": desk, "laptop": laptop}
 
@@ -152,12 +147,7 @@ def test_jekyll_merged_post(tmp_path: Path) -> None:
     studylog(site, "new", "day1")
     git(site, "add", "-A")
     git(site, "commit", "-q", "-m", "start")
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    git(site, "remote", "add", "origin", str(bare))
-    git(site, "push", "-q", "-u", "origin", "main")
-    laptop = tmp_path / "laptop"
-    git(tmp_path, "clone", "-q", str(bare), str(laptop))
+    laptop = publish_and_clone(site, tmp_path)
     for root, who in ((site, "서광채"), (laptop, "장동건")):
         for n in (1, 2):
             studylog(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import build_file_tree, git
+from conftest import build_file_tree, git, publish_and_clone
 from studylog.cli import app
 from studylog.merge import driver_command
 
@@ -148,15 +148,10 @@ def test_sync_goes_through_an_untracked_copy_of_the_remote_settings(
 ) -> None:
     # The second laptop cloned the blog before the first pushed its settings,
     # and ran init there: its own .studylog.yml is the same bytes.
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    git(first, "remote", "add", "origin", str(bare))
     build_file_tree(first, {"README.md": "my blog\n"})
     git(first, "add", "README.md")
     git(first, "commit", "-q", "-m", "blog")
-    git(first, "push", "-q", "-u", "origin", "main")
-    laptop = tmp_path / "laptop"
-    git(tmp_path, "clone", "-q", str(bare), str(laptop))
+    laptop = publish_and_clone(first, tmp_path)
     assert run(tmp_path, "init", str(laptop))[0] == 0
     assert (laptop / ".studylog.yml").read_bytes() == (first / ".studylog.yml").read_bytes()
     assert run(first, "commit")[0] == 0
@@ -172,15 +167,10 @@ def test_sync_goes_through_an_untracked_copy_of_the_remote_settings(
 
 
 def test_sync_still_refuses_an_untracked_file_that_differs(first: Path, tmp_path: Path) -> None:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    git(first, "remote", "add", "origin", str(bare))
     build_file_tree(first, {"README.md": "my blog\n"})
     git(first, "add", "README.md")
     git(first, "commit", "-q", "-m", "blog")
-    git(first, "push", "-q", "-u", "origin", "main")
-    laptop = tmp_path / "laptop"
-    git(tmp_path, "clone", "-q", str(bare), str(laptop))
+    laptop = publish_and_clone(first, tmp_path)
     assert run(tmp_path, "init", str(laptop), "--profile", "en")[0] == 0
     mine = (laptop / ".studylog.yml").read_bytes()
     before = git(laptop, "rev-parse", "HEAD")
