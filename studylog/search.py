@@ -38,6 +38,8 @@ from studylog.markdown.headings import QUESTIONS, REVIEWS
 from studylog.post import find_key, front_matter_title, read_post, split_front_matter
 
 SCOPES = ("questions", "reviews", "all")
+# More context than this is reading the post: `studylog show` or an editor does that.
+MAX_CONTEXT = 20
 
 
 def normalize(text: str) -> str:
@@ -46,26 +48,16 @@ def normalize(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class FieldMatch:
-    """Where the query matched inside one field of a hit.
-
-    `text` is the field's text (NFC-normalised); `spans` are the
-    `(start, end)` offsets of each match in that text, for highlighting.
-    `index` tells which answer or feedback item matched (else 0).
-    """
-
-    field: str
-    index: int
-    text: str
-    spans: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
 class SearchHit:
-    """One entry (or line of text) that matched, and the post it is in.
+    """One line that matched, the entry it belongs to, and the post it is in.
 
+    `line` is the matching line's own 1-based number in the file and `text`
+    that line as written (NFC, without its line break); `spans` are the
+    `(start, end)` offsets of each match in `text`, for highlighting (empty
+    in the rare case where only the entry's unescaped text matches).
     `kind` is `question`, `review`, `text` or `title`; `entry` is the
-    question or review for entry hits, else None.
+    question or review the line belongs to, else None. `before` and
+    `after` are up to `SearchQuery.context` lines around it.
     """
 
     ref: PostRef
@@ -73,8 +65,22 @@ class SearchHit:
     kind: str
     section: str
     line: int
+    text: str
+    spans: tuple[tuple[int, int], ...]
     entry: QuestionEntry | ReviewEntry | None
-    matches: tuple[FieldMatch, ...]
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Found:
+    """An entry, heading, title or line that matched, before it is cut into lines."""
+
+    kind: str
+    section: str
+    first: int
+    last: int
+    entry: QuestionEntry | ReviewEntry | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class SearchQuery:
     asker: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    context: int = 0
 
     def __post_init__(self) -> None:
         if not self.text.strip():
@@ -95,6 +102,10 @@ class SearchQuery:
         if self.since and self.until and self.since > self.until:
             raise SearchQueryError(
                 f"--since {self.since} is after --until {self.until}; swap them."
+            )
+        if not 0 <= self.context <= MAX_CONTEXT:
+            raise SearchQueryError(
+                f"--context must be 0 to {MAX_CONTEXT} lines, not {self.context}."
             )
 
 
@@ -250,17 +261,9 @@ def candidate_posts(refs: list[PostRef], query: str) -> list[PostRef]:
     return kept
 
 
-def _entry_matches(
-    needle: str, fields: Iterable[tuple[str, int, str | None]]
-) -> tuple[FieldMatch, ...]:
-    found: list[FieldMatch] = []
-    for name, index, value in fields:
-        if not value:
-            continue
-        shown, spans = find_spans(needle, value)
-        if spans:
-            found.append(FieldMatch(name, index, shown, spans))
-    return tuple(found)
+def _entry_matches(needle: str, fields: Iterable[str | None]) -> bool:
+    """Whether the needle is in one of an entry's fields (their text as read back)."""
+    return any(value and needle in normalize(value) for value in fields)
 
 
 def _matched_lines(folded: str, needle: str, start: int) -> set[int]:
@@ -283,7 +286,7 @@ def _title_line(front_matter: str | None) -> int:
 
 
 def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery) -> list[SearchHit]:
-    """The hits in one post's text, in the order they appear.
+    """The hits in one post's text, a hit per matching line, in file order.
 
     The whole text is folded once to find the lines that match; only the
     sections holding such a line are read into entries, so a post that
@@ -295,20 +298,41 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
     folded = normalize(shown)
     front_matter, body_start = split_front_matter(shown)
     title = front_matter_title(front_matter)
-    hits: list[SearchHit] = []
+    found: list[_Found] = []
     everything = query.scope == "all" and asker is None
-    if everything and title:
-        title_text, spans = find_spans(needle, title)
-        if spans:
-            match = FieldMatch("title", 0, title_text, spans)
-            hits.append(
-                SearchHit(ref, title, "title", "", _title_line(front_matter), None, (match,))
-            )
+    if everything and title and find_spans(needle, title)[1]:
+        title_line = _title_line(front_matter)
+        found.append(_Found("title", "", title_line, title_line, None))
     # Folding can change lengths (ß -> ss); then offsets don't map and every
     # section is examined.
     lines = _matched_lines(folded, needle, body_start) if len(folded) == len(shown) else None
-    if lines is not None and not lines:
-        return hits
+    if lines is None or lines:
+        found.extend(_found_in_body(shown, body_start, settings, query, needle, asker, lines))
+    if not found:
+        return []
+    file_lines = shown.split("\n")
+    if file_lines[-1] == "":
+        file_lines.pop()
+    hits = [
+        hit
+        for item in found
+        for hit in _line_hits(ref, title, item, file_lines, needle, lines, query.context)
+    ]
+    hits.sort(key=lambda hit: hit.line)
+    return hits
+
+
+def _found_in_body(
+    shown: str,
+    body_start: int,
+    settings: Settings,
+    query: SearchQuery,
+    needle: str,
+    asker: str | None,
+    lines: set[int] | None,
+) -> Iterator[_Found]:
+    """The entries, headings and lines of text in the body that match."""
+    everything = query.scope == "all" and asker is None
     offset = shown.count("\n", 0, body_start)
     for section in split_sections(shown[body_start:], settings, offset, lines):
         first = section.line + 1 if section.line else offset + 1
@@ -316,85 +340,95 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
         if section.key == QUESTIONS:
             for question in questions_in(section, settings, lines):
                 covered.update(range(question.line, question.end_line + 1))
-                hit = _question_hit(ref, title, question, needle, asker, query.scope)
-                if hit is not None:
-                    hits.append(hit)
+                if _question_matches(question, needle, asker, query.scope):
+                    yield _entry_found("question", question)
         elif section.key == REVIEWS:
             for review in reviews_in(section, settings, lines):
                 covered.update(range(review.line, review.end_line + 1))
-                if query.scope != "questions" and asker is None:
-                    hit = _review_hit(ref, title, review, needle)
-                    if hit is not None:
-                        hits.append(hit)
+                if query.scope != "questions" and asker is None and _review_matches(review, needle):
+                    yield _entry_found("review", review)
         if everything:
-            hits.extend(_text_hits(ref, title, section, first, needle, covered, lines))
-    hits.sort(key=lambda hit: hit.line)
-    return hits
+            yield from _text_found(section, first, needle, covered, lines)
 
 
-def _question_hit(
-    ref: PostRef,
-    title: str | None,
-    question: QuestionEntry,
-    needle: str,
-    asker: str | None,
-    scope: str,
-) -> SearchHit | None:
+def _entry_found(kind: str, entry: QuestionEntry | ReviewEntry) -> _Found:
+    return _Found(kind, entry.section, entry.line, max(entry.line, entry.end_line), entry)
+
+
+def _question_matches(question: QuestionEntry, needle: str, asker: str | None, scope: str) -> bool:
     if scope == "reviews":
-        return None
+        return False
     if asker is not None and (question.asker is None or asker not in normalize(question.asker)):
-        return None
-    fields = [("question", 0, question.question), ("asker", 0, question.asker)]
-    fields += [("answer", i, answer) for i, answer in enumerate(question.answers)]
-    matches = _entry_matches(needle, fields)
-    if not matches:
-        return None
-    return SearchHit(ref, title, "question", question.section, question.line, question, matches)
+        return False
+    return _entry_matches(needle, [question.question, question.asker, *question.answers])
 
 
-def _review_hit(
-    ref: PostRef, title: str | None, review: ReviewEntry, needle: str
-) -> SearchHit | None:
-    fields = [
-        ("assignment", 0, review.assignment),
-        ("topic", 0, review.topic),
-        ("presenter", 0, review.presenter),
-    ]
-    fields += [("feedback", i, item) for i, item in enumerate(review.feedback)]
-    matches = _entry_matches(needle, fields)
-    if not matches:
-        return None
-    return SearchHit(ref, title, "review", review.section, review.line, review, matches)
+def _review_matches(review: ReviewEntry, needle: str) -> bool:
+    fields = [review.assignment, review.topic, review.presenter, *review.feedback]
+    return _entry_matches(needle, fields)
 
 
-def _text_hits(
-    ref: PostRef,
-    title: str | None,
+def _text_found(
     section: Section,
     first: int,
     needle: str,
     covered: set[int],
     lines: set[int] | None,
-) -> Iterator[SearchHit]:
+) -> Iterator[_Found]:
     if section.heading and (lines is None or section.line in lines):
-        shown, spans = find_spans(needle, section.heading)
-        if spans:
-            match = FieldMatch("heading", 0, shown, spans)
-            yield SearchHit(ref, title, "text", section.heading, section.line, None, (match,))
+        if find_spans(needle, section.heading)[1]:
+            yield _Found("text", section.heading, section.line, section.line, None)
     for offset, line in enumerate(section.text.split("\n")):
         number = first + offset
         if number in covered or (lines is not None and number not in lines):
             continue
-        shown, spans = find_spans(needle, line.rstrip("\r"))
+        if find_spans(needle, line)[1]:
+            yield _Found("text", section.heading, number, number, None)
+
+
+def _line_hits(
+    ref: PostRef,
+    title: str | None,
+    item: _Found,
+    file_lines: list[str],
+    needle: str,
+    lines: set[int] | None,
+    context: int,
+) -> Iterator[SearchHit]:
+    """A hit for each line of `item` that holds the query, with its context lines."""
+    numbers = range(item.first, min(item.last, len(file_lines)) + 1)
+    matched = []
+    for number in numbers:
+        if lines is not None and number not in lines and item.kind != "title":
+            continue
+        spans = find_spans(needle, file_lines[number - 1].rstrip("\r"))[1]
         if spans:
-            match = FieldMatch("text", 0, shown.strip(), _shift(shown, spans))
-            yield SearchHit(ref, title, "text", section.heading, number, None, (match,))
+            matched.append((number, spans))
+    if not matched:
+        # Only the entry's unescaped text matched (`\|` written for `|`):
+        # point at the entry's first line, with nothing to highlight.
+        matched = [(item.first, ())]
+    for number, spans in matched:
+        yield SearchHit(
+            ref,
+            title,
+            item.kind,
+            item.section,
+            number,
+            _file_line(file_lines, number),
+            spans,
+            item.entry,
+            tuple(_file_line(file_lines, n) for n in range(max(1, number - context), number)),
+            tuple(
+                _file_line(file_lines, n)
+                for n in range(number + 1, min(len(file_lines), number + context) + 1)
+            ),
+        )
 
 
-def _shift(shown: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
-    """Spans in `shown.strip()` rather than `shown`."""
-    lead = len(shown) - len(shown.lstrip())
-    return tuple((start - lead, end - lead) for start, end in spans)
+def _file_line(file_lines: list[str], number: int) -> str:
+    """Line `number` (1-based) without its line break, or "" past the end."""
+    return file_lines[number - 1].rstrip("\r") if 0 < number <= len(file_lines) else ""
 
 
 def search_posts(refs: list[PostRef], settings: Settings, query: SearchQuery) -> list[SearchHit]:

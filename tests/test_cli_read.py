@@ -189,18 +189,71 @@ def test_search_json_names_the_post_and_entry(corpus_log: Path) -> None:
     code, out, err = run(corpus_log, "search", "replace에서 TRUE", "--json")
     assert code == 0, err
     (hit,) = json.loads(out)
-    assert hit["post"]["path"] == DAY4
-    assert hit["kind"] == "question"
+    assert (hit["path"], hit["line"], hit["kind"]) == (DAY4, 64, "question")
     assert (hit["entry"]["number"], hit["entry"]["asker"]) == (1, "서광채")
-    assert hit["matches"][0]["spans"] == [[18, 32]]
-    assert_golden("search", json.loads(run(corpus_log, "search", "과제", "--json")[1]))
+    start, end = hit["spans"][0]
+    assert hit["text"][start:end] == "replace에서 True"
+    assert_golden("search", json.loads(run(corpus_log, "search", "과제", "--json", "-C", "1")[1]))
 
 
 @pytest.mark.corpus
 def test_search_plain_lines(corpus_log: Path) -> None:
     code, out, _ = run(corpus_log, "search", "비복원추출", "--in", "questions")
     assert code == 0
-    assert f"{DAY4}:64: question 1 (서광채): answer: True로 설정하면" in out
+    # The answer's own line, as written, as grep -n prints it.
+    assert out.splitlines() == [
+        f"{DAY4}:66:    답변 : True로 설정하면 나왔던 숫자가 또 나올 수 있는데, False로 설정하면 "
+        "또 나오지 못함 복원추출과 비복원추출의 차이"
+    ]
+    # A line of text is printed once, with no `text: text:` label.
+    code, out, _ = run(corpus_log, "search", "dive into deep learning", "--since", "2021-08-05")
+    assert out == f"{DAY4}:97:    책 추천 : [dive into deep learning](https://www.d2l.ai/)\n"
+
+
+def _context_log(tmp_path: Path) -> Path:
+    lines = ["---", "title: day1", "---", "### 학습 내용", ""]
+    lines += [f"- 줄 {n}" + (" 드롭아웃" if n in (3, 4, 9) else "") for n in range(1, 12)]
+    return build_file_tree(
+        tmp_path,
+        {".studylog.yml": "timezone: UTC\n", "_posts/2021-08-02-day1.md": "\n".join(lines) + "\n"},
+    )
+
+
+def test_search_context_in_a_pipe_is_greps(tmp_path: Path) -> None:
+    root = _context_log(tmp_path)
+    path = "_posts/2021-08-02-day1.md"
+    code, out, err = run(root, "search", "드롭아웃")
+    assert code == 0, err
+    # A pipe gets no context unless asked, like grep.
+    expected = [f"{path}:{n}:- 줄 {k} 드롭아웃" for n, k in ((8, 3), (9, 4), (14, 9))]
+    assert out.splitlines() == expected
+    code, out, _ = run(root, "search", "드롭아웃", "-C", "1")
+    # Adjacent hits share their context (no line twice); gaps are `--`.
+    assert out.splitlines() == [
+        f"{path}-7-- 줄 2",
+        f"{path}:8:- 줄 3 드롭아웃",
+        f"{path}:9:- 줄 4 드롭아웃",
+        f"{path}-10-- 줄 5",
+        "--",
+        f"{path}-13-- 줄 8",
+        f"{path}:14:- 줄 9 드롭아웃",
+        f"{path}-15-- 줄 10",
+    ]
+
+
+def test_search_json_is_a_hit_per_matching_line(tmp_path: Path) -> None:
+    root = _context_log(tmp_path)
+    code, out, _ = run(root, "search", "드롭아웃", "--json", "--context", "1")
+    hits = json.loads(out)
+    assert [(h["path"], h["line"], h["kind"], h["entry"]) for h in hits] == [
+        ("_posts/2021-08-02-day1.md", n, "text", None) for n in (8, 9, 14)
+    ]
+    assert (hits[0]["text"], hits[0]["before"], hits[0]["after"]) == (
+        "- 줄 3 드롭아웃",
+        ["- 줄 2"],
+        ["- 줄 4 드롭아웃"],
+    )
+    assert hits[0]["section"] == "학습 내용"
 
 
 @pytest.mark.corpus
@@ -219,6 +272,8 @@ def test_search_without_matches_says_so_on_stderr(corpus_log: Path) -> None:
         (["search", "x", "--since", "someday"], 1, "Can't read the date 'someday'"),
         (["search", "x", "--since", "2021-09-01", "--until", "2021-08-01"], 2, "swap them"),
         (["search", "x", "--asker", "민수", "--in", "reviews"], 2, "--asker"),
+        (["search", "x", "--context", "-1"], 2, "--context"),
+        (["search", "x", "-C", "1000"], 2, "--context"),
         (["export", "--format", "pdf"], 2, "--format"),
         (["check", "--ignore", "no-such-rule"], 2, "no rule 'no-such-rule'"),
     ],
@@ -393,6 +448,8 @@ def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
     assert "\x1b[" in coloured
     assert "question 1 (서광채)" in coloured
     assert _colour_codes(coloured)
+    # The matching line under its own number, with a line of context either side.
+    assert "64:" in coloured and "63-" in coloured and "65-" in coloured
     plain = _run_in_pty(["search", "replace"], corpus_log, {**env, "NO_COLOR": "1"})
     assert "question 1 (서광채)" in plain
     # NO_COLOR removes colour; bold and reverse video still mark the match.

@@ -54,9 +54,7 @@ def test_known_phrase_is_found_in_the_right_post_and_entry(
     assert isinstance(hit.entry, QuestionEntry)
     assert (hit.entry.number, hit.entry.asker) == (1, "서광채")
     assert hit.line == 64
-    match = hit.matches[0]
-    assert match.field == "question"
-    assert match.text[slice(*match.spans[0])] == "replace에서 True"
+    assert hit.text[slice(*hit.spans[0])] == "replace에서 True"
 
 
 @pytest.mark.corpus
@@ -82,8 +80,7 @@ def test_decomposed_text_in_a_post_matches_a_composed_query(tmp_path: Path) -> N
         assert [h.kind for h in hits] == ["question"], use_rg
         assert hits[0].entry.asker == "민수"  # type: ignore[union-attr]
         # The hit shows NFC text, and the span covers the word.
-        match = hits[0].matches[0]
-        assert match.text[slice(*match.spans[0])] == "드롭아웃"
+        assert hits[0].text[slice(*hits[0].spans[0])] == "드롭아웃"
 
 
 @pytest.mark.corpus
@@ -111,9 +108,8 @@ def test_answers_reviews_and_plain_text_are_searched(
     refs, settings = corpus_log
     day4 = [r for r in refs if r.path.name == "2021-08-05-BoostCourse_day4.md"]
     answer = run(day4, settings, "비복원추출")
-    assert [(h.kind, h.matches[0].field, h.entry.number) for h in answer] == [
-        ("question", "answer", 1)
-    ]
+    # The answer's own line (66), not the question's (64).
+    assert [(h.kind, h.line, h.entry.number) for h in answer] == [("question", 66, 1)]
     review = run(day4, settings, "최대가능도 함수")
     assert review[0].kind == "review"
     assert isinstance(review[0].entry, ReviewEntry)
@@ -171,8 +167,69 @@ def test_titles_and_headings_are_searched(corpus_log: tuple[list[PostRef], Setti
     day4 = [r for r in refs if r.path.name == "2021-08-05-BoostCourse_day4.md"]
     hits = run(day4, settings, "Day4 학습기록")
     # The title's own line in the front matter, so `path:line:` opens there (not line 0).
-    assert [(h.kind, h.line, h.matches[0].field) for h in hits] == [("title", 13, "title")]
+    assert [(h.kind, h.line) for h in hits] == [("title", 13)]
+    assert hits[0].text.startswith("title:")
     heading = run(day4, settings, "마스터 클래스")
-    assert ("text", 79, "heading") in [(h.kind, h.line, h.matches[0].field) for h in heading]
+    assert ("text", 79, "마스터 클래스") in [
+        (h.kind, h.line, h.text[slice(*h.spans[0])]) for h in heading
+    ]
     # --in questions leaves titles and text out.
     assert run(day4, settings, "Day4 학습기록", scope="questions") == []
+
+
+LONG_ANSWER_POST = """---
+title: day3
+---
+### 질문내용
+
+1. 민수님 질문 : 드롭아웃은 언제 끄나요
+
+    답변 : 평가할 때 끕니다.
+    model.eval()을 부르면 드롭아웃이 꺼지고
+    배치 정규화도 평가 모드가 됩니다.
+    학습으로 돌아갈 때는 model.train()을 부릅니다.
+
+2. 지수님 질문 : 배치 크기는?
+
+    답변 : 메모리에 맞게.
+
+### 회고록
+
+- 드롭아웃 복습하기
+"""
+
+
+def _long_answer_log(tmp_path: Path) -> tuple[list[PostRef], Settings]:
+    root = build_file_tree(tmp_path, {"_posts/2021-08-03-day3.md": LONG_ANSWER_POST})
+    settings = settings_from_mapping(root, {}, source="test")
+    return [post_ref(root / "_posts" / "2021-08-03-day3.md")], settings  # type: ignore[list-item]
+
+
+def test_each_matching_line_is_a_hit_with_its_own_line_number(tmp_path: Path) -> None:
+    refs, settings = _long_answer_log(tmp_path)
+    hits = run(refs, settings, "드롭아웃")
+    assert [(h.kind, h.line) for h in hits] == [("question", 6), ("question", 9), ("text", 19)]
+    # Each hit is the line as written, not the whole answer run together.
+    assert hits[1].text == "    model.eval()을 부르면 드롭아웃이 꺼지고"
+    assert hits[1].text[slice(*hits[1].spans[0])] == "드롭아웃"
+    # The entry the line belongs to, read whole.
+    assert hits[0].entry == hits[1].entry
+    assert isinstance(hits[1].entry, QuestionEntry)
+    assert hits[1].entry.asker == "민수"
+    assert (hits[2].section, hits[2].entry) == ("회고록", None)
+
+
+def test_context_lines_come_with_each_hit(tmp_path: Path) -> None:
+    refs, settings = _long_answer_log(tmp_path)
+    (hit,) = run(refs, settings, "배치 정규화", context=2)
+    assert hit.line == 10
+    assert hit.before == (
+        "    답변 : 평가할 때 끕니다.",
+        "    model.eval()을 부르면 드롭아웃이 꺼지고",
+    )
+    assert hit.after == ("    학습으로 돌아갈 때는 model.train()을 부릅니다.", "")
+    # At the end of the file, context stops at the last line.
+    (last,) = run(refs, settings, "복습하기", context=3)
+    assert (last.line, last.after) == (19, ())
+    with pytest.raises(SearchQueryError):
+        SearchQuery("x", context=-1)

@@ -204,12 +204,33 @@ def search(
         str,
         typer.Option("--in", help="Where to look: questions, reviews or all.", metavar="WHERE"),
     ] = "all",
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            "-C",
+            metavar="N",
+            help="Show N lines before and after each matching line "
+            "(default: 1 on a terminal, 0 in a pipe or --json).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Find the questions, answers, reviews and text that match, across all posts."""
-    # Loaded by this command only: every other command starts without it.
-    from studylog.search import SCOPES, SearchQuery, search_log
+    """Find the questions, answers, reviews and text that match, across all posts.
 
+    Each matching line is shown with its own line number (`path:line:text`,
+    as grep -n prints it), highlighted on a terminal; `--json` gives a hit
+    per matching line with the entry it belongs to.
+    """
+    # Loaded by this command only: every other command starts without it.
+    from studylog.cli import render
+    from studylog.search import MAX_CONTEXT, SCOPES, SearchQuery, search_log
+
+    if context is not None and not 0 <= context <= MAX_CONTEXT:
+        raise typer.BadParameter(f"give 0 to {MAX_CONTEXT} lines.", param_hint="--context")
+    terminal = render.is_terminal() and not as_json
+    lines_around = context if context is not None else (1 if terminal else 0)
     if not query.strip():
         raise typer.BadParameter("give a word or phrase to look for.", param_hint="QUERY")
     if scope not in SCOPES:
@@ -220,7 +241,9 @@ def search(
         )
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
-    request = SearchQuery(query, scope=scope, asker=asker, since=start, until=end)
+    request = SearchQuery(
+        query, scope=scope, asker=asker, since=start, until=end, context=lines_around
+    )
     hits = search_log(log.settings, request)
     if as_json:
         _write_json([_hit_json(hit, log) for hit in hits])
@@ -228,13 +251,10 @@ def search(
     if not hits:
         say(f"No matches for '{query}'.")
         return
-    # Loaded by this command only: every other command starts without it.
-    from studylog.cli import render
-
-    if render.is_terminal():
+    if terminal:
         render.hits_rich(hits, log.root, sys.stdout)
     else:
-        render.hits_plain(hits, log.root, sys.stdout)
+        render.hits_plain(hits, log.root, sys.stdout, lines_around)
 
 
 def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
@@ -249,20 +269,16 @@ def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
     else:
         entry_json = _review_json(entry)
     return {
-        "post": _post_json(hit.ref, hit.title, log),
-        "kind": hit.kind,
-        "section": hit.section,
+        "path": _rel(hit.ref.path, log),
         "line": hit.line,
+        "kind": hit.kind,
+        "text": hit.text,
+        "spans": [list(span) for span in hit.spans],
+        "section": hit.section,
         "entry": entry_json,
-        "matches": [
-            {
-                "field": m.field,
-                "index": m.index,
-                "text": m.text,
-                "spans": [list(s) for s in m.spans],
-            }
-            for m in hit.matches
-        ],
+        "post": _post_json(hit.ref, hit.title, log),
+        "before": list(hit.before),
+        "after": list(hit.after),
     }
 
 

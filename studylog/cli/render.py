@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -141,13 +142,13 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 
 def hit_label(hit: SearchHit) -> str:
-    """Which entry a hit is: `question 3 (민수)`, `review 1 (지수)`, `text`."""
+    """Which entry a hit is in: `question 3 (민수)`, `review 1 (지수)`, `title`, or the section."""
     # Loaded by this command only: every other command starts without it.
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry
     if entry is None:
-        return hit.kind
+        return hit.section or hit.kind
     if isinstance(entry, QuestionEntry):
         who = f" ({entry.asker})" if entry.asker else ""
         return f"question {entry.number}{who}"
@@ -155,44 +156,92 @@ def hit_label(hit: SearchHit) -> str:
     return f"review {entry.number}{who}"
 
 
-def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
-    """One line per matching field: `path:line: label: field: text`."""
+@dataclass
+class HitBlock:
+    """A run of adjacent lines of one post to show: the matches and their context.
+
+    `lines` maps a line number to its text and whether it matched (with the
+    spans to highlight); `labels` names the entries the matches are in.
+    """
+
+    path: Path
+    lines: dict[int, tuple[str, tuple[tuple[int, int], ...] | None]] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+
+def hit_blocks(hits: Iterable[SearchHit]) -> Iterator[HitBlock]:
+    """The hits as blocks of adjacent lines, as grep and ripgrep print context.
+
+    Hits whose lines (context included) touch or overlap, in the same post,
+    share one block, so no line is shown twice; a line that is one hit's
+    context and another's match is shown as a match.
+    """
+    block: HitBlock | None = None
     for hit in hits:
-        where = f"{relative(hit.ref.path, root)}:{hit.line}"
-        for match in hit.matches:
-            out.write(f"{where}: {hit_label(hit)}: {match.field}: {flatten(match.text)}\n")
+        first = hit.line - len(hit.before)
+        if block is not None and (block.path != hit.ref.path or first > max(block.lines) + 1):
+            yield block
+            block = None
+        if block is None:
+            block = HitBlock(hit.ref.path)
+        for offset, text in enumerate(hit.before):
+            block.lines.setdefault(first + offset, (text, None))
+        block.lines[hit.line] = (hit.text, hit.spans)
+        for offset, text in enumerate(hit.after, 1):
+            block.lines.setdefault(hit.line + offset, (text, None))
+        label = hit_label(hit)
+        if label not in block.labels:
+            block.labels.append(label)
+    if block is not None:
+        yield block
 
 
-def hits_rich(hits: Sequence[SearchHit], root: Path, out: TextIO) -> None:
-    """Hits grouped by post, each naming its entry, with the matches highlighted."""
+def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO, context: int) -> None:
+    """grep -n's format: `path:line:text` for a match, `path-line-text` for context.
+
+    With context, blocks of lines are separated by `--`, as grep and
+    ripgrep do.
+    """
+    first = True
+    for block in hit_blocks(hits):
+        if context and not first:
+            out.write("--\n")
+        first = False
+        path = relative(block.path, root)
+        for number in sorted(block.lines):
+            text, spans = block.lines[number]
+            mark = "-" if spans is None else ":"
+            out.write(f"{path}{mark}{number}{mark}{text}\n")
+
+
+def hits_rich(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
+    """Hits grouped by post, each block naming its entries, the matches highlighted."""
     # rich only when drawing (TID253), so piped output never loads it.
     from rich.text import Text
 
     console = make_console(out)
     current: Path | None = None
-    for hit in hits:
-        if hit.ref.path != current:
-            current = hit.ref.path
-            header = Text()
-            header.append(hit.ref.date.isoformat(), style="bold")
-            header.append(f"  {hit.ref.slug}", style="bold cyan")
-            if hit.title:
-                header.append(f"  {hit.title}", style="dim")
-            console.print(header)
-        label = Text("  ")
-        label.append(hit_label(hit), style="magenta")
-        label.append(f"  line {hit.line}", style="dim")
-        if hit.section:
-            label.append(f"  · {hit.section}", style="dim")
-        console.print(label)
-        for match in hit.matches:
-            text = Text()
-            text.append(f"    {match.field}: ", style="dim")
-            body = Text(match.text)
-            for start, end in match.spans:
-                body.stylize("bold reverse", start, end)
-            text.append_text(body)
-            console.print(text)
+    for block in hit_blocks(hits):
+        if block.path != current:
+            if current is not None:
+                console.print()
+            current = block.path
+            console.print(Text(relative(block.path, root), style="bold magenta"))
+        console.print(Text("  " + ", ".join(block.labels), style="cyan"))
+        width = len(str(max(block.lines)))
+        for number in sorted(block.lines):
+            text, spans = block.lines[number]
+            row = Text("  ")
+            if spans is None:
+                row.append(f"{number:>{width}}-", style="dim")
+                row.append(text, style="dim")
+            else:
+                row.append(f"{number:>{width}}:", style="green")
+                body = Text(text)
+                for start, end in spans:
+                    body.stylize("bold reverse", start, end)
+                row.append_text(body)
+            console.print(row)
 
 
 # --- check ------------------------------------------------------------------------
