@@ -89,6 +89,12 @@ class Settings:
         return self.root / self.posts_dir
 
     @property
+    def drafts_path(self) -> Path:
+        """The drafts folder: `_drafts` beside the posts folder, where Jekyll looks for it."""
+        # Path(posts_dir).parent, not posts_path.parent: `posts_dir: .` keeps it in the log.
+        return self.root / Path(self.posts_dir).parent / "_drafts"
+
+    @property
     def templates_path(self) -> Path:
         """The folder that holds the log's own templates."""
         return self.root / self.templates_dir

@@ -1,4 +1,4 @@
-"""Setting `last_modified_at` to today without touching anything else in the front matter.
+"""Setting `last_modified_at` (or another date key) without touching anything else.
 
 The front matter is never re-serialised, so the date is changed in the text:
 only the value's characters on its one line, which keeps the key's spacing,
@@ -6,7 +6,8 @@ quotes and a trailing comment. That is safe only for a plain or quoted
 scalar written on one line under a single top-level key. Anything else (an
 empty value, an anchor or alias, a tag, a block scalar, a value on several
 lines, the key written twice) is left as it is, with the reason, so the
-command can say so; the entry is still added.
+command can say so; the entry is still added. `publish` sets `date` the
+same way (`set_date_in_place`).
 
 Whatever was changed, the new front matter is parsed again and must be the
 old mapping with only that key's value different, or nothing is changed.
@@ -49,7 +50,18 @@ def set_last_modified(
     `mapping` is `front_matter` as already parsed (it is parsed once by the
     caller; here the text is parsed again only when the mapping has the key).
     """
-    if KEY not in mapping:
+    return set_date_in_place(front_matter, mapping, KEY, today)
+
+
+def set_date_in_place(
+    front_matter: str, mapping: Mapping[Any, Any], key_name: str, day: dt.date
+) -> LastModifiedUpdate:
+    """Set the top-level `key_name` to `day` in `front_matter`, if it has that key.
+
+    Only the value's characters change (see the module's docstring);
+    `skipped` says why it was left alone when it can't be done safely.
+    """
+    if key_name not in mapping:
         return LastModifiedUpdate(front_matter)
     # PyYAML and its loader only when a front matter is parsed (TID253: ~10 ms at start-up).
     import yaml
@@ -59,7 +71,7 @@ def set_last_modified(
     keys = [
         (key, value)
         for key, value in _top_level_pairs(yaml.parse(front_matter, Loader=yaml_loader()))
-        if isinstance(key, yaml.ScalarEvent) and key.value == KEY
+        if isinstance(key, yaml.ScalarEvent) and key.value == key_name
     ]
     if not keys:
         return LastModifiedUpdate(front_matter, "it comes from a merge key (<<)")
@@ -72,8 +84,8 @@ def set_last_modified(
     assert isinstance(value, yaml.ScalarEvent)  # _why_not_rewritable checked it
     quote = value.style if value.style in ("'", '"') else ""
     start, _, end, _ = _span(value)
-    new = f"{front_matter[:start]}{quote}{today.isoformat()}{quote}{front_matter[end:]}"
-    if not _only_the_date_changed(mapping, new, today):
+    new = f"{front_matter[:start]}{quote}{day.isoformat()}{quote}{front_matter[end:]}"
+    if not _only_the_date_changed(mapping, new, key_name, day):
         return LastModifiedUpdate(
             front_matter, "setting it would have changed other keys of the front matter"
         )
@@ -159,8 +171,10 @@ def _span(event: Any) -> tuple[int, int, int, int]:
     )
 
 
-def _only_the_date_changed(old: Mapping[Any, Any], new_text: str, today: dt.date) -> bool:
-    """True when `new_text` parses to `old` with only `last_modified_at` set to today."""
+def _only_the_date_changed(
+    old: Mapping[Any, Any], new_text: str, key_name: str, day: dt.date
+) -> bool:
+    """True when `new_text` parses to `old` with only `key_name` set to `day`."""
     # PyYAML only when the new front matter is verified (TID253).
     import yaml
 
@@ -170,10 +184,10 @@ def _only_the_date_changed(old: Mapping[Any, Any], new_text: str, today: dt.date
         new = yaml.load(new_text, Loader=yaml_loader())
     except yaml.YAMLError:
         return False
-    if not isinstance(new, dict) or new.get(KEY) not in (today, today.isoformat()):
+    if not isinstance(new, dict) or new.get(key_name) not in (day, day.isoformat()):
         return False
-    rest_old = {k: v for k, v in old.items() if k != KEY}
-    rest_new = {k: v for k, v in new.items() if k != KEY}
+    rest_old = {k: v for k, v in old.items() if k != key_name}
+    rest_new = {k: v for k, v in new.items() if k != key_name}
     return _same(rest_old, rest_new)
 
 

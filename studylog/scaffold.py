@@ -20,12 +20,14 @@ from studylog.errors import (
     ConfigError,
     FrontMatterError,
     GitError,
+    PathOutsideLogError,
     PostExistsError,
     PostWriteError,
     TemplateRenderError,
 )
 from studylog.log import (
     POST_NAME,
+    POST_SUFFIXES,
     Log,
     PostRef,
     default_home,
@@ -273,6 +275,9 @@ class NewPostRequest:
     week: dict[str, Any] | None = None
     # Make the post even when the date already has one.
     force: bool = False
+    # Write `_drafts/SLUG.md` (jekyll-compose's `jekyll draft`): no date in
+    # its name, none of the one-post-per-date rule; `publish` dates it.
+    draft: bool = False
 
 
 def open_or_create_log(root: Path | None = None, cwd: Path | None = None) -> Log:
@@ -507,8 +512,8 @@ def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, templa
         ) from err
 
 
-def _check_date_free(date: dt.date, files: list[tuple[str, str]]) -> None:
-    """Refuse a second post for a date (a `new` typed twice), unless forced.
+def check_date_free(date: dt.date, files: list[tuple[str, str]]) -> None:
+    """Refuse a second post for a date (a `new` typed twice); callers skip it when forced.
 
     Raises:
         PostExistsError: a post already carries the date in its file name.
@@ -585,8 +590,8 @@ def _create_post(log: Log, request: NewPostRequest) -> Path:
         from studylog.team import borrow_peer_part
 
         peer_part = borrow_peer_part(log, request.from_member, date)
-    if not request.force:
-        _check_date_free(date, files)
+    if not request.force and not request.draft:
+        check_date_free(date, files)
     previous = read_previous(log, date, files)
     title = request.title or make_title(
         settings.title, slug, date, settings.course, settings.calendar
@@ -623,7 +628,10 @@ def _create_post(log: Log, request: NewPostRequest) -> Path:
         from studylog.team import insert_peer_part
 
         text = insert_peer_part(text, settings, peer_part)
-    path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
+    if request.draft:
+        path = _draft_path(settings, slug)
+    else:
+        path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
     if request.carry and settings.carry_open:
         text = _carry_open_questions(log, path, text, date, info.name)
     _make_posts_dir(settings)
@@ -632,3 +640,35 @@ def _create_post(log: Log, request: NewPostRequest) -> Path:
     except FileExistsError as err:
         raise PostExistsError(f"{path} already exists; pick another slug or date.") from err
     return path
+
+
+def _draft_path(settings: Settings, slug: str) -> Path:
+    """Where a new draft goes, made ready; refused when it exists or leads out of the log.
+
+    Raises:
+        PostExistsError: a draft with that slug exists (it is never overwritten).
+        PathOutsideLogError: the drafts folder is a symlink out of the log.
+        PostWriteError: the drafts folder can't be created.
+    """
+    from studylog.confine import is_inside  # drafts only: `new` writes into the posts folder
+
+    folder = settings.drafts_path
+    if not is_inside(folder, settings.root):
+        raise PathOutsideLogError(
+            f"{folder} leads outside the log {settings.root}, so studylog won't write there; "
+            "make it an ordinary folder."
+        )
+    existing = [folder / f"{slug}{suffix}" for suffix in POST_SUFFIXES]
+    for path in existing:
+        if path.exists():
+            raise PostExistsError(
+                f"A draft '{slug}' already exists: {path}; open it with "
+                f"`studylog edit {slug}`, or pick another slug."
+            )
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as err:
+        raise PostWriteError(
+            f"Can't create {folder} ({err.strerror}); check the permissions."
+        ) from err
+    return existing[0]

@@ -535,7 +535,9 @@ def commit_posts(
     Without `posts`, changes to the log's set-up (`.studylog.yml`,
     `.gitattributes`, the templates folder) go in too, so that the first
     post's commit makes a clone a working log; `setup_only` commits just
-    those (what `init` does in a log that already has posts).
+    those (what `init` does in a log that already has posts). So do changes
+    to drafts git already tracks (a published draft's removal), never an
+    untracked draft.
 
     Only those files go into the commit, even when other files are staged:
     they stay staged for the user's own next commit. The message is made from
@@ -563,6 +565,9 @@ def _commit_posts(
     repo = open_repository(log.root)
     branch = check_ready(repo, "run `studylog commit`")
     posts_prefix = repo.relative(log.posts_path).rstrip("/") + "/"
+    # Drafts git already tracks follow along (a published draft's removal goes
+    # with its new post); studylog never adds a draft to git, which would push it.
+    drafts_prefix = repo.relative(log.settings.drafts_path).rstrip("/") + "/"
     setup = [] if posts else setup_pathspecs(repo, log)
     if everything:
         pathspecs: list[str] = []
@@ -571,7 +576,7 @@ def _commit_posts(
     elif posts:
         pathspecs = [repo.relative(p) for p in posts]
     else:
-        pathspecs = [posts_prefix, *setup]
+        pathspecs = [posts_prefix, drafts_prefix, *setup]
     counting = message is None or not message.strip()
     # Import the entry counter while git status runs: ~10 ms that overlap.
     changes = read_status(repo, pathspecs, _load_counter if counting else None)
@@ -582,6 +587,7 @@ def _commit_posts(
         if everything
         or c.path in named
         or (_is_post(c.path, posts_prefix) and not setup_only)
+        or (not posts and not setup_only and c.path.startswith(drafts_prefix) and not c.untracked)
         or _is_setup(c.path, setup)
     ]
     if not changes:

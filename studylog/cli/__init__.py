@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from studylog import __version__
-from studylog.cli import entries, publish, read, scaffold, team
+from studylog.cli import compose, entries, publish, read, scaffold, team
 from studylog.cli.terminal import print_error
 from studylog.errors import StudylogError
 
@@ -100,6 +100,7 @@ entries.register(app)
 publish.register(app)
 read.register(app)
 scaffold.register(app)
+compose.register(app)
 team.register(app)
 
 __all__ = ["app", "main"]
