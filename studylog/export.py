@@ -24,6 +24,7 @@ from studylog.log import Log
 from studylog.reader import ReadPost
 
 FORMATS = ("json", "csv", "anki", "md")
+BOM = "\ufeff"
 # Bump when a field of the JSON export changes meaning or disappears.
 JSON_VERSION = 1
 
@@ -85,15 +86,23 @@ def to_json(posts: list[ReadPost]) -> str:
 CSV_COLUMNS = ("date", "slug", "title", "number", "asker", "question", "answers")
 
 
-def to_csv(posts: list[ReadPost]) -> str:
-    """The questions as CSV (RFC 4180, header row); several answers share one cell, one a line."""
+def to_csv(posts: list[ReadPost], excel: bool = False) -> str:
+    """The questions as CSV (RFC 4180, header row); several answers share one cell, one a line.
+
+    Rows end in CRLF (RFC 4180, and what Excel writes). With `excel`, the
+    text starts with a byte order mark: Excel opens a `.csv` without one in
+    the system's ANSI code page (cp949 on a Korean Windows, cp1252 in
+    western Europe), which garbles Hangul; with it, as UTF-8. Line breaks
+    inside a cell stay LF (the reader gives values with LF, whatever the
+    post's line endings), which is the in-cell break Excel itself writes.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for record in question_records(posts):
         row = dict(record, answers="\n".join(record["answers"]))
         writer.writerow(["" if row[column] is None else row[column] for column in CSV_COLUMNS])
-    return buffer.getvalue()
+    return (BOM if excel else "") + buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -243,10 +252,41 @@ def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str
 
 def export_posts(posts: list[ReadPost], fmt: str, deck: str | None = None) -> str:
     """The export of these posts in `fmt` (one of `FORMATS`)."""
+    return build_export(posts, fmt, deck).text
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export's text, and how many of the posts' questions it holds.
+
+    `written` counts what the format writes per question: every question
+    in json, csv and md, only the answered ones as Anki cards (a card with
+    no back can't be studied), so the two numbers differ there.
+    """
+
+    text: str
+    questions: int
+    written: int
+    unit: str  # "question" or "card"
+
+    @property
+    def skipped(self) -> int:
+        """Questions the format left out (unanswered ones, for Anki)."""
+        return self.questions - self.written
+
+
+def build_export(
+    posts: list[ReadPost], fmt: str, deck: str | None = None, excel: bool = False
+) -> Export:
+    """Export these posts in `fmt` (one of `FORMATS`); `excel` is for csv (see `to_csv`)."""
+    questions = sum(len(post.entries.questions) for post in posts)
     if fmt == "anki":
-        return to_anki(posts, deck)
-    builders = {"json": to_json, "csv": to_csv, "md": to_markdown}
-    return builders[fmt](posts)
+        cards = anki_cards(posts)
+        return Export(cards_to_anki(cards, deck), questions, len(cards), "card")
+    if fmt == "csv":
+        return Export(to_csv(posts, excel), questions, questions, "question")
+    builders = {"json": to_json, "md": to_markdown}
+    return Export(builders[fmt](posts), questions, questions, "question")
 
 
 def export_target(log: Log, output: Path, option: str = "-o") -> Path:

@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,71 @@ def test_export_of_the_whole_corpus() -> None:
     assert (
         len(list(csv.reader(io.StringIO(to_csv(posts), newline="")))) == len(data["questions"]) + 1
     )
+
+
+# --- `export --excel` and the summary line (issue 15, item 11) -------------------------
+
+EXCEL_POST = (
+    "---\r\ntitle: 엑셀\r\n---\r\n### 질문내용\r\n\r\n"
+    "1. 민수님 질문 : 한글이 깨지나요?\r\n\r\n"
+    "    답변 : 첫 줄\r\n    둘째 줄\r\n\r\n"
+    "2. 지수님 질문 : 답이 아직 없는 질문\r\n"
+)
+
+
+def _excel_log(tmp_path: Path) -> Path:
+    from studylog.scaffold import init_log
+
+    root = tmp_path / "blog"
+    init_log(root)
+    (root / "_posts" / "2021-08-05-day4.md").write_bytes(EXCEL_POST.encode("utf-8"))
+    return root
+
+
+def _studylog(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "studylog", "--root", str(root), *args], capture_output=True
+    )
+
+
+def test_export_csv_excel_starts_with_a_bom_and_keeps_crlf_rows(tmp_path: Path) -> None:
+    root = _excel_log(tmp_path)
+    out = tmp_path / "q.csv"
+    done = _studylog(root, "export", "-f", "csv", "--excel", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfdate,slug,title,")
+    assert data.endswith(b"\r\n")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1][4:] == ["민수", "한글이 깨지나요?", "첫 줄\n둘째 줄"]
+    # No CR inside a cell: Excel's own in-cell line break is LF.
+    assert all("\r" not in cell for row in rows for cell in row)
+    # stdout gets the same bytes; without --excel there is no BOM.
+    piped = _studylog(root, "export", "-f", "csv", "--excel")
+    assert piped.stdout == data
+    plain = _studylog(root, "export", "-f", "csv")
+    assert plain.stdout == data[3:]
+
+
+def test_export_excel_is_only_for_csv(tmp_path: Path) -> None:
+    done = _studylog(_excel_log(tmp_path), "export", "-f", "anki", "--excel")
+    assert done.returncode == 2
+    assert b"--excel" in done.stderr and b"--format csv" in done.stderr
+
+
+def test_export_summary_says_both_numbers_when_questions_are_skipped(tmp_path: Path) -> None:
+    root = _excel_log(tmp_path)
+    done = _studylog(root, "export", "-f", "anki", "-o", str(tmp_path / "cards.txt"))
+    assert done.returncode == 0
+    assert done.stderr.decode() == (
+        f"Wrote 1 card from 2 questions (1 unanswered skipped) in 1 post to "
+        f"{tmp_path / 'cards.txt'}.\n"
+    )
+    # To stdout, the data stays clean and the count still goes to stderr.
+    done = _studylog(root, "export", "-f", "anki")
+    assert done.stdout.count(b"studylog:2021-08-05:day4:q") == 1
+    assert (
+        done.stderr.decode() == "Wrote 1 card from 2 questions (1 unanswered skipped) in 1 post.\n"
+    )
+    done = _studylog(root, "export", "-f", "csv", "-o", str(tmp_path / "q.csv"))
+    assert done.stderr.decode() == f"Wrote 2 questions from 1 post to {tmp_path / 'q.csv'}.\n"

@@ -20,6 +20,7 @@ from studylog.errors import StudylogError
 if TYPE_CHECKING:
     import datetime as dt
 
+    from studylog.export import Export
     from studylog.log import Log, PostRef
     from studylog.markdown.extraction import QuestionEntry, ReviewEntry
     from studylog.reader import ReadPost
@@ -494,26 +495,44 @@ def export(
         str | None,
         typer.Option(help="The Anki deck the cards go to (Study::Day4 for a sub-deck)."),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="For --format csv: start with a UTF-8 byte order mark, so Excel "
+            "shows Korean text instead of garbling it.",
+        ),
+    ] = False,
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
     # Loaded by this command only: every other command starts without it.
-    from studylog.export import FORMATS, export_posts, one_line_deck
+    from studylog.export import FORMATS, build_export, one_line_deck
     from studylog.log import filter_posts
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use json, csv, anki or md.", param_hint="--format")
     if deck is not None and fmt != "anki":
         raise typer.BadParameter("a deck is for --format anki.", param_hint="--deck")
+    if excel and fmt != "csv":
+        raise typer.BadParameter("it is for --format csv.", param_hint="--excel")
     if deck is not None:
         one_line_deck(deck)
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     posts = _load_posts(log, filter_posts(log.posts(), start, end))
     posts.sort(key=lambda p: (p.ref.date, p.ref.slug))
-    text = export_posts(posts, fmt, deck)
-    questions = sum(len(p.entries.questions) for p in posts)
+    result = build_export(posts, fmt, deck, excel)
+    text = result.text
     if output is None:
-        sys.stdout.write(text)
+        if excel:
+            # The byte order mark as bytes, whatever encoding the terminal reports.
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode("utf-8", errors="backslashreplace"))
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+        if result.skipped:
+            say(_export_summary(result, len(posts), None))
         return
     # Loaded by this command only: every other command starts without it.
     from studylog.export import export_target
@@ -524,7 +543,23 @@ def export(
     # A title can hold a lone surrogate (a YAML "\udc80" escape); it is
     # written as that escape rather than failing the whole export.
     write_atomic(target, text.encode("utf-8", errors="backslashreplace"))
-    say(f"Wrote {questions} question(s) from {len(posts)} post(s) to {display_path(target)}.")
+    say(_export_summary(result, len(posts), display_path(target)))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _export_summary(result: Export, posts: int, target: str | None) -> str:
+    """ "Wrote 17 cards from 18 questions (1 unanswered skipped) in 5 posts to cards.txt."."""
+    where = f" to {target}" if target is not None else ""
+    wrote = f"Wrote {_plural(result.written, result.unit)}"
+    if result.skipped == 0:
+        return f"{wrote} from {_plural(posts, 'post')}{where}."
+    return (
+        f"{wrote} from {_plural(result.questions, 'question')} "
+        f"({result.skipped} unanswered skipped) in {_plural(posts, 'post')}{where}."
+    )
 
 
 def open_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
