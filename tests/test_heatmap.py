@@ -133,13 +133,38 @@ def test_the_terminal_heatmap_says_how_many_weeks_it_left_out(log: Path) -> None
     stats = compute_stats([load_post(r, opened.settings) for r in opened.posts()], D(2024, 3, 10))
     assert len(stats.weeks) == 10  # the weeks of 1 January to 4 March
     narrow = heatmap_lines(stats, 15)  # (15 - 5) // 2 = 5 columns
-    assert (
-        narrow[-1]
-        == "(5 older weeks not shown; use --since, a wider terminal, or --svg FILE for all)"
+    # The message names the option that shows the rest.
+    assert narrow[-1] == (
+        "(5 older weeks not shown; --weeks 10 shows them all, --svg FILE draws the whole log)"
     )
     assert len(narrow) == 1 + 7 + 1
     wide = heatmap_lines(stats, 80)
     assert len(wide) == 1 + 7 and not any("older week" in line for line in wide)
+    # --weeks N: exactly N weeks, in bands of what fits when they don't fit one.
+    three = heatmap_lines(stats, 80, weeks=3)
+    assert len(three) == 1 + 7 + 1 and three[-1].startswith("(7 older weeks not shown;")
+    assert three[1] == "Mon  · · ·"
+    banded = heatmap_lines(stats, 15, weeks=8)
+    assert len(banded) == 2 * (1 + 7) + 1 + 1  # two bands (5 + 3 weeks), a blank line between
+    assert [len(line.split()) for line in banded[1:8]] == [6] * 7
+    # The second band's rows, Monday to Friday (its last week ends on a Friday).
+    assert [len(line.split()) for line in banded[10:15]] == [4] * 5
+    assert banded[-1].startswith("(2 older weeks not shown;")
+    everything = heatmap_lines(stats, 15, weeks=10)
+    assert not any("older week" in line for line in everything)
+
+
+def test_stats_weeks_option(log: Path) -> None:
+    result = runner.invoke(app, ["stats", "--weeks", "2"])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith(("Mon", "Fri"))]
+    assert len(rows) == 2 and all(len(row.split()) <= 3 for row in rows)
+    assert "(8 older weeks not shown; --weeks 10 shows them all" in result.stdout
+    for args in (["--weeks", "0"], ["--weeks", "2", "--json"], ["--weeks", "2", "--svg", "x.svg"]):
+        refused = runner.invoke(app, ["stats", *args])
+        assert refused.exit_code == 2, args
+        assert "--weeks" in refused.stderr
+    assert not (log / "x.svg").exists()
 
 
 def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:

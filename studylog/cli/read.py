@@ -377,12 +377,29 @@ def stats(
         bool,
         typer.Option("--data", help="Write the --json numbers to _data/studylog.json for Liquid."),
     ] = False,
+    weeks: Annotated[
+        int | None,
+        typer.Option(
+            "--weeks",
+            min=1,
+            metavar="N",
+            help="Draw the heatmap's last N weeks (default: as many as fit the terminal).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the streak, a week-by-day heatmap of posts and entries, questions per person."""
     # Loaded by this command only: every other command starts without it.
     from studylog.log import filter_posts
     from studylog.stats import compute_stats
 
+    if weeks is not None and (svg is not None or data or as_json):
+        # Those give every day of the window; --since/--until choose the window.
+        raise typer.BadParameter(
+            "it sets the terminal heatmap's width; use --since to choose the days of "
+            "--json, --svg and --data.",
+            param_hint="--weeks",
+        )
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
     posts = _load_posts(log, filter_posts(log.posts(), start, end))
@@ -397,9 +414,9 @@ def stats(
     from studylog.cli import render
 
     if render.is_terminal():
-        render.stats_rich(result, sys.stdout)
+        render.stats_rich(result, sys.stdout, weeks=weeks)
     else:
-        render.stats_plain(result, sys.stdout)
+        render.stats_plain(result, sys.stdout, weeks=weeks)
 
 
 def _write_stats_files(

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from studylog.listing import PostSummary
     from studylog.reader import ReadPost
     from studylog.search import SearchHit
-    from studylog.stats import Stats, Streak
+    from studylog.stats import Stats, Streak, Week
 
 
 def is_terminal(stream: TextIO | None = None) -> bool:
@@ -286,17 +286,35 @@ def _shade(value: int, top: int) -> str:
     return _SHADES[level]
 
 
-def heatmap_lines(stats: Stats, width: int) -> list[str]:
+def heatmap_lines(stats: Stats, width: int, weeks: int | None = None) -> list[str]:
     """The week-by-day heatmap of entries as text: a row per weekday, a column per week.
 
-    Only the most recent weeks that fit in `width` are drawn, and a last
-    line says how many older ones were left out. A day with a post but no
+    Without `weeks`, only the most recent weeks that fit in `width` are
+    drawn; with it, the most recent `weeks` weeks, in bands of as many as
+    fit, oldest band first. A last line says how many older weeks were left
+    out and the `--weeks` that shows them all. A day with a post but no
     entries shows as `+`; days without a post as `·`.
     """
     columns = max(1, (width - 5) // 2)
-    weeks = stats.weeks[-columns:]
-    hidden = len(stats.weeks) - len(weeks)
-    top = max((day.entries for week in weeks for day in week.days if day), default=0)
+    shown = stats.weeks[-(weeks or columns) :]
+    hidden = len(stats.weeks) - len(shown)
+    top = max((day.entries for week in shown for day in week.days if day), default=0)
+    lines: list[str] = []
+    for band_start in range(0, len(shown), columns):
+        if lines:
+            lines.append("")
+        lines += _heatmap_band(shown[band_start : band_start + columns], top)
+    if hidden:
+        # Say so: silently dropping the oldest weeks reads as weeks with no posts.
+        lines.append(
+            f"({hidden} older week{'s' if hidden != 1 else ''} not shown; "
+            f"--weeks {len(stats.weeks)} shows them all, --svg FILE draws the whole log)"
+        )
+    return lines
+
+
+def _heatmap_band(weeks: Sequence[Week], top: int) -> list[str]:
+    """The month names and the seven weekday rows of some weeks."""
     # Month names above the week they start in, where they don't collide.
     header = [" "] * (5 + 2 * len(weeks) + 3)
     last_month = None
@@ -309,8 +327,7 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
                 label = week.start.strftime("%b")
                 header[column : column + len(label)] = list(label)
                 free_from = column + len(label) + 1
-    months = "".join(header)
-    lines = [months.rstrip()]
+    lines = ["".join(header).rstrip()]
     for index, name in enumerate(_DAY_NAMES):
         cells = []
         for week in weeks:
@@ -322,12 +339,6 @@ def heatmap_lines(stats: Stats, width: int) -> list[str]:
             else:
                 cells.append(_shade(day.entries, top))
         lines.append((f"{name:<4} " + " ".join(cells)).rstrip())
-    if hidden:
-        # Say so: silently dropping the oldest weeks reads as weeks with no posts.
-        lines.append(
-            f"({hidden} older week{'s' if hidden != 1 else ''} not shown; "
-            "use --since, a wider terminal, or --svg FILE for all)"
-        )
     return lines
 
 
@@ -337,7 +348,9 @@ def _streak(streak: Streak) -> str:
     return f"{streak.days} day{'s' if streak.days != 1 else ''} ({streak.start} – {streak.end})"
 
 
-def stats_plain(stats: Stats, out: TextIO, width: int = 80, top: int = 10) -> None:
+def stats_plain(
+    stats: Stats, out: TextIO, width: int = 80, top: int = 10, weeks: int | None = None
+) -> None:
     """The numbers, the heatmap and the top askers as plain text."""
     lines = [
         f"posts\t{stats.posts}",
@@ -349,14 +362,14 @@ def stats_plain(stats: Stats, out: TextIO, width: int = 80, top: int = 10) -> No
         f"longest streak\t{_streak(stats.longest_streak)}",
     ]
     if stats.weeks:
-        lines += ["", *heatmap_lines(stats, width)]
+        lines += ["", *heatmap_lines(stats, width, weeks)]
     if stats.askers:
         lines += ["", "questions per person"]
         lines += [f"{name}\t{count}" for name, count in stats.askers[:top]]
     out.write("\n".join(lines) + "\n")
 
 
-def stats_rich(stats: Stats, out: TextIO, top: int = 10) -> None:
+def stats_rich(stats: Stats, out: TextIO, top: int = 10, weeks: int | None = None) -> None:
     """Totals and streaks, the heatmap in a panel, and a bar per asker."""
     # rich only when drawing (TID253), so piped output never loads it.
     from rich.panel import Panel
@@ -376,7 +389,7 @@ def stats_rich(stats: Stats, out: TextIO, top: int = 10) -> None:
     console.print(totals)
     if not stats.weeks:
         return
-    lines = heatmap_lines(stats, console.width - 4)
+    lines = heatmap_lines(stats, console.width - 4, weeks)
     heat = Text("\n".join(lines))
     for index, char in enumerate(heat.plain):
         if char in _SHADES[1:]:
