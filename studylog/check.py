@@ -16,7 +16,7 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.errors import StudyDayError, StudylogError
-from studylog.jekyll import Site
+from studylog.jekyll import JEKYLL_CONFIG, Site, read_site
 from studylog.log import PostRef, site_timezone
 from studylog.markdown.extraction import PostEntries, read_entries
 from studylog.markdown.headings import normalize_heading
@@ -615,9 +615,6 @@ def jekyll_site(settings: Settings) -> Site | None:
     Raises:
         ConfigError: `_config.yml` is not valid YAML.
     """
-    # The site's _config.yml only when a rule needs it.
-    from studylog.jekyll import JEKYLL_CONFIG, read_site
-
     if not (settings.root / JEKYLL_CONFIG).is_file():
         return None
     return read_site(settings.root, settings.posts_dir)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from studylog.config import EntryFormats, SectionSpec
 from studylog.errors import ConfigError, EntryInvalidError
+from studylog.jekyll import read_site
 from studylog.markdown.kramdown import Dialect, Value
 
 if TYPE_CHECKING:
@@ -408,9 +409,6 @@ def site_dialect(log: Log) -> Dialect:
     Raises:
         ConfigError: the site's `_config.yml` is not valid YAML.
     """
-    # The site's _config.yml only when an entry is written.
-    from studylog.jekyll import read_site
-
     site = read_site(log.root, log.settings.posts_dir)
     return Dialect(site.renderer, protect_liquid=log.settings.liquid != "keep")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from studylog.confine import is_inside, is_special
-from studylog.errors import PathOutsideLogError, PostWriteError
+from studylog.errors import ExportOptionError, PathOutsideLogError, PostWriteError
 from studylog.log import Log
 from studylog.reader import ReadPost
 
@@ -198,9 +198,6 @@ def one_line_deck(deck: str) -> str:
     Raises:
         ExportOptionError: it is empty or holds a line break or a tab.
     """
-    # Only this check raises.
-    from studylog.errors import ExportOptionError
-
     name = deck.strip()
     if not name or any(c in name for c in "\r\n\t"):
         raise ExportOptionError(

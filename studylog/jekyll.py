@@ -1,4 +1,4 @@
-"""The Jekyll site around a log: what its `_config.yml` says about posts.
+"""The Jekyll site around a log: what its `_config.yml` says (the one reader of it).
 
 Two facts decide how a post renders for its readers: the layout posts get
 (a post with none is a bare HTML fragment: no `<html>`, title or CSS) and
@@ -11,6 +11,7 @@ command that writes an entry seldom imports PyYAML for it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -78,6 +79,24 @@ def read_site_config(root: Path) -> dict[str, Any]:
     if not S_ISREG(info.st_mode):
         return {}
     return read_yaml_mapping(path, info, strict_mapping=False)
+
+
+# `timezone:` at the start of a line: Jekyll's top-level key (nested keys are indented).
+_TIMEZONE_LINE = re.compile(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", re.MULTILINE)
+
+
+def read_site_timezone(root: Path) -> str | None:
+    """Jekyll's top-level `timezone` in `root/_config.yml`, or None.
+
+    A line match, not a YAML parse: every command that needs today's date
+    asks, and parsing a long `_config.yml` would import PyYAML for one key.
+    """
+    try:
+        text = (root / JEKYLL_CONFIG).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _TIMEZONE_LINE.search(text)
+    return match[1] if match else None
 
 
 def _renderer(mapping: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ from studylog.errors import (
     PostNotFoundError,
     SlugInvalidError,
 )
+from studylog.jekyll import JEKYLL_CONFIG, read_site_timezone
 
 POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(md|markdown)$")
 POST_SUFFIXES = (".md", ".markdown")
@@ -51,26 +52,9 @@ def filter_posts(
     return [ref for ref in refs if in_window(ref.date, since, until)]
 
 
-_JEKYLL_TIMEZONE = re.compile(r"^timezone[ \t]*:[ \t]*['\"]?([A-Za-z0-9_+\-/]+)", re.MULTILINE)
-
-
-def jekyll_timezone(root: Path) -> str | None:
-    """Jekyll's top-level `timezone` in `root/_config.yml`, or None.
-
-    A line match, not a YAML parse: `_config.yml` can be long and this runs
-    on every command that needs today's date.
-    """
-    try:
-        text = (root / "_config.yml").read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    match = _JEKYLL_TIMEZONE.search(text)
-    return match[1] if match else None
-
-
 def site_timezone(settings: Settings) -> str | None:
     """The log's timezone: `.studylog.yml`'s, else Jekyll's `timezone`, else None (the system's)."""
-    return settings.timezone or jekyll_timezone(settings.root)
+    return settings.timezone or read_site_timezone(settings.root)
 
 
 def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -181,7 +165,7 @@ class Log:
                 zone = ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError) as err:
                 raise ConfigError(
-                    f"{self.root / '_config.yml'}: unknown timezone '{name}'; "
+                    f"{self.root / JEKYLL_CONFIG}: unknown timezone '{name}'; "
                     "use an IANA name like Asia/Seoul."
                 ) from err
             return clock.astimezone(zone) if clock else dt.datetime.now(zone)

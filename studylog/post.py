@@ -66,8 +66,26 @@ def read_post(path: Path, strict: bool = True) -> PostText:
     Raises:
         PostReadError: missing, a folder, unreadable, or (with `strict`) not UTF-8.
     """
+    raw = read_post_bytes(path)
+    if not strict:
+        return split_post(path, raw.decode("utf-8", errors="replace"))
     try:
-        raw = read_regular(path)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PostReadError(
+            f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
+        ) from err
+    return split_post(path, text)
+
+
+def read_post_bytes(path: Path) -> bytes:
+    """A post file's bytes as stored (BOM included), for a byte-level prefilter like search's.
+
+    Raises:
+        PostReadError: missing, a folder, not a regular file, or unreadable.
+    """
+    try:
+        return read_regular(path)
     except NotRegularFileError as err:
         if path.is_dir():
             raise PostReadError(f"{path} is a folder, not a post; name a .md file.") from err
@@ -78,15 +96,6 @@ def read_post(path: Path, strict: bool = True) -> PostText:
         raise PostReadError(f"{path} does not exist; `studylog list` shows the posts.") from err
     except OSError as err:
         raise PostReadError(f"Can't read {path} ({err.strerror}); check its permissions.") from err
-    if not strict:
-        return split_post(path, raw.decode("utf-8", errors="replace"))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise PostReadError(
-            f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8 and try again."
-        ) from err
-    return split_post(path, text)
 
 
 def split_front_matter(text: str) -> tuple[str | None, int]:

@@ -25,6 +25,7 @@ from studylog.errors import (
     PostWriteError,
     TemplateRenderError,
 )
+from studylog.jekyll import read_site, read_site_config, read_site_timezone
 from studylog.log import (
     POST_NAME,
     POST_SUFFIXES,
@@ -32,7 +33,6 @@ from studylog.log import (
     PostRef,
     default_home,
     find_log_root,
-    jekyll_timezone,
     new_slug,
     open_log,
 )
@@ -171,11 +171,8 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
         raise PostWriteError(f"Can't create {root} ({err.strerror}); pick another folder.") from err
     config_path = root / CONFIG_NAME
     created_config = False
-    # git only for `init`, which `new` does not need.
-    from studylog.jekyll import read_site_config
-
     jekyll = read_site_config(root)
-    timezone = jekyll_timezone(root)
+    timezone = read_site_timezone(root)
     compose = jekyll.get("jekyll_compose")
     front_matter: dict[str, Any] = {}
     if isinstance(compose, dict):
@@ -553,7 +550,6 @@ def create_post(log: Log, request: NewPostRequest) -> Path:
 
 def _create_post(log: Log, request: NewPostRequest) -> Path:
     # Only `new` renders a template or borrows a teammate's part.
-    from studylog.jekyll import read_site
     from studylog.names import person_name
     from studylog.templates import find_template, render_template, template_folders
     from studylog.values import check_single_line

@@ -35,7 +35,13 @@ from studylog.markdown.extraction import (
     split_sections,
 )
 from studylog.markdown.headings import QUESTIONS, REVIEWS
-from studylog.post import find_key, front_matter_title, read_post, split_front_matter
+from studylog.post import (
+    find_key,
+    front_matter_title,
+    read_post,
+    read_post_bytes,
+    split_front_matter,
+)
 
 SCOPES = ("questions", "reviews", "all")
 # More context than this is reading the post: `studylog show` or an editor does that.
@@ -253,8 +259,8 @@ def candidate_posts(refs: list[PostRef], query: str) -> list[PostRef]:
     kept: list[PostRef] = []
     for ref in refs:
         try:
-            data = ref.path.read_bytes().lower()
-        except OSError:
+            data = read_post_bytes(ref.path).lower()
+        except StudylogError:
             continue
         if any(needle in data for needle in needles):
             kept.append(ref)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from studylog.errors import CommitRejectedError, GitError, OperationInProgressError, StudylogError
 from studylog.log import POST_NAME, POST_SUFFIXES
+from studylog.post import read_post
 
 if TYPE_CHECKING:
     from studylog.config import Settings
@@ -376,9 +377,9 @@ def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> lis
         old = before.get(change.path)
         if change.path in before and old is not None:
             try:
-                new = (repo.top / change.path).read_text(encoding="utf-8-sig")
+                new = read_post(repo.top / change.path).text
                 was, now = count_entries(old, log.settings), count_entries(new, log.settings)
-            except (OSError, UnicodeDecodeError, StudylogError):
+            except StudylogError:
                 # The message then just says "Update": counting is a courtesy.
                 counted.append(change)
                 continue

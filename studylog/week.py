@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studylog.errors import WeekInvalidError
+from studylog.errors import StudylogError, WeekInvalidError
 
 if TYPE_CHECKING:
     from studylog.log import Log
@@ -228,7 +228,6 @@ def week_lists(summary: dict[str, Any], profile: str) -> dict[str, str]:
 def week_posts(log: Log, span: WeekSpan) -> list[ReadPost]:
     """The week's daily posts, read (retrospective `weekN` posts left out)."""
     # The reader and calendar only when the week's posts are read.
-    from studylog.errors import StudylogError
     from studylog.log import post_ref
     from studylog.reader import load_post
     from studylog.study import slug_week

@@ -147,6 +147,7 @@ def _modified(text: str) -> str:
     return _LAST_MODIFIED.sub("last_modified_at:", text, count=1)
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_corpus_posts_take_an_answer_to_every_question_byte_exactly(tmp_path: Path) -> None:
     """Each list-item question of each corpus post takes an answer; the rest is untouched."""

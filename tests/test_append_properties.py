@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_append_corpus import assert_only_inserted
@@ -180,6 +181,7 @@ def _render(entry: object, number: int) -> list[str]:
     return render_note(entry)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=posts(), bom=st.booleans(), pick=ENTRIES)
 def test_any_entry_in_any_post_changes_nothing_else(
@@ -236,6 +238,7 @@ RAW_PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     body=st.lists(RAW_PIECES, max_size=30).map("".join),

@@ -171,6 +171,7 @@ MOMENTS = ("ready", "locked", "written", "renaming", "renamed", "synced", "appen
 KEEPS_THE_ENTRY = {"renamed", "synced", "appended"}
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_moment_of_the_write_never_tears_the_post(tmp_path: Path) -> None:
     import selectors
 

@@ -213,6 +213,7 @@ def test_root_that_is_not_a_log_is_refused_and_gets_no_posts_folder(tmp_path: Pa
 # --- special files in the posts folder: skipped, never opened blocking -------------
 
 
+@pytest.mark.slow
 def test_a_fifo_named_like_the_newest_post_hangs_nothing(log_root: Path, day4: Path) -> None:
     fifo = log_root / "_posts" / "2099-12-31-trap.md"
     os.mkfifo(fifo)

@@ -160,6 +160,7 @@ def test_help_shows_the_daily_loop(flag: str, tmp_path: Path) -> None:
         assert example.split()[1] in names, f"--help shows {example!r}, which is no command"
 
 
+@pytest.mark.slow
 def test_daily_loop_examples_run(tmp_path: Path) -> None:
     """The examples in `studylog --help` work word for word, through to the push."""
     import os

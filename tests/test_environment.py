@@ -84,6 +84,7 @@ def test_an_editor_that_deletes_its_file(log_root: Path, day4: Path) -> None:
     assert day4.read_text(encoding="utf-8") == POST
 
 
+@pytest.mark.slow
 def test_a_post_dated_9999_12_31(log_root: Path, day4: Path, tmp_path: Path) -> None:
     (log_root / "_posts" / "9999-12-31-end.md").write_text(
         POST.replace("2021-08-05", "9999-12-31"), encoding="utf-8"

@@ -51,6 +51,7 @@ def test_insert_side_finds_the_section_the_read_side_reads(ko: Settings) -> None
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_every_corpus_post_gets_its_question_where_the_reader_reads_questions(
     ko: Settings,

@@ -507,6 +507,7 @@ def test_sections_both_sides_created_are_written_once(settings) -> None:  # type
     assert merged.count("과제 1") == merged.count("내일은 LSTM") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_corpus_posts_merge_appends_from_both_sides(log_root: Path) -> None:
     """Each real post gets entries on two sides, sections created on both where missing."""

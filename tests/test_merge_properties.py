@@ -91,6 +91,7 @@ def apply(
         sync_branch(root)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,

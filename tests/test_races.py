@@ -146,6 +146,7 @@ def test_an_entry_added_during_sync_waits_and_lands_on_the_pulled_post(
     assert git(repo, "status", "--porcelain") == f" M {DAY5}\n"
 
 
+@pytest.mark.slow
 def test_a_commit_during_sync_waits_and_survives_the_rollback(
     repo: Path, tmp_path: Path, paused_rebase: tuple[Path, Path]
 ) -> None:
@@ -250,6 +251,7 @@ def dirty(repo: Path) -> bytes:
         ["commit", "--all"],
     ],
 )
+@pytest.mark.slow
 def test_after_a_killed_sync_commands_refuse_and_the_advice_restores_everything(
     repo: Path, tmp_path: Path, paused_rebase: tuple[Path, Path], command: list[str]
 ) -> None:
@@ -281,6 +283,7 @@ def test_after_a_killed_sync_commands_refuse_and_the_advice_restores_everything(
     assert not (repo / ".git" / SYNC_MARKER).exists()
 
 
+@pytest.mark.slow
 def test_after_a_killed_sync_and_rebase_quit_the_advice_restores_everything(
     repo: Path, tmp_path: Path, paused_rebase: tuple[Path, Path]
 ) -> None:

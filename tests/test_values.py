@@ -214,6 +214,7 @@ def test_formats_with_huge_widths_or_odd_fields_are_refused_by_key(
 @pytest.mark.parametrize(
     "date", ["2021-02-30", "2021-13-45", "!!timestamp 99999-01-01", "!!timestamp x"]
 )
+@pytest.mark.slow
 def test_front_matter_dates_that_do_not_exist(log_root: Path, day4: Path, date: str) -> None:
     text = POST.replace("date: 2021-08-05", f"date: {date}")
     day4.write_text(text, encoding="utf-8")
@@ -228,6 +229,7 @@ def test_front_matter_dates_that_do_not_exist(log_root: Path, day4: Path, date: 
     assert "can't build" in checked.stdout.decode() + checked.stderr.decode()
 
 
+@pytest.mark.slow
 def test_a_lone_surrogate_in_the_title(log_root: Path, day4: Path, tmp_path: Path) -> None:
     day4.write_text(POST.replace("title: day4", 'title: "\\udc80 x"'), encoding="utf-8")
     for command in (

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -23,6 +23,11 @@ from studylog import __version__
 from studylog.cli import compose, entries, publish, read, scaffold, team
 from studylog.cli.terminal import print_error
 from studylog.errors import StudylogError
+
+if TYPE_CHECKING:
+    # typer 0.28 vendors Click and names Click's Context (what TyperGroup.invoke
+    # takes) only in its private `_click`; the annotation is erased at run time.
+    from typer._click import Context as ClickContext
 
 # "\b" keeps Click from re-wrapping the paragraph that follows it.
 DAILY_LOOP = """\
@@ -41,8 +46,7 @@ Then: list, show, search, check, stats, export.
 class StudylogGroup(TyperGroup):
     """The root command group: turns `StudylogError` into one line and exit 1."""
 
-    # Any: Click's own Context, which typer exports only from its private `_click`.
-    def invoke(self, ctx: Any) -> object:
+    def invoke(self, ctx: ClickContext) -> object:
         try:
             return super().invoke(ctx)
         except StudylogError as err:

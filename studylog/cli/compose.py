@@ -58,7 +58,7 @@ def draft(
     ] = False,
 ) -> None:
     """Write a draft, _drafts/SLUG.md, from a template and print its path."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.log import new_slug
     from studylog.scaffold import NewPostRequest, create_post
 
@@ -103,7 +103,7 @@ def publish(
     ] = False,
 ) -> None:
     """Move a draft into the posts folder as DATE-SLUG.md, date set, and print its path."""
-    # Loaded by this command only: every other command starts without it.
+    # drafts (and what it imports) only for this command: the others skip it.
     from studylog.drafts import publish_draft
     from studylog.log import parse_date
 
@@ -123,7 +123,7 @@ def publish(
 
 def edit(ctx: typer.Context, post: PostArgument = None) -> None:
     """Open a post (or a draft) in $VISUAL/$EDITOR."""
-    # Loaded by this command only: every other command starts without it.
+    # drafts (and what it imports) only for this command: the others skip it.
     from studylog.drafts import find_post_or_draft
 
     log = open_log_for(ctx, create=False)
@@ -133,7 +133,7 @@ def edit(ctx: typer.Context, post: PostArgument = None) -> None:
 
 def path(ctx: typer.Context, post: PostArgument = None) -> None:
     """Print a post's (or a draft's) path, e.g. for `$EDITOR $(studylog path day5)`."""
-    # Loaded by this command only: every other command starts without it.
+    # drafts (and what it imports) only for this command: the others skip it.
     from studylog.drafts import find_post_or_draft
 
     log = open_log_for(ctx, create=False)

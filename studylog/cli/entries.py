@@ -272,7 +272,7 @@ def _collect(ctx: typer.Context, form: Form, edit: bool, title: str) -> None:
 
 def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Log, PostRef, PostText]:
     """The log, the post to write to, and its text: read and checked before any value is asked."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.post import lock_busy, read_post_for_edit
     from studylog.unfinished import check_nothing_unfinished
 
@@ -356,7 +356,7 @@ def add_question(
         ]
     )
     _collect(ctx, form, edit, "studylog add-question")
-    # Loaded by this command only: every other command starts without it.
+    # entries (and what it imports) only for this command: the others skip it.
     from studylog.entries import Question, append_question
 
     entry = Question(
@@ -406,7 +406,7 @@ def add_review(
         ]
     )
     _collect(ctx, form, edit, "studylog add-review")
-    # Loaded by this command only: every other command starts without it.
+    # entries (and what it imports) only for this command: the others skip it.
     from studylog.entries import Review, append_review
 
     entry = Review(
@@ -435,7 +435,7 @@ def add(
     log, ref, post_text = _resolve_post(ctx, post)
     form = Form([Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)])
     _collect(ctx, form, edit, f"studylog add {section}")
-    # Loaded by this command only: every other command starts without it.
+    # entries (and what it imports) only for this command: the others skip it.
     from studylog.entries import Note, append_note
 
     say_if_waiting(log.root)
@@ -463,7 +463,7 @@ def answer(
         [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
     )
     _collect(ctx, form, edit, f"studylog answer {number}")
-    # Loaded by this command only: every other command starts without it.
+    # answers (and what it imports) only for this command: the others skip it.
     from studylog.answers import append_answer
 
     say_if_waiting(log.root)

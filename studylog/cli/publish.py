@@ -39,7 +39,7 @@ def commit(
     push: Annotated[bool, typer.Option("--push", help="Push the commit afterwards.")] = False,
 ) -> None:
     """Commit the new or changed posts with a message that says what changed."""
-    # Loaded by this command only: every other command starts without it.
+    # vcs (and what it imports) only for this command: the others skip it.
     from studylog.vcs import commit_posts
 
     if message is not None and not message.strip():
@@ -69,7 +69,7 @@ def commit(
 
 def _setup_file(log: Log, spec: str) -> Path | None:
     """`spec` when it names one of the log's set-up files (`.studylog.yml`, …), else None."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.config import CONFIG_NAME
 
     path = Path(spec)
@@ -84,7 +84,7 @@ def _setup_file(log: Log, spec: str) -> Path | None:
 
 
 def _push(root: Path) -> None:
-    # Loaded by this command only: every other command starts without it.
+    # sync (and what it imports) only for this command: the others skip it.
     from studylog.sync import push_branch
 
     pushed = push_branch(root)
@@ -98,7 +98,7 @@ def _push(root: Path) -> None:
 
 def sync(ctx: typer.Context) -> None:
     """Pull the remote's commits (rebase, edits stashed), then push yours."""
-    # Loaded by this command only: every other command starts without it.
+    # sync (and what it imports) only for this command: the others skip it.
     from studylog.sync import sync_branch
 
     log = open_log_for(ctx)
@@ -124,7 +124,7 @@ def merge_post_command(
     name: Annotated[str, typer.Argument(help="The post's path in the repository (git's %P).")] = "",
 ) -> None:
     """Merge two versions of a post for git (the merge driver `init` sets up)."""
-    # Loaded by this command only: every other command starts without it.
+    # merge (and what it imports) only for this command: the others skip it.
     from studylog.merge import merge_post
 
     # No log is opened and no repository state is checked: git runs this in

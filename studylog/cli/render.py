@@ -143,7 +143,7 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 def hit_label(hit: SearchHit) -> str:
     """Which entry a hit is in: `question 3 (민수)`, `review 1 (지수)`, `title`, or the section."""
-    # Loaded by this command only: every other command starts without it.
+    # extraction (and what it imports) only for this command: the others skip it.
     from studylog.markdown.extraction import QuestionEntry
 
     entry = hit.entry

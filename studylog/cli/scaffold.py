@@ -36,7 +36,7 @@ def init(
     ] = None,
 ) -> None:
     """Make a folder a study log: .studylog.yml, git init, the posts folder."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.config import CONFIG_NAME
     from studylog.scaffold import init_log
 
@@ -137,7 +137,7 @@ def new(
     ] = None,
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.log import new_slug, parse_date
     from studylog.scaffold import NewPostRequest, create_post
 
@@ -173,7 +173,7 @@ def new(
 
 def templates_command(ctx: typer.Context) -> None:
     """List the templates `new` can use, built-in and the log's own."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.config import Settings
     from studylog.templates import list_templates
 
@@ -203,7 +203,7 @@ def week(
     ] = False,
 ) -> None:
     """Write the week's KPT retrospective post (weekN), pre-filled, and print its path."""
-    # Loaded by this command only: every other command starts without it.
+    # week (and what it imports) only for this command: the others skip it.
     from studylog.week import write_week_post
 
     log = open_log_for(ctx, create=False)

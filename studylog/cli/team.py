@@ -41,7 +41,7 @@ def pull(
     ] = None,
 ) -> None:
     """Fetch each teammate's blog into a read-only copy in the cache, in parallel."""
-    # Loaded by this command only: every other command starts without it.
+    # team (and what it imports) only for this command: the others skip it.
     from studylog.team import pull_team
 
     log = open_log_for(ctx)
@@ -134,7 +134,7 @@ def digest(
     ] = "text",
 ) -> None:
     """Everyone's questions of a day or week, from your log and the pulled teammates."""
-    # Loaded by this command only: every other command starts without it.
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.log import parse_date
     from studylog.team import digest_markdown, make_digest
     from studylog.week import week_span

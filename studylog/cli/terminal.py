@@ -52,11 +52,11 @@ def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
 
         log = open_or_create_log(root)
     else:
-        # Loaded by this command only: every other command starts without it.
+        # The core loads when a command runs: --help, --version and completion skip it.
         from studylog.log import open_log
 
         log = open_log(root)
-    # Loaded by this command only: every other command starts without it.
+    # merge (and what it imports) only for this command: the others skip it.
     from studylog.merge import register_driver
 
     # A clone has the posts' merge attribute but not the driver's command
