@@ -142,7 +142,7 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
         )
         return
-    # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
     from studylog.cli import render
 
     if not summaries:
@@ -185,7 +185,7 @@ def show(
             }
         )
         return
-    # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
     from studylog.cli import render
 
     render.show_post(loaded, sys.stdout)
@@ -224,7 +224,7 @@ def search(
     as grep -n prints it), highlighted on a terminal; `--json` gives a hit
     per matching line with the entry it belongs to.
     """
-    # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
     from studylog.cli import render
     from studylog.search import MAX_CONTEXT, SCOPES, SearchQuery, search_log
 
@@ -311,7 +311,7 @@ def check(
                 ]
             )
         else:
-            # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+            # render only where output is drawn (~5 ms); it loads rich only on a terminal.
             from studylog.cli import render
 
             render.rules_plain(RULES.values(), sys.stdout)
@@ -343,7 +343,7 @@ def check(
             }
         )
     else:
-        # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+        # render only where output is drawn (~5 ms); it loads rich only on a terminal.
         from studylog.cli import render
 
         if render.is_terminal():
@@ -410,7 +410,7 @@ def stats(
     if as_json:
         _write_json(_stats_json(result))
         return
-    # render only where output is drawn (~5 ms to import); rich loads inside it only on a terminal.
+    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
     from studylog.cli import render
 
     if render.is_terminal():
