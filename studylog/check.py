@@ -296,6 +296,9 @@ def _check_numbering(path: Path, entries: PostEntries) -> list[Finding]:
     return findings
 
 
+_HEADING_VARIABLE = re.compile(r"\{\{-?\s*headings\.(\w+)\s*-?\}\}")
+
+
 def expected_sections(settings: Settings) -> list[tuple[str, str]]:
     """`(key, heading)` of each section the log's default template has.
 
@@ -316,8 +319,10 @@ def expected_sections(settings: Settings) -> list[tuple[str, str]]:
     matcher = matcher_for(settings.sections)
     found: list[tuple[str, str]] = []
     for heading in find_headings(text):
-        key = matcher.key_for(heading.text)
-        if key is not None and key not in (k for k, _ in found):
+        # The built-in templates write `## {{ headings.study }}`: the key itself.
+        variable = _HEADING_VARIABLE.fullmatch(heading.text.strip())
+        key = variable[1] if variable else matcher.key_for(heading.text)
+        if key in settings.sections and key not in (k for k, _ in found):
             found.append((key, settings.sections[key].heading))
     return found or [(key, spec.heading) for key, spec in settings.sections.items()]
 

@@ -48,6 +48,10 @@ class TemplateNotFoundError(StudylogError):
     """No template of that name, built-in or the log's own."""
 
 
+class TemplateExistsError(StudylogError):
+    """The log already has a template of that name; `--force` replaces it."""
+
+
 class TemplateRenderError(StudylogError):
     """A template has a syntax error, an undefined variable or an unsafe access."""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from studylog.config import Settings
 from studylog.confine import FileTooLargeError, NotRegularFileError, read_regular
-from studylog.errors import TemplateNotFoundError, TemplateRenderError
+from studylog.errors import TemplateExistsError, TemplateNotFoundError, TemplateRenderError
 
 TEMPLATE_SUFFIX = ".md"
 
@@ -34,6 +34,9 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "moderator": "the moderator's name, or an empty string",
     "participants": "the list of participant names",
     "config": "the log's settings (config.profile, config.roster, …)",
+    "moderator_label": "the moderator line's label (formats.moderator_label: 모더레이터)",
+    "participants_label": "the participants line's label (formats.participants_label: 참가자)",
+    "headings": "each section's heading text by key (headings.questions: 질문내용)",
     "previous": "the previous post (slug, title, date, participants), or None",
     "course": "the course from .studylog.yml (the category), or an empty string",
     "layout": "the layout a post needs (single, post), or None when _config.yml gives one",
@@ -87,6 +90,87 @@ def find_template(settings: Settings, name: str) -> TemplateInfo:
         f"No template '{name}' (there are: {names}); "
         f"add {settings.templates_dir}/{name}{TEMPLATE_SUFFIX} or pick one of those."
     )
+
+
+def read_template(info: TemplateInfo) -> str:
+    """A template's text, read as the renderer would (a regular file, UTF-8, bounded).
+
+    Raises:
+        TemplateNotFoundError: it can't be read, is no regular file, too large or not UTF-8.
+    """
+    try:
+        data = read_regular(info.path, MAX_TEMPLATE_BYTES)
+        return data.decode("utf-8")
+    except NotRegularFileError as err:
+        problem = "is not a regular file"
+        cause: Exception = err
+    except FileTooLargeError as err:
+        problem = f"is larger than {MAX_TEMPLATE_BYTES:,} bytes"
+        cause = err
+    except UnicodeDecodeError as err:
+        problem = "is not UTF-8 text"
+        cause = err
+    except OSError as err:
+        problem = f"can't be read ({err.strerror})"
+        cause = err
+    raise TemplateNotFoundError(
+        f"Template '{info.name}' ({info.path}) {problem}; fix or remove it."
+    ) from cause
+
+
+def find_builtin_template(name: str) -> TemplateInfo:
+    """The built-in template called `name`, even when the log has one of that name.
+
+    Raises:
+        TemplateNotFoundError: no built-in template of that name, listing those there are.
+    """
+    folder = builtin_templates_path()
+    path = folder / f"{name}{TEMPLATE_SUFFIX}"
+    if name and Path(name).name == name and not name.startswith(".") and path.is_file():
+        return TemplateInfo(name, path, True)
+    names = ", ".join(sorted(p.stem for p in folder.glob(f"*{TEMPLATE_SUFFIX}")))
+    raise TemplateNotFoundError(f"No built-in template '{name}' (there are: {names}).")
+
+
+def copy_builtin_template(settings: Settings, name: str, force: bool = False) -> Path:
+    """Copy the built-in template `name` into the log's templates folder; return its path.
+
+    The copy then hides the built-in (see `list_templates`), so editing it
+    changes what `new` writes. An existing file is replaced only with `force`.
+
+    Raises:
+        TemplateNotFoundError: no built-in template of that name.
+        TemplateExistsError: the log has that template and `force` is off.
+        PathOutsideLogError: the target is a symlink, or the folder leads out of the log.
+        PostWriteError: the folder can't be created or written.
+    """
+    # Only a copy writes in the templates folder.
+    from studylog.confine import is_inside
+    from studylog.errors import PathOutsideLogError, PostWriteError
+    from studylog.post import write_atomic
+
+    source = find_builtin_template(name)
+    text = read_template(source)
+    folder = settings.templates_path
+    target = folder / source.path.name
+    if not is_inside(folder, settings.root) or target.is_symlink():
+        raise PathOutsideLogError(
+            f"{target} is a symlink or leads outside the log, so studylog won't write it; "
+            "make it an ordinary file in the log."
+        )
+    if os.path.lexists(target) and not force:
+        raise TemplateExistsError(
+            f"The log already has {target}; edit it, or pass --force to replace it "
+            "with the built-in one."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PostWriteError(
+            f"Can't create {folder} ({err.strerror}); check the permissions."
+        ) from err
+    write_atomic(target, text.encode("utf-8"))
+    return target
 
 
 def template_folders(settings: Settings) -> tuple[Path, ...]:

@@ -58,8 +58,10 @@ def test_new_options_reach_the_post(log_root: Path) -> None:
     assert code == 0, err
     text = (log_root / "_posts" / "2021-08-06-retro.md").read_text(encoding="utf-8")
     assert 'title: "Retro: week 1"' in text
-    assert "Moderator: 민수\n" in text
-    assert "Participants: 민수, 지수\n" in text
+    # The en template in this ko log writes the log's labels (template variables
+    # moderator_label, participants_label), which the log's reader looks for.
+    assert "\n모더레이터: 민수\n" in text
+    assert "\n참가자: 민수, 지수\n" in text
 
 
 def test_new_outside_any_log_creates_the_default_log_and_says_so(

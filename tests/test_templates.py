@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,9 @@ VARIABLES = {
     "course": "boostcourse",
     "layout": "post",
     "week": None,
+    "moderator_label": "모더레이터",
+    "participants_label": "참가자",
+    "headings": {"questions": "질문내용"},
 }
 
 
@@ -291,4 +296,128 @@ def test_new_with_a_pushed_hostile_template_is_one_sentence_and_plants_nothing(
     assert result.stderr.startswith("Error: Template 'ko' line 4: ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (log_root / ".git" / "hooks" / "pre-commit").exists()
+    assert list((log_root / "_posts").iterdir()) == []
+
+
+# --- profile labels as variables; `templates show` and `templates copy` (issue 15, item 9) --
+
+
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studylog", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("profile", ["ko", "en"])
+def test_builtin_templates_take_labels_and_headings_from_the_settings(
+    tmp_path: Path, profile: str
+) -> None:
+    from studylog.scaffold import init_log
+
+    root = tmp_path / "blog"
+    init_log(root, profile=profile)
+    config = root / ".studylog.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "formats:\n  moderator_label: 사회자\n  participants_label: 출석\n"
+        + "sections:\n  questions:\n    heading: 묻고 답하기\n  study:\n    heading: 오늘 공부\n",
+        encoding="utf-8",
+    )
+    done = _cli(root, "new", "day1", "--date", "2021-08-02", "--moderator", "민수",
+                "--participant", "민수", "--participant", "지수", "--no-carry")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = (root / done.stdout.strip()).read_text(encoding="utf-8")
+    separator = " :" if profile == "ko" else ":"
+    assert f"\n사회자{separator} 민수\n" in text and f"\n출석{separator} 민수, 지수\n" in text
+    assert "\n### 묻고 답하기\n" in text and "\n## 오늘 공부\n" in text
+    assert "모더레이터" not in text and "Moderator" not in text
+    # The next post reads the names back through the same label, and the question lands.
+    done = _cli(root, "new", "day2", "--date", "2021-08-03", "--no-carry")
+    assert done.returncode == 0, done.stderr
+    second = (root / done.stdout.strip()).read_text(encoding="utf-8")
+    assert f"\n출석{separator} 민수, 지수\n" in second
+    done = _cli(root, "add-question", "--asker", "지수", "--question", "q?", "--answer", "a")
+    assert done.returncode == 0 and "Created section" not in done.stderr, done.stderr
+
+
+def test_builtin_templates_hard_code_no_label_or_heading() -> None:
+    from studylog.config import PROFILE_FORMATS, PROFILE_SECTIONS
+    from studylog.templates import builtin_templates_path
+
+    for profile in ("ko", "en"):
+        text = (builtin_templates_path() / f"{profile}.md").read_text(encoding="utf-8")
+        formats = PROFILE_FORMATS[profile]
+        for label in (formats.moderator_label, formats.participants_label):
+            assert label not in text, (profile, label)
+        for spec in PROFILE_SECTIONS[profile]:
+            assert f"# {spec.heading}\n" not in text, (profile, spec.heading)
+
+
+def test_templates_show_prints_the_text_the_log_uses(log_root: Path) -> None:
+    from studylog.templates import builtin_templates_path
+
+    builtin = (builtin_templates_path() / "ko.md").read_text(encoding="utf-8")
+    done = _cli(log_root, "templates", "show", "ko")
+    assert done.returncode == 0 and done.stdout == builtin and done.stderr == ""
+    (log_root / "_templates").mkdir(exist_ok=True)
+    (log_root / "_templates" / "ko.md").write_text("mine {{ title }}\n", encoding="utf-8")
+    assert _cli(log_root, "templates", "show", "ko").stdout == "mine {{ title }}\n"
+    assert _cli(log_root, "templates", "show", "ko", "--builtin").stdout == builtin
+    done = _cli(log_root, "templates", "show", "nope")
+    assert done.returncode == 1 and done.stderr.startswith("Error: No template 'nope'")
+    # Outside any log the built-ins are still shown.
+    elsewhere = log_root.parent / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "studylog", "templates", "show", "en"],
+        cwd=elsewhere, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("---\n")
+
+
+def test_templates_copy_makes_an_editable_copy_and_never_overwrites(log_root: Path) -> None:
+    from studylog.templates import builtin_templates_path
+
+    done = _cli(log_root, "templates", "copy", "ko")
+    assert done.returncode == 0, done.stderr
+    copy = log_root / "_templates" / "ko.md"
+    assert done.stdout == f"{copy}\n"
+    assert copy.read_bytes() == (builtin_templates_path() / "ko.md").read_bytes()
+    listed = _cli(log_root, "templates").stdout
+    assert "ko\tlog\t" in listed and "en\tbuilt-in\t" in listed
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n## 내 섹션\n", encoding="utf-8")
+    edited = copy.read_bytes()
+    done = _cli(log_root, "templates", "copy", "ko")
+    assert done.returncode == 1 and "--force" in done.stderr
+    assert copy.read_bytes() == edited
+    done = _cli(log_root, "new", "day1", "--no-carry")
+    assert done.returncode == 0, done.stderr
+    assert "## 내 섹션" in (log_root / done.stdout.strip()).read_text(encoding="utf-8")
+    assert _cli(log_root, "templates", "copy", "ko", "--force").returncode == 0
+    assert copy.read_bytes() == (builtin_templates_path() / "ko.md").read_bytes()
+    done = _cli(log_root, "templates", "copy", "nope")
+    assert done.returncode == 1 and "No built-in template 'nope'" in done.stderr
+
+
+def test_templates_copy_refuses_a_symlinked_target(log_root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "bashrc"
+    outside.write_text("x\n")
+    (log_root / "_templates").mkdir(exist_ok=True)
+    os.symlink(outside, log_root / "_templates" / "en.md")
+    done = _cli(log_root, "templates", "copy", "en", "--force")
+    assert done.returncode == 1 and done.stderr.startswith("Error: ")
+    assert outside.read_text() == "x\n"
+
+
+def test_a_copied_template_still_renders_in_the_sandbox(log_root: Path) -> None:
+    assert _cli(log_root, "templates", "copy", "ko").returncode == 0
+    copy = log_root / "_templates" / "ko.md"
+    copy.write_text(
+        copy.read_text(encoding="utf-8") + "{{ headings.__class__.__mro__ }}\n", encoding="utf-8"
+    )
+    done = _cli(log_root, "new", "day1", "--no-carry")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: Template 'ko' line") and "unsafe" in done.stderr
     assert list((log_root / "_posts").iterdir()) == []

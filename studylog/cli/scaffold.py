@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from studylog.cli.terminal import (
     say_if_waiting,
 )
 from studylog.errors import LogNotFoundError
+
+if TYPE_CHECKING:
+    from studylog.config import Settings
 
 
 def init(
@@ -171,22 +174,84 @@ def new(
         open_in_editor(path, created=True)
 
 
-def templates_command(ctx: typer.Context) -> None:
-    """List the templates `new` can use, built-in and the log's own."""
+def _settings_or_default(ctx: typer.Context) -> Settings:
+    """The log's settings; outside any log, the defaults (the built-ins are still there)."""
     # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.config import Settings
-    from studylog.templates import list_templates
 
     try:
-        settings = open_log_for(ctx, create=False).settings
+        return open_log_for(ctx, create=False).settings
     except LogNotFoundError:
-        # Outside any log the built-in templates are still worth listing.
-        settings = Settings(root=Path.cwd())
+        return Settings(root=Path.cwd())
+
+
+templates_app = typer.Typer(
+    help="The templates `new` can use: list them (the default), show one, copy a built-in.",
+    no_args_is_help=False,
+)
+
+
+@templates_app.callback(invoke_without_command=True)
+def templates_command(ctx: typer.Context) -> None:
+    """List the templates `new` can use, built-in and the log's own."""
+    if ctx.invoked_subcommand is not None:
+        return
+    list_command(ctx)
+
+
+@templates_app.command("list")
+def list_command(ctx: typer.Context) -> None:
+    """List the templates `new` can use, built-in and the log's own."""
+    # templates (and what it imports) only for this command: the others skip it.
+    from studylog.templates import list_templates
+
+    settings = _settings_or_default(ctx)
     default = settings.template
     for info in list_templates(settings):
         source = "built-in" if info.builtin else "log"
         mark = " (default)" if info.name == default else ""
         sys.stdout.write(f"{info.name}\t{source}\t{display_path(info.path)}{mark}\n")
+
+
+@templates_app.command("show")
+def show_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The template's name (see `studylog templates`).")],
+    builtin: Annotated[
+        bool,
+        typer.Option(
+            "--builtin", help="Show the built-in one even when the log has its own of that name."
+        ),
+    ] = False,
+) -> None:
+    """Print a template's text: the log's own, else the built-in one."""
+    # templates (and what it imports) only for this command: the others skip it.
+    from studylog.templates import find_builtin_template, find_template, read_template
+
+    settings = _settings_or_default(ctx)
+    info = find_builtin_template(name) if builtin else find_template(settings, name)
+    sys.stdout.write(read_template(info))
+
+
+@templates_app.command("copy")
+def copy_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The built-in template to copy (ko, en, week).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the log's template of that name.")
+    ] = False,
+) -> None:
+    """Copy a built-in template into the log's templates folder, to edit it; print its path."""
+    # templates (and what it imports) only for this command: the others skip it.
+    from studylog.templates import copy_builtin_template
+
+    log = open_log_for(ctx, create=False)
+    path = copy_builtin_template(log.settings, name, force=force)
+    sys.stdout.write(display_path(path) + "\n")
+    say(
+        f"Copied the built-in '{name}' template to {display_path(path)}; "
+        f"posts made from '{name}' now use that copy (commit it with `studylog commit`)."
+    )
 
 
 def week(
@@ -219,4 +284,4 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(new)
     app.command()(week)
-    app.command("templates")(templates_command)
+    app.add_typer(templates_app, name="templates")
