@@ -17,8 +17,9 @@ from stat import S_ISREG
 from typing import Any
 
 from studylog.confine import is_inside
-from studylog.errors import ConfigError
+from studylog.errors import ConfigError, TextInvalidError
 from studylog.study import Calendar, parse_calendar, plain_calendar
+from studylog.values import check_single_line
 
 CONFIG_NAME = ".studylog.yml"
 PROFILES = ("ko", "en")
@@ -536,6 +537,15 @@ def _get_names(raw: dict[str, Any], key: str, source: str) -> tuple[str, ...]:
     value = raw.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{source}: '{key}' must be a list of names.")
+    for index, name in enumerate(value):
+        # The names go into new posts as `--participant`/`--moderator` values
+        # do, so they obey the same rule: a "\n## 회고록" in a quoted YAML
+        # string would otherwise write a heading (and an escape byte, raw
+        # terminal codes) into every post.
+        try:
+            check_single_line(name, f"name {key}[{index}]")
+        except TextInvalidError as err:
+            raise ConfigError(f"{source}: {err}") from err
     return tuple(v.strip() for v in value if v.strip())
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from studylog.cli import app
 from studylog.config import CONFIG_KEYS, PROFILE_FORMATS, find_config, load_settings
 from studylog.errors import ConfigError
 from studylog.scaffold import render_config
@@ -140,3 +143,25 @@ def test_a_key_written_twice_is_an_error_naming_it(
     (tmp_path / ".studylog.yml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=f"the key '{key}' twice \\(again at line {line}\\)"):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("names", "named"),
+    [
+        ('roster: ["민수\\n## 회고록"]', "roster[0]"),
+        ('roster: [지수, "민수\\u001b[31m"]', "roster[1]"),
+        ('moderators: ["a\\u2028b"]', "moderators[0]"),
+    ],
+)
+def test_roster_names_obey_the_participant_rule_and_new_writes_nothing(
+    tmp_path: Path, names: str, named: str
+) -> None:
+    """A quoted YAML name with a line break or an escape would put a heading or raw
+    terminal codes into every new post; it is refused like `--participant` is."""
+    write_config(tmp_path, f"profile: ko\n{names}\n")
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        load_settings(tmp_path)
+    result = CliRunner().invoke(app, ["--root", str(tmp_path), "new", "day1"])
+    assert result.exit_code == 1
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "_posts").exists() or not any((tmp_path / "_posts").iterdir())
