@@ -28,6 +28,7 @@ from studylog.markdown.kramdown import Dialect, Value
 
 if TYPE_CHECKING:
     from studylog.log import Log, PostRef
+    from studylog.markdown.items import QaStyle
     from studylog.post import PostText
 
 # Entries written before the site's settings are known: GFM, Liquid protected.
@@ -224,6 +225,49 @@ def render_question(
     return lines
 
 
+_LIST_MARK = re.compile(r"^\d{1,9}[.)][ \t]+")
+
+
+def render_qa_question(
+    question: Question, style: QaStyle, formats: EntryFormats, dialect: Dialect = PLAIN_GFM
+) -> list[str]:
+    """The lines of a question written as the section's hand-written `Q.` blocks are.
+
+    The question format without its list number follows the section's
+    marker (`Q. 서광채님 질문 : …`); each answer is a paragraph starting with
+    the section's answer marker (`A. …`), right under the question when the
+    section writes them so, else after a blank line. Everything sits at the
+    margin, as the blocks around it do; a line of a value that would start
+    another question or answer there is escaped (`Q\\.`).
+    """
+    from studylog.markdown.items import escape_qa_lookalikes  # only when a Q. block is written
+
+    asker = _person(question.asker, "asker's name", dialect)
+    text = _qa_safe(_value(question.question, "question", dialect), escape_qa_lookalikes)
+    answers = [
+        _qa_safe(_value(a, "answer", dialect), escape_qa_lookalikes) for a in question.answers
+    ]
+    label = _LIST_MARK.sub("", _label(formats, "question", n=style.number, asker=asker), count=1)
+    lines = _labelled(style.question_marker() + " " + label, text, "")
+    if style.bold and len(lines) == 1:
+        lines = ["**" + lines[0] + "**"]
+    # One paragraph of one-line values, as the section writes them; else a
+    # blank line before each answer, so a block can't run into the text above.
+    glued = style.glued and all(
+        len(v.lines) == 1 and not v.starts_with_block for v in (text, *answers)
+    )
+    for answer in answers:
+        lines += [*([] if glued else [""]), *_labelled(style.answer + " " + _SLOT, answer, "")]
+    return lines
+
+
+def _qa_safe(value: Value, escape: Callable[[list[str]], list[str]]) -> Value:
+    # The first line follows a label unless the value starts with a block.
+    keep = 0 if value.starts_with_block else 1
+    lines = [*value.lines[:keep], *escape(list(value.lines[keep:]))]
+    return Value(tuple(lines), value.starts_with_block)
+
+
 def render_answer(
     answer: str, question_line: str, formats: EntryFormats, dialect: Dialect = PLAIN_GFM
 ) -> list[str]:
@@ -294,11 +338,14 @@ def add_to_text(
     sections: Mapping[str, SectionSpec],
     render: Callable[[int], list[str]],
     today: dt.date | None = None,
+    render_qa: Callable[[QaStyle], list[str]] | None = None,
 ) -> TextEdit:
     """Add an entry to a post's text; nothing is read or written here.
 
     `render(n)` gives the entry's lines for list number `n` (the number
-    after the last one in the section). The post's front matter must be
+    after the last one in the section); `render_qa(style)` those of a
+    question in a section whose last entry is a hand-written `Q.` block
+    (without it, such a section gets `render`'s lines). The post's front matter must be
     valid YAML; with `today`, `last_modified_at` is set to it when that
     can be done safely (see `studylog.last_modified`).
 
@@ -324,7 +371,11 @@ def add_to_text(
     doc = parse_document(body)
     target = resolve_target(doc, section, sections, post.path.name)
     point = plan_insert(doc, target, sections)
-    entry = render(point.number)
+    blocks = point.qa is not None and render_qa is not None
+    if point.qa is not None and render_qa is not None:
+        entry = render_qa(point.qa)
+    else:
+        entry = render(point.number)
     if point.bullet:
         entry = as_bullet(entry)
     at_line_start = post.body_start == 0 or post.text[post.body_start - 1] in "\r\n"
@@ -335,7 +386,9 @@ def add_to_text(
         # The first newline ends the front matter's closing fence, not a body line.
         parsed_body = new_body[2:] if new_body.startswith("\r\n") else new_body[1:]
     body_line = post.text[: post.body_start].count("\n") + 1
-    check_insertion(doc, parse_document(parsed_body), insertion, post.path.name, body_line)
+    check_insertion(
+        doc, parse_document(parsed_body), insertion, post.path.name, body_line, blocks=blocks
+    )
     head, skipped = post.text[: post.body_start], None
     if today is not None:
         head, skipped = set_last_modified_in_head(post, mapping, today)
@@ -361,12 +414,13 @@ def append_entry(
     render: Callable[[int], list[str]],
     kind: str,
     text: PostText | None = None,
+    render_qa: Callable[[QaStyle], list[str]] | None = None,
 ) -> AppendResult:
     """Add an entry to `section` of a post on disk, under the lock, atomically.
 
     `text` is the post already read by `post.read_post_for_edit` (the CLI
     reads and checks it before asking for the entry); without it, the post
-    is read here.
+    is read here. `render_qa` writes the entry as a `Q.` block (see `add_to_text`).
 
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
@@ -387,7 +441,7 @@ def append_entry(
     sections = log.settings.sections
     done = edit_post(
         text,
-        lambda read: add_to_text(read, section, sections, render, today),
+        lambda read: add_to_text(read, section, sections, render, today, render_qa),
         root=log.root,
         action="add the entry",
     )
@@ -426,6 +480,7 @@ def append_question(
         lambda n: render_question(question, n, formats, dialect),
         "question",
         text,
+        lambda style: render_qa_question(question, style, formats, dialect),
     )
 
 

@@ -46,12 +46,14 @@ def assert_only_inserted(
     created: tuple[str, ...],
     today: str | None = None,
     sections: Mapping[str, SectionSpec] | None = None,
+    blocks: bool = False,
 ) -> None:
     """Check the invariants of one append on texts without BOM.
 
     `old` and `new` are the texts before and after; `offset`/`inserted`
     what the append reports; `entry_first_line` the entry's first line as
-    rendered; `section_key` the section it was meant for.
+    rendered; `section_key` the section it was meant for; `blocks`: the
+    entry is top-level blocks (a `Q.` block), not one list item.
     """
     specs = sections or KO
     # 1. The insertion is whole lines, and removing it gives back the old text
@@ -117,6 +119,12 @@ def assert_only_inserted(
         and (t.level == 0 or (t.level == 1 and t.type == "list_item_open"))
     ]
     assert starts, f"no block starts at the entry's line {entry_line}"
+    if blocks:
+        # Every top-level block from the entry's first line on ends inside it.
+        inside = [b for b in after.blocks if entry_line <= b.start < entry_end]
+        assert inside and inside[0].start == entry_line
+        assert all(b.end <= entry_end for b in inside), (inside, entry_end)
+        return
     item = starts[-1]
     assert item.map is not None
     item_end = item.map[1]
@@ -162,11 +170,25 @@ def test_corpus_post_takes_a_question_and_a_review(post: Path | None, tmp_path: 
     result = append_question(log, path, question)
     new = text()
     first = f"{result.number}. 민수님 질문 : 왜 그런가요?"
-    if first not in result.inserted:
+    qa_block = re.search(
+        r"^(?:\*\*)?Q\d*[ \t]*[.:] 민수님 질문 : 왜 그런가요\?", result.inserted, re.M
+    )
+    if qa_block is not None:
+        # A post whose last question is a hand-written `Q.` block gets one more.
+        first = qa_block[0]
+    elif first not in result.inserted:
         # A post whose questions are bullets gets the next bullet.
         first = "- 민수님 질문 : 왜 그런가요?"
     assert_only_inserted(
-        old, new, result.offset, result.inserted, first, "questions", result.created, today
+        old,
+        new,
+        result.offset,
+        result.inserted,
+        first,
+        "questions",
+        result.created,
+        today,
+        blocks=qa_block is not None,
     )
     result = append_review(log, path, Review("과제 1", "지수", "GD", ("좋았다\n- 그리고",)))
     newer = text()

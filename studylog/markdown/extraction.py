@@ -32,6 +32,8 @@ from studylog.markdown.items import (
     numbered_lines,
     qa_items,
     split_body,
+    trim_blank_edges,
+    unindent_loosely,
     unwrap,
 )
 from studylog.markdown.kramdown import read_inline, read_value
@@ -224,26 +226,35 @@ def _colon_lines(lines: list[str]) -> list[str]:
     return [line.lstrip()[1:].strip() if line.lstrip()[:1] in ":：" else line for line in lines]
 
 
-def _qa_question(item: Item, position: int, section: Section) -> QuestionEntry:
+def _qa_question(
+    item: Item, position: int, formats: FormatPatterns, section: Section
+) -> QuestionEntry:
     question_lines = [item.head] if item.head else []
     answers: list[list[str]] = []
     for _, line in item.body:
-        stripped = line.strip()
-        if not stripped:
-            continue
         if line.startswith(ANSWER_MARK):
             text = line[len(ANSWER_MARK) :].strip()
             answers.append([text] if text else [])
         elif answers:
-            answers[-1].append(stripped)
+            answers[-1].append(line)
         else:
-            question_lines.append(stripped)
+            question_lines.append(line)
     number = item.number if item.number is not None else position
-    texts = tuple("\n".join(p for p in answer if p) for answer in answers if any(answer))
+    asker: str | None = None
+    if question_lines and formats.question is not None:
+        # A `Q.` block add-question wrote holds the log's question format, unnumbered.
+        written = formats.question.match(f"{number}. {question_lines[0]}")
+        if written is not None and written.groupdict().get("asker"):
+            asker = read_inline(written["asker"].strip())
+            question_lines[0] = (written.groupdict().get("question") or "").strip()
+    # Lines keep their indentation (code in an answer) and the blank lines between them.
+    texts = tuple(
+        _typed(trim_blank_edges(unindent_loosely(a))) for a in answers if any(x.strip() for x in a)
+    )
     return QuestionEntry(
         number,
-        None,
-        "\n".join(question_lines),
+        asker,
+        _typed(trim_blank_edges(unindent_loosely(question_lines))),
         texts,
         item.line,
         section.heading,
@@ -325,7 +336,7 @@ def questions_in(
         return [
             _question_from_item(item, i, formats, section)
             if item.written
-            else _qa_question(item, i, section)
+            else _qa_question(item, i, formats, section)
             for i, item in enumerate(items, 1)
             if _touches(item, lines)
         ]

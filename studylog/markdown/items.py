@@ -21,6 +21,9 @@ _SEPARATOR = re.compile(
     r"^[ \t]*(?:(?:<(?:br|hr)[ \t]*/?>[ \t]*)+|-{3,}|\*{3,}|_{3,}|={3,})[ \t]*$", re.IGNORECASE
 )
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# A kramdown block attribute list (`{: start="3"}`): markup, never shown (a typed
+# one is escaped as `\{:` by the writer).
+_BLOCK_IAL = re.compile(r"^ {0,3}\{:[^}]*\}[ \t]*$")
 _QA_QUESTION = re.compile(
     r"^(?:[-*+][ \t]+|\d{1,4}[.)][ \t]+)?(?:\*\*)?Q\d*[ \t]*[.:)：](?P<rest>.*)$"
 )
@@ -210,6 +213,8 @@ def qa_items(lines: list[tuple[int, str]], written: re.Pattern[str] | None) -> l
             if current is not None:
                 current.body.append((number, line))
             continue
+        if _BLOCK_IAL.match(line):
+            continue
         if _SEPARATOR.match(line):
             # Indented into a question add-question wrote, it is answer text.
             if current is not None and current.written and _indent(line) > 1:
@@ -245,6 +250,93 @@ def qa_items(lines: list[tuple[int, str]], written: re.Pattern[str] | None) -> l
     return items
 
 
+_QA_MARKER = re.compile(r"^(?P<bold>\*\*)?Q(?P<number>\d*)(?P<mark>[ \t]*[.:)：])")
+_QA_ANSWER_MARKER = re.compile(r"^(?:\*\*)?A\d*(?P<mark>[ \t]*[.:)：])")
+# A line of a value that qa_items would take for a new question or answer.
+_QA_LOOKALIKE = re.compile(
+    r"^(?P<lead>[ \t]*(?:[-*+][ \t]+|\d{1,4}[.)][ \t]+)?(?:\*\*)?[QA]\d*[ \t]*)(?P<mark>[.:])"
+)
+
+
+@dataclass(frozen=True)
+class QaStyle:
+    """How a section's hand-written `Q.`/`A.` blocks look, so a new one can match them.
+
+    `question` and `answer` are the markers as written (`Q.`, `Q :`, `A:`);
+    `numbered` says the questions are numbered (`Q1.`), `number` is the next
+    question's number as the section is read; `glued` that an answer starts
+    on the line right under its question (one paragraph), and `bold` that the
+    question line is wrapped in `**`.
+    """
+
+    question: str
+    answer: str
+    number: int
+    numbered: bool = False
+    glued: bool = False
+    bold: bool = False
+
+    def question_marker(self) -> str:
+        """The marker that starts the new question (`Q.`, or `Q4.` when they are numbered)."""
+        if not self.numbered:
+            return self.question
+        return "Q" + str(self.number) + self.question[1:]
+
+
+def is_qa_question(line: str) -> bool:
+    """Whether `line` starts a hand-written question block (`Q.`, `Q:`, `Q1.`, `**Q.`)."""
+    return _QA_MARKER.match(line.strip()) is not None
+
+
+def is_qa_block(line: str) -> bool:
+    """Whether `line` starts a hand-written question or answer (`Q.`, `A:`, …)."""
+    stripped = line.strip()
+    return _QA_MARKER.match(stripped) is not None or _QA_ANSWER_MARKER.match(stripped) is not None
+
+
+def qa_style(lines: list[str], last_question: int) -> QaStyle | None:
+    """The style of the `Q.` block starting at `lines[last_question]`, the section's last.
+
+    `lines` are the section's lines; None when that line is no `Q.` line.
+    """
+    found = _QA_MARKER.match(lines[last_question].strip())
+    if found is None:
+        return None
+    answer = "A" + found["mark"]
+    for line in reversed(lines):
+        marked = _QA_ANSWER_MARKER.match(line.strip())
+        if marked is not None:
+            answer = "A" + marked["mark"]
+            break
+    below = lines[last_question + 1] if last_question + 1 < len(lines) else ""
+    items = qa_items(numbered_lines("\n".join(lines), 0), None)
+    numbered = bool(found["number"])
+    last_number = items[-1].number if numbered and items else None
+    if numbered:
+        last_number = int(found["number"])
+    return QaStyle(
+        question="Q" + found["mark"],
+        answer=answer,
+        number=(last_number or len(items)) + 1,
+        numbered=numbered,
+        glued=_QA_ANSWER_MARKER.match(below.strip()) is not None,
+        bold=found["bold"] is not None and lines[last_question].rstrip().endswith("**"),
+    )
+
+
+def escape_qa_lookalikes(lines: list[str]) -> list[str]:
+    """Lines of a value with a leading `Q.`/`A:` escaped (`Q\\.`), outside code fences.
+
+    In a `Q.`/`A.` section such a line would be read as the start of the
+    next question or answer; kramdown shows the escaped one as typed.
+    """
+    fenced = _fenced_lines(lines)
+    return [
+        line if i in fenced else _QA_LOOKALIKE.sub(r"\g<lead>\\\g<mark>", line, count=1)
+        for i, line in enumerate(lines)
+    ]
+
+
 def list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> list[Item]:
     """The top-level list items of a section, each with its continuation lines.
 
@@ -273,6 +365,8 @@ def list_items(lines: list[tuple[int, str]], answer_starts: AnswerMatcher) -> li
             continue
         indent = _indent(line)
         lead = stripped[0]
+        if lead == "{" and _BLOCK_IAL.match(line):
+            continue
         opening = _FENCE_LINE.match(line) if lead in "`~" else None
         if opening:
             if current is not None and base is not None and indent > base:
@@ -393,9 +487,11 @@ def split_body(
                 # `답변 :` right above a list: each item is an answer.
                 found.extend(_sub_items(rest, fenced, start + 1))
                 continue
-            below = _loose([_dedent(line, indent) for line in rest])
+            below = unindent_loosely([_dedent(line, indent) for line in rest])
             found.append([text, *below] if text else below)
-        return _trimmed(_loose(head)), [a for a in (_trimmed(x) for x in found) if a]
+        return trim_blank_edges(unindent_loosely(head)), [
+            a for a in (trim_blank_edges(x) for x in found) if a
+        ]
     level = min(
         (
             _indent(line)
@@ -405,15 +501,15 @@ def split_body(
         default=None,
     )
     if level is None:
-        return _trimmed(_loose([_dedent(line, column) for line in lines])), []
+        return trim_blank_edges(unindent_loosely([_dedent(line, column) for line in lines])), []
     first = next(
         i
         for i, line in enumerate(lines)
         if i not in fenced and _LIST_ITEM.match(line) and _indent(line) == level
     )
-    head = _loose([_dedent(line, column) for line in lines[:first]])
+    head = unindent_loosely([_dedent(line, column) for line in lines[:first]])
     subs = _sub_items(lines[first:], fenced, first)
-    return _trimmed(head), [a for a in (_trimmed(x) for x in subs) if a]
+    return trim_blank_edges(head), [a for a in (trim_blank_edges(x) for x in subs) if a]
 
 
 def _sub_items(lines: list[str], fenced: set[int], offset: int) -> list[list[str]]:
@@ -428,10 +524,10 @@ def _sub_items(lines: list[str], fenced: set[int], offset: int) -> list[list[str
             found.append([item["rest"]])
         elif found:
             found[-1].append(_dedent(line, text_column))
-    return [[sub[0], *_loose(sub[1:])] for sub in found]
+    return [[sub[0], *unindent_loosely(sub[1:])] for sub in found]
 
 
-def _loose(lines: list[str]) -> list[str]:
+def unindent_loosely(lines: list[str]) -> list[str]:
     """Lines without the one to three spaces of indentation they all share.
 
     Hand-written posts often indent an item's text a little further than
@@ -468,7 +564,7 @@ def _dedent(line: str, column: int) -> str:
     return line[min(column, _indent(line)) :]
 
 
-def _trimmed(lines: list[str]) -> list[str]:
+def trim_blank_edges(lines: list[str]) -> list[str]:
     """Lines without blank lines at either end."""
     start, end = 0, len(lines)
     while start < end and not lines[start].strip():

@@ -18,6 +18,7 @@ from studylog.config import SectionSpec
 from studylog.errors import EntryPlacementError, SectionNotFoundError
 from studylog.markdown.document import Block, Document, is_blank_line
 from studylog.markdown.headings import heading_key, matcher_for
+from studylog.markdown.items import QaStyle, is_qa_block, is_qa_question, qa_style
 
 _SEPARATOR_HTML = re.compile(r"^(?:\s*<\s*/?\s*(?:br|hr)\s*/?\s*>)+\s*$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])( {1,4})(?=\S)")
@@ -139,6 +140,11 @@ class InsertPoint:
     heading: int | None
     # The section's entries are a bullet list: a numbered entry continues it as a bullet.
     bullet: bool = False
+    # The section's last entry is a hand-written `Q.` block: a question continues that style.
+    qa: QaStyle | None = None
+    # A numbered entry starts a new list (the section's list is followed by other
+    # text): kramdown numbers every list from 1, so it needs `{: start="N"}`.
+    restart: bool = False
 
 
 def _is_separator(block: Block) -> bool:
@@ -234,6 +240,44 @@ def _trailing_bullets(doc: Document, start: int, end: int) -> int:
     )
 
 
+def _ends_with(doc: Document, start: int, end: int, kind: str) -> bool:
+    """Whether the last block in lines [start, end), separators aside, is of `kind`."""
+    inside = [b for b in doc.blocks if start <= b.start < end and not _is_separator(b)]
+    return bool(inside) and inside[-1].kind == kind
+
+
+def _trailing_qa(doc: Document, start: int, end: int) -> QaStyle | None:
+    """The style of the section's `Q.` blocks when its last entry is one (None otherwise).
+
+    The last entry is the last list, or paragraph starting with `Q.`/`Q:`/`Q1.`,
+    in lines [start, end): the answers, code and links after a `Q.` block
+    belong to it, and so does a list right under its `Q.` or `A.` line.
+    """
+    blocks = [b for b in doc.blocks if start <= b.start < end]
+    for index in range(len(blocks) - 1, -1, -1):
+        block = blocks[index]
+        if block.kind in ("bullet_list", "ordered_list"):
+            above = blocks[index - 1] if index else None
+            # A list right under a `Q.` or `A.` line (no blank line) is its answer.
+            if (
+                above is None
+                or above.kind != "paragraph"
+                or above.end != block.start
+                or not is_qa_block(doc.lines[above.start])
+            ):
+                return None
+            continue
+        if block.kind != "paragraph":
+            continue
+        if not is_qa_question(doc.lines[block.start]):
+            continue
+        lines = [line.rstrip("\r\n") for line in doc.lines[start:end]]
+        # Its last `Q.` line: a paragraph may hold several (`Q. …` / `A. …` lines).
+        last = max(i for i in range(block.start, block.end) if is_qa_question(doc.lines[i]))
+        return qa_style(lines, last - start)
+    return None
+
+
 def as_bullet(lines: list[str]) -> list[str]:
     """A numbered entry (`3. …`) as a bullet (`- …`), its other lines moved to the new column."""
     match = re.match(r"\d+[.)] +", lines[0]) if lines else None
@@ -284,10 +328,15 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         heading = doc.headings[target.heading]
         end = doc.own_end(target.heading)
         line = content_end(doc, heading.end_line, end)
+        qa = _trailing_qa(doc, heading.end_line, line)
+        if qa is not None:
+            return InsertPoint(line, qa.number, (), target.heading, qa=qa)
         bullets = _trailing_bullets(doc, heading.end_line, line)
         if bullets:
             return InsertPoint(line, bullets + 1, (), target.heading, bullet=True)
-        return InsertPoint(line, _last_number(doc, heading.end_line, line) + 1, (), target.heading)
+        number = _last_number(doc, heading.end_line, line) + 1
+        restart = number > 1 and not _ends_with(doc, heading.end_line, line, "ordered_list")
+        return InsertPoint(line, number, (), target.heading, restart=restart)
     spec = target.spec
     assert spec is not None  # a Target names a heading or a spec
     parent = parent_spec(spec, sections)
@@ -428,6 +477,11 @@ def build_insertion(
     for level, spec in point.create:
         new += ["#" * level + " " + spec.heading, ""]
         created.append((level, spec.heading))
+    numbered = re.match(r" {0,3}(\d{1,9})[.)]", entry[0]) if entry else None
+    if point.restart and numbered is not None and int(numbered[1]) == point.number:
+        # kramdown starts every list at 1 whatever its first number says; an
+        # attribute list, alone between blank lines, gives the list its start.
+        new += [f'{{: start="{point.number}"}}', ""]
     entry_start = len(new)
     new += entry
     if point.line < len(doc.lines) and not doc.is_blank(point.line):
@@ -454,11 +508,14 @@ def check_insertion(
     insertion: Insertion,
     where: str = "the post",
     first_line: int = 1,
+    blocks: bool = False,
 ) -> None:
     """Make sure an insertion changed nothing but added the entry (and created sections).
 
     `where` names the post and `first_line` is the file's line number of
-    the body's first line, for the message.
+    the body's first line, for the message. The entry is one list item, or
+    with `blocks` (a `Q.` block) top-level blocks that start at its first
+    line and all end within it.
 
     Raises:
         EntryPlacementError: the entry would merge into or swallow other
@@ -472,6 +529,10 @@ def check_insertion(
         last = first + insertion.entry_lines
         while last > first and after.is_blank(last - 1):
             last -= 1
+        if blocks:
+            if _blocks_within(after, first, last):
+                return
+            raise EntryPlacementError(_placement_problem(before, insertion.line, where, first_line))
         for token in after.tokens:
             if token.map is None or token.nesting == -1 or token.map[0] != first:
                 continue
@@ -483,6 +544,12 @@ def check_insertion(
             if end == last:
                 return
     raise EntryPlacementError(_placement_problem(before, insertion.line, where, first_line))
+
+
+def _blocks_within(doc: Document, first: int, last: int) -> bool:
+    """Whether a top-level block starts at `first` and all those in [first, last) end by `last`."""
+    touching = [b for b in doc.blocks if b.start < last and b.end > first]
+    return bool(touching) and touching[0].start == first and all(b.end <= last for b in touching)
 
 
 _BLOCK_NAMES = {"fence": "code block", "html_block": "HTML block"}
