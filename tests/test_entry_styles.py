@@ -99,11 +99,43 @@ def test_a_q_block_keeps_code_and_lookalike_lines_as_typed() -> None:
 
 
 def test_a_question_after_bullets_is_the_next_bullet() -> None:
-    body = "- 가님 질문 : 하나\n  → 일\n- 나님 질문 : 둘\n"
+    body = "- 가님 질문 : 하나\n  → 일\n\n- 나님 질문 : 둘\n"
     text, inserted, number = _add(body)
     assert inserted == "\n- 민수님 질문 : 어떻게?\n\n  답변 : 이렇게\n"
     assert number == 3
     assert [q.asker for q in read_entries(text, SETTINGS).questions] == ["가", "나", "민수"]
+
+
+# How kramdown 2.4 shows the list's last item before and after the append (its
+# first paragraph bare, or in <p>), and the Markdown that keeps it so.
+@pytest.mark.parametrize(
+    ("body", "joined"),
+    [
+        # A tight list: its last item shows bare; a blank line would give it <p>.
+        ("1. 가님 질문 : 하나\n2. 나님 질문 : 둘\n", "2. 나님 질문 : 둘\n3. 민수님"),
+        ("- 가님 질문 : 하나\n- 나님 질문 : 둘\n", "- 나님 질문 : 둘\n- 민수님"),
+        # A loose list: every item has <p>, the new one comes after a blank line.
+        ("1. 가님 질문 : 하나\n\n2. 나님 질문 : 둘\n", "2. 나님 질문 : 둘\n\n3. 민수님"),
+        # Items with answers hold a blank line: <p> whatever follows.
+        (
+            "1. 가님 질문 : 하나\n2. 나님 질문 : 둘\n\n   답변 : 이\n",
+            "   답변 : 이\n\n3. 민수님",
+        ),
+        # One item: no style yet; a blank line, as the example post separates entries.
+        ("1. 가님 질문 : 하나\n", "1. 가님 질문 : 하나\n\n2. 민수님"),
+        # A loose list whose last item's text is followed directly by a nested
+        # list (the example post's question 3): it shows in <p> as the last item,
+        # bare once it is not; the new question starts a list of its own.
+        (
+            "1. 가님 질문 : 하나\n\n2. 나님 질문 : 둘\n   1. 첫째\n   2. 둘째\n",
+            '   2. 둘째\n\n{: start="3"}\n\n3. 민수님',
+        ),
+    ],
+)
+def test_the_list_s_last_item_keeps_its_html(body: str, joined: str) -> None:
+    text, _, _ = _add(body)
+    assert joined in text
+    assert len(read_entries(text, SETTINGS).questions) == body.count("님 질문") + 1
 
 
 NUMBERED_THEN_TEXT = "1. 가님 질문 : 하나\n\n   답변 : 일\n\n2. 나님 질문 : 둘\n\n손으로 쓴 문단.\n"

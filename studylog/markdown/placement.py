@@ -145,6 +145,9 @@ class InsertPoint:
     # A numbered entry starts a new list (the section's list is followed by other
     # text): kramdown numbers every list from 1, so it needs `{: start="N"}`.
     restart: bool = False
+    # The entry joins the list right under its last item, with no blank line: a
+    # blank line there would make kramdown wrap that item's text in <p>.
+    tight: bool = False
 
 
 def _is_separator(block: Block) -> bool:
@@ -240,6 +243,52 @@ def _trailing_bullets(doc: Document, start: int, end: int) -> int:
     )
 
 
+def _kramdown_join(doc: Document, start: int, end: int) -> str:
+    """How an item joins the list that ends lines [start, end) without changing its HTML.
+
+    kramdown wraps a list item's first paragraph in <p> unless nothing but
+    its next item follows it directly; the last item copies the items before
+    it (<p> when all of them have one). So a new last item can change how
+    the old last item shows: "blank" (a blank line before the new item) keeps
+    it, or "tight" (no blank line, when it shows without <p> in a list whose
+    items are written so), or "apart": neither does (its paragraph is
+    followed directly by more content, in a list whose items all have <p>),
+    and the entry must start a list of its own.
+    """
+    inside = [b for b in doc.blocks if start <= b.start < end and not _is_separator(b)]
+    if not inside or inside[-1].kind not in ("bullet_list", "ordered_list"):
+        return "blank"
+    block = inside[-1]
+    firsts: list[tuple[int, str, int]] = []  # per item: its first line, first child, child's end
+    for index, token in enumerate(doc.tokens):
+        if token.type != "list_item_open" or token.level != 1 or token.map is None:
+            continue
+        if not block.start <= token.map[0] < block.end:
+            continue
+        child = doc.tokens[index + 1] if index + 1 < len(doc.tokens) else None
+        kind = child.type if child is not None and child.map is not None else ""
+        child_end = child.map[1] if child is not None and child.map is not None else token.map[1]
+        firsts.append((token.map[0], kind, child_end))
+    if not firsts or firsts[-1][1] != "paragraph_open":
+        return "blank"  # the last item's HTML has no paragraph of its own to wrap
+    starts = [first for first, _, _ in firsts[1:]]
+    earlier_tight = [
+        kind != "paragraph_open" or child_end >= nxt or not doc.is_blank(child_end)
+        for (_, kind, child_end), nxt in zip(firsts[:-1], starts, strict=True)
+    ]
+    mirrors_loose = bool(earlier_tight) and not any(earlier_tight)
+    last_end = firsts[-1][2]
+    blank_after = last_end < block.end and doc.is_blank(last_end)
+    more_after = last_end < block.end
+    shown_bare = not (blank_after and more_after) and not mirrors_loose
+    bare_after_blank = more_after and not blank_after
+    if bare_after_blank == shown_bare or not earlier_tight:
+        # A list of one item has no style of its own yet: entries are separated
+        # by a blank line, as in the example post (that item then gets its <p>).
+        return "blank"
+    return "apart" if mirrors_loose else "tight"
+
+
 def _ends_with(doc: Document, start: int, end: int, kind: str) -> bool:
     """Whether the last block in lines [start, end), separators aside, is of `kind`."""
     inside = [b for b in doc.blocks if start <= b.start < end and not _is_separator(b)]
@@ -332,11 +381,17 @@ def plan_insert(doc: Document, target: Target, sections: Mapping[str, SectionSpe
         if qa is not None:
             return InsertPoint(line, qa.number, (), target.heading, qa=qa)
         bullets = _trailing_bullets(doc, heading.end_line, line)
+        join = _kramdown_join(doc, heading.end_line, line)
         if bullets:
-            return InsertPoint(line, bullets + 1, (), target.heading, bullet=True)
+            # Two bullet lists need a block between them: "apart" can't be written.
+            tight = join == "tight"
+            return InsertPoint(line, bullets + 1, (), target.heading, bullet=True, tight=tight)
         number = _last_number(doc, heading.end_line, line) + 1
-        restart = number > 1 and not _ends_with(doc, heading.end_line, line, "ordered_list")
-        return InsertPoint(line, number, (), target.heading, restart=restart)
+        ends_list = _ends_with(doc, heading.end_line, line, "ordered_list")
+        restart = number > 1 and (not ends_list or join == "apart")
+        return InsertPoint(
+            line, number, (), target.heading, restart=restart, tight=ends_list and join == "tight"
+        )
     spec = target.spec
     assert spec is not None  # a Target names a heading or a spec
     parent = parent_spec(spec, sections)
@@ -471,7 +526,7 @@ def build_insertion(
     """
     entry = fit_marker(entry, next_indent(doc, point.line))
     new: list[str] = []
-    if point.line > 0 and not doc.is_blank(point.line - 1):
+    if point.line > 0 and not doc.is_blank(point.line - 1) and not point.tight:
         new.append("")
     created: list[tuple[int, str]] = []
     for level, spec in point.create:
