@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class Case:
     cwd: Path
     prepare: Callable[[], None] | None = None
     missing: str | None = None  # why it can't run, with how to fix that
+    terminal: bool = False  # stdout on a pseudo-terminal, as when a user types it
     samples: list[float] = field(default_factory=list)
     maxrss_kb: list[int] = field(default_factory=list)
     failure: str | None = None
@@ -119,10 +121,49 @@ class Row:
         }
 
 
+# The pseudo-terminal the terminal cases draw on: a common window size.
+TERMINAL_ROWS, TERMINAL_COLUMNS = 50, 160
+
+
+def _open_terminal() -> tuple[int, int]:
+    """A pseudo-terminal (master, slave) of TERMINAL_ROWS x TERMINAL_COLUMNS."""
+    # pty and its ioctls only for the terminal cases.
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    size = struct.pack("HHHH", TERMINAL_ROWS, TERMINAL_COLUMNS, 0, 0)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+    return master, slave
+
+
+def _drain(master: int) -> threading.Thread:
+    """Read everything the child draws, as a terminal would, until it closes."""
+
+    def read() -> None:
+        try:
+            while os.read(master, 65536):
+                pass
+        except OSError:
+            pass  # EIO: every writer closed the terminal
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
 def run_once(case: Case, env: dict[str, str]) -> None:
     """Run the case once, adding its wall time and peak memory; record a failure."""
     if case.prepare is not None:
         case.prepare()
+    master = slave = -1
+    stdout: int = subprocess.DEVNULL
+    if case.terminal:
+        master, slave = _open_terminal()
+        stdout = slave
+        env = {**env, "TERM": "xterm-256color"}
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -130,11 +171,18 @@ def run_once(case: Case, env: dict[str, str]) -> None:
             cwd=case.cwd,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
             stderr=err,
         )
+        reader = None
+        if case.terminal:
+            os.close(slave)  # the child holds the only copy: EOF when it exits
+            reader = _drain(master)
         # wait4 rather than proc.wait(): it also gives this child's own rusage.
         _, status, usage = os.wait4(proc.pid, 0)
+        if reader is not None:
+            reader.join()
+            os.close(master)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -355,7 +403,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         measure(group, env, args.repeats, args.warmup)
         _remove_matching(log_small / "_posts", "-bench-new.md")()
         _remove_matching(log_big / "_posts", "-bench-new.md")()
-        rows.append(_case_row(f"new ({small} posts)", new_small, peers["hugo"], 2.5))
+        rows.append(_case_row(f"new ({small} posts)", new_small, peers["hugo"], 1.8))
         rows.append(_case_row(f"new ({small} posts)", new_small, peers["jekyll"], None))
         rows.append(_case_row(f"new ({small} posts)", new_small, peers["jrnl"], None))
 
@@ -393,7 +441,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         add_small.prepare()
         add_big.prepare()
     if "add-question" in only:
-        for peer, target in ((peers["hugo"], 2.0), (peers["jrnl"], None), (peers["jekyll"], None)):
+        for peer, target in ((peers["hugo"], 1.6), (peers["jrnl"], None), (peers["jekyll"], None)):
             operation = f"add-question ({small} posts)"
             rows.append(_case_row(operation, add_small, peer, target, pending_add))
 
@@ -413,6 +461,11 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     has_list = studylog_has(python, "list", env)
     search = Case("studylog search", [*studylog, "search", word], log_big)
     listing = Case("studylog list", [*studylog, "list"], log_big)
+    # The same two on a terminal: what a user who types them waits for.
+    search_tty = Case(
+        "studylog search (terminal)", [*studylog, "search", word], log_big, terminal=True
+    )
+    listing_tty = Case("studylog list (terminal)", [*studylog, "list"], log_big, terminal=True)
     # `list` keeps a cache of each post's summary under $XDG_CACHE_HOME; the
     # first run after a change reads every post, so that case is timed too.
     cache = Path(env["XDG_CACHE_HOME"]) / "studylog"
@@ -424,9 +477,9 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     )
     group = [grep, rg]
     if has_search and "search" in only:
-        group.append(search)
+        group.extend([search, search_tty])
     if has_list and "list" in only:
-        group.extend([listing, listing_cold])
+        group.extend([listing, listing_tty, listing_cold])
     if only & {"search", "list"}:
         say("Timing search and list…")
         measure(group, env, args.repeats, args.warmup)
@@ -436,8 +489,17 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
         rows.append(_case_row(f"search over {big:,} posts", search, grep, 1.5, pending_search))
         rows.append(_case_row(f"search over {big:,} posts", search, rg, None, pending_search))
     if "list" in only:
-        rows.append(_case_row(f"list over {big:,} posts", listing, grep, 2.0, pending_list))
+        rows.append(_case_row(f"list over {big:,} posts", listing, grep, 1.6, pending_list))
         rows.append(_case_row(f"list over {big:,} posts", listing_cold, grep, None, pending_list))
+    # A terminal against a pipe: DESIGN.md allows `list` 1.6 x its piped time
+    # (a table drawn, never 3 s of rows); `search` should cost what it does
+    # piped, within the noise the scale rows allow (1.1 x).
+    if "search" in only:
+        operation = f"search on a terminal ({big:,} posts)"
+        rows.append(_self_row(operation, search_tty, search, 1.1, pending_search, "piped"))
+    if "list" in only:
+        operation = f"list on a terminal ({big:,} posts)"
+        rows.append(_self_row(operation, listing_tty, listing, 1.6, pending_list, "piped"))
 
     # The same commands on the big log against the small one: no whole-log scan.
     if "new" in only:
@@ -449,6 +511,7 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
     measured = [(search, pending_search)] if "search" in only else []
     if "list" in only:
         measured += [(listing, pending_list), (listing_cold, pending_list)]
+        measured += [(listing_tty, pending_list)]
     for case, pending in measured:
         name = f"{case.label} ({big:,} posts)"
         if pending:
@@ -549,7 +612,12 @@ def versus(args: argparse.Namespace) -> int:
 
 
 def _self_row(
-    operation: str, big: Case, small: Case, target: float, pending: str | None = None
+    operation: str,
+    big: Case,
+    small: Case,
+    target: float,
+    pending: str | None = None,
+    versus: str = "small log",
 ) -> Row:
     note = pending or ""
     if not note and (big.failure or small.failure):
@@ -559,7 +627,7 @@ def _self_row(
         big.label,
         big.median_ms,
         big.spread_ms,
-        small.label + " (small log)",
+        f"{small.label} ({versus})",
         small.median_ms,
         small.spread_ms,
         target,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ ROWS = [
     "list over 30 posts",
     "new (30 vs 3 posts)",
     "add-question (30 vs 3 posts)",
+    "search on a terminal (30 posts)",
+    "list on a terminal (30 posts)",
 ]
 NUMBER_OR_REASON = ("pending:", "missing:", "peer failed")
 
@@ -116,3 +119,46 @@ def test_missing_peers_are_reported_with_how_to_install_them(
     assert "missing: jrnl is not installed; create its venv: python3 -m venv" in table
     # A missing peer is never judged as a pass or a miss.
     assert "| pass |" not in table and "| miss |" not in table
+
+
+def test_terminal_cases_draw_on_a_pseudo_terminal_of_a_known_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load_run_module(monkeypatch)
+    probe = (
+        "import os, sys; size = os.get_terminal_size(1); "
+        "sys.stderr.write(f'{sys.stdout.isatty()} {size.lines} {size.columns}'); "
+        "sys.stdout.write('x' * 200000)"  # more than a pty holds: it must be drained
+    )
+    script = tmp_path / "probe.py"
+    script.write_text(probe, encoding="utf-8")
+    seen = tmp_path / "seen"
+    case = run.Case(
+        "probe",
+        ["sh", "-c", f"{sys.executable} {script} 2>{seen}"],
+        tmp_path,
+        terminal=True,
+    )
+    run.run_once(case, dict(os.environ))
+    assert case.failure is None and len(case.samples) == 1
+    assert seen.read_text() == f"True {run.TERMINAL_ROWS} {run.TERMINAL_COLUMNS}"
+
+
+def test_bench_commit_repository_is_packed_with_no_automatic_gc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load_run_module(monkeypatch)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = run.bench_commit.environment(tmp_path / "home")
+    # studylog runs with its bytecode cached, as for a user.
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    root = tmp_path / "blog"
+    run.bench_commit.make_repository(root, 300, env)
+    git = ["git", "-C", str(root)]
+    auto = subprocess.run([*git, "config", "gc.auto"], capture_output=True, text=True, env=env)
+    assert auto.stdout.strip() == "0"
+    counted = subprocess.run(
+        [*git, "count-objects", "-v"], capture_output=True, text=True, env=env, check=True
+    )
+    figures = dict(line.split(": ") for line in counted.stdout.splitlines())
+    assert figures["count"] == "0" and int(figures["in-pack"]) > 300
