@@ -4,13 +4,16 @@
     python benchmarks/bench_commit.py --files 2000 --repeats 5
 
 The repository is a study log inside a Jekyll site of `files` files in all
-(assets, pages and 30 posts), every file committed. Each round edits a post
-(one more question, untimed), runs `PYTHON -m studylog commit` (timed), edits
-another post the same way (untimed) and runs `sh -c 'git add POST && git
-commit -q -m MESSAGE'` (timed): both are whole-process runs, interleaved so
-the machine's noise falls on both alike. The figures are the median and the
-spread (interquartile range) of each, and the ratio of the medians; DESIGN.md
-sets the target at 1.6.
+(assets, pages and 30 posts), every file committed, packed, with automatic
+gc off; it is made twice, one copy for studylog and one for the peer, so
+neither commit moves the other's HEAD. Each round adds a question to a post
+as a user does (`studylog add-question --post POST`, untimed), runs `PYTHON
+-m studylog commit` (timed), adds the same question to a post of the peer's
+copy by hand (untimed) and runs `sh -c 'git add POST && git commit -q -m
+MESSAGE'` (timed): both are whole-process runs, interleaved so the
+machine's noise falls on both alike. The figures are the median and the
+spread (interquartile range) of each, and the ratio of the medians;
+DESIGN.md sets the target at 1.6.
 
 benchmarks/run.py imports this module and calls `run(size, repeats)`.
 """
@@ -115,6 +118,13 @@ def _timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
+def _add_question(python: str, root: Path, post: Path, n: int, env: dict[str, str]) -> None:
+    """One more question in `post`, written by studylog as a user would (untimed)."""
+    argv = [python, "-m", "studylog", "add-question", "--post", str(post), "--asker", "서광채"]
+    argv += ["--question", f"배치 {n}에서 replace=True의 의미", "--answer", "복원추출"]
+    _timed(argv, root, env)
+
+
 def _median_ms(samples: list[float]) -> float:
     return 1000 * statistics.median(samples)
 
@@ -139,24 +149,24 @@ def run(size: int, repeats: int, python: str | None = None) -> list[dict[str, ob
     work = Path(tempfile.mkdtemp(prefix="studylog-bench-commit-"))
     try:
         env = environment(work / "home")
-        root = work / "blog"
+        root, peer_root = work / "blog", work / "blog-peer"
         posts = make_repository(root, size, env)
+        peer_posts = make_repository(peer_root, size, env)
         ours: list[float] = []
         theirs: list[float] = []
         startup: list[float] = []
         warmup = 2
         for round_number in range(warmup + repeats):
             n = round_number + 2
-            mine, peer = posts[(2 * round_number) % POSTS], posts[(2 * round_number + 1) % POSTS]
-            with mine.open("a", encoding="utf-8") as handle:
-                handle.write(QUESTION.format(n=n))
+            mine, peer = posts[round_number % POSTS], peer_posts[round_number % POSTS]
+            _add_question(python, root, mine, n, env)
             took = _timed([python, "-m", "studylog", "commit"], root, env)
             with peer.open("a", encoding="utf-8") as handle:
                 handle.write(QUESTION.format(n=n))
-            relative = peer.relative_to(root).as_posix()
+            relative = peer.relative_to(peer_root).as_posix()
             took_peer = _timed(
                 ["sh", "-c", f"git add '{relative}' && git commit -q -m 'Add a question'"],
-                root,
+                peer_root,
                 env,
             )
             took_startup = _timed([python, "-m", "studylog", "--version"], root, env)

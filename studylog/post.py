@@ -498,5 +498,10 @@ def edit_post(
             post = read_post_for_edit(post.path)
             result = edit(post)
         if result.text != post.text:
+            # The commit journal only when a post is written.
+            from studylog.journal import record_write, stamp_before_write
+
+            before = stamp_before_write(post.path)
             _replace_atomically(post.path, post.encode(result.text))
+            record_write(root, post.path, before, post.text)
     return result

@@ -634,10 +634,15 @@ def _create_post(log: Log, request: NewPostRequest) -> Path:
     if request.carry and settings.carry_open:
         text = _carry_open_questions(log, path, text, date, info.name)
     _make_posts_dir(settings)
+    # The commit journal only when a post is written.
+    from studylog.journal import record_write, stamp_before_write
+
+    before = stamp_before_write(path)
     try:
         write_atomic(path, text.encode("utf-8"), exclusive=True)
     except FileExistsError as err:
         raise PostExistsError(f"{path} already exists; pick another slug or date.") from err
+    record_write(log.root, path, before, None)
     return path
 
 

@@ -363,15 +363,25 @@ def _load_counter() -> None:
     import studylog.markdown.extraction  # noqa: F401
 
 
-def _count_changes(repo: Repository, changes: list[FileChange], log: Log) -> list[FileChange]:
-    """The changes with question and review gains filled in for modified posts."""
+def _count_changes(
+    repo: Repository,
+    changes: list[FileChange],
+    log: Log,
+    before: dict[str, str | None] | None = None,
+) -> list[FileChange]:
+    """The changes with question and review gains filled in for modified posts.
+
+    `before` holds each modified post's text at HEAD when the caller knows
+    it (the commit journal); otherwise git is asked.
+    """
     modified = [c.path for c in changes if c.post and c.kind == "modified"]
     if not modified:
         return changes
     # The entry reader only to word a commit message.
     from studylog.markdown.extraction import count_entries
 
-    before = _head_texts(repo, modified)
+    if before is None:
+        before = _head_texts(repo, modified)
     counted = []
     for change in changes:
         old = before.get(change.path)
@@ -563,6 +573,62 @@ def commit_posts(
 def _commit_posts(
     log: Log, posts: Sequence[Path], everything: bool, message: str | None, setup_only: bool
 ) -> CommitResult | None:
+    # The commit journal only where a commit is made.
+    from studylog import journal
+
+    found = journal.git_folder(log.root)
+    # A commit that leaves every post and set-up file committed starts a
+    # fresh journal; the default one may also be made from the journal.
+    fresh = not posts and not setup_only
+    snapshot = journal.begin_commit(log.settings, found[1]) if found and fresh else None
+    result: CommitResult | None | Rescan = RESCAN
+    if snapshot is not None and snapshot.changes is not None and not everything and found:
+        result = _commit_journaled(log, found, snapshot.changes, message)
+    if isinstance(result, Rescan):
+        result = _commit_scanned(log, posts, everything, message, setup_only)
+    if snapshot is not None:
+        journal.end_commit(snapshot)
+    return result
+
+
+class Rescan:
+    """The commit journal's changes could not be committed as they are: scan with git status."""
+
+
+RESCAN = Rescan()
+
+
+def _commit_journaled(
+    log: Log,
+    found: tuple[Path, Path],
+    journaled: list[tuple[str, str, str | None]],
+    message: str | None,
+) -> CommitResult | None | Rescan:
+    """Commit the posts the journal names, without `git status` or `cat-file`."""
+    repo = Repository(found[0].resolve(), found[1])
+    branch = check_ready(repo, "run `studylog commit`")
+    texts: dict[str, str | None] = {}
+    changes = []
+    for path, kind, text in journaled:
+        relative = repo.relative(Path(path))
+        changes.append(FileChange(relative, kind, True, untracked=kind == "added"))
+        if kind == "modified":
+            texts[relative] = text
+    if not changes:
+        return None
+    # In `git status` order: changed tracked files, then new ones, each by path.
+    changes.sort(key=lambda c: (c.untracked, c.path.encode("utf-8", "surrogateescape")))
+    counting = message is None or not message.strip()
+    if counting:
+        changes = _count_changes(repo, changes, log, texts)
+    text = commit_message(changes) if counting or message is None else message
+    return _commit_changes(repo, branch, changes, text, rescan_if_unknown=True)
+
+
+def _commit_scanned(
+    log: Log, posts: Sequence[Path], everything: bool, message: str | None, setup_only: bool
+) -> CommitResult | None:
+    """Commit what `git status` says changed (the way without a journal)."""
     repo = open_repository(log.root)
     branch = check_ready(repo, "run `studylog commit`")
     posts_prefix = repo.relative(log.posts_path).rstrip("/") + "/"
@@ -596,6 +662,24 @@ def _commit_posts(
     if counting:
         changes = _count_changes(repo, changes, log)
     text = commit_message(changes) if counting or message is None else message
+    result = _commit_changes(repo, branch, changes, text, rescan_if_unknown=False)
+    assert not isinstance(result, Rescan)  # only a journaled commit asks for a rescan
+    return result
+
+
+# git's words when a path it was given is neither tracked nor addable (a
+# post the journal knows but .gitignore hides): the scan decides then.
+_UNKNOWN_PATH = ("did not match any file", "paths are ignored")
+
+
+def _commit_changes(
+    repo: Repository,
+    branch: str,
+    changes: list[FileChange],
+    text: str,
+    *,
+    rescan_if_unknown: bool,
+) -> CommitResult | Rescan:
     result = CommitResult(repo.top, "", branch, text, tuple(changes))
     new = [c.path for c in changes if c.untracked]
     if new:
@@ -603,6 +687,8 @@ def _commit_posts(
         # can take them; undone below if the commit fails.
         added = repo.run(*_LITERAL, "add", "--intent-to-add", "--", *new)
         if added.returncode != 0:
+            if rescan_if_unknown and any(words in added.stderr for words in _UNKNOWN_PATH):
+                return RESCAN
             raise _index_lock_error(repo, added.stderr, "stage the posts") or GitError(
                 f"`git add` failed: {added.stderr.strip()}; fix that and try again."
             )
@@ -622,6 +708,10 @@ def _commit_posts(
     if done.returncode != 0:
         if new:
             repo.run(*_LITERAL, "rm", "--cached", "-q", "--ignore-unmatch", "--", *new)
+        if rescan_if_unknown and any(words in done.stderr for words in _UNKNOWN_PATH):
+            # git checks the paths before any hook runs: nothing happened yet.
+            return RESCAN
+        _check_ownership(repo.top, done)
         raise _commit_failure(repo, done)
     match = re.search(r"^\[\S+(?: \([^)]*\))? ([0-9a-f]{4,})\]", done.stdout, re.MULTILINE)
     if match:
