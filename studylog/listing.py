@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 from studylog.config import RACY_NS, Settings, cache_file, read_cache, write_cache
 from studylog.errors import PostReadError
 from studylog.log import PostRef, scan_posts
-from studylog.markdown.extraction import count_entries
 from studylog.post import read_post, summarize_front_matter
 
 
@@ -40,6 +39,10 @@ class PostSummary(NamedTuple):
 
 def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
     """Title, front-matter date and entry counts of a post, without YAML or markdown-it."""
+    # The entry reader only when a post is read, not when the cache answers:
+    # importing it is ~10 ms of a warm `list`.
+    from studylog.markdown.extraction import count_entries
+
     post = read_post(ref.path, strict=False)
     summary = summarize_front_matter(post.front_matter)
     counts = count_entries(post.text, settings)
@@ -111,6 +114,39 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     reads no post that hasn't changed. Anything off (a changed file, other
     section settings, a new studylog) is read again.
     """
+    return _summaries(settings, scan_posts(settings), whole=True)
+
+
+def newest_summaries(settings: Settings, count: int) -> tuple[list[PostSummary], int]:
+    """The `count` newest posts' summaries, and how many posts there are in all.
+
+    What a terminal shows: the names of every post are listed, but only
+    the newest are stamped and summarised (from the same cache), so the
+    cost stays that of a screenful however long the log.
+    """
+    # os only to stamp the few posts shown.
+    import os
+
+    names = scan_posts(settings, stat=False)
+    posts = []
+    for date, slug, path, _, _ in names[: max(count, 0)]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        posts.append((date, slug, path, info.st_mtime_ns, info.st_size))
+    return _summaries(settings, posts, whole=False), len(names)
+
+
+def _summaries(
+    settings: Settings, posts: list[tuple[str, str, str, int, int]], whole: bool
+) -> list[PostSummary]:
+    """Summaries of `posts` (from `scan_posts`), through the cache.
+
+    With `whole` the posts are all the log's, and the cache is rewritten
+    with just them (a deleted post leaves it); otherwise the new summaries
+    are added to what it holds.
+    """
     # time only to date the cache.
     import time
 
@@ -124,7 +160,7 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     fresh: dict[str, tuple[Any, ...]] = {}
     summaries: list[PostSummary] = []
     changed = False
-    for date, slug, path, mtime, size in scan_posts(settings):
+    for date, slug, path, mtime, size in posts:
         cached = cache.get(path)
         if cached is not None and cached[0] == mtime and cached[1] == size:
             fresh[path] = cached
@@ -139,6 +175,8 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
         if mtime < racy_after:
             fresh[path] = (mtime, size, *summary[3:])
         summaries.append(summary)
-    if changed or len(fresh) != len(cache):
+    if whole and (changed or len(fresh) != len(cache)):
         _save_cache(cache_path, fingerprint, fresh)
+    elif not whole and changed:
+        _save_cache(cache_path, fingerprint, {**cache, **fresh})
     return summaries

@@ -89,11 +89,13 @@ def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 yield folder, entry
 
 
-def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
+def scan_posts(settings: Settings, stat: bool = True) -> list[tuple[str, str, str, int, int]]:
     """Every post file as `(date, slug, path, mtime_ns, size)`, newest first.
 
     The same posts as `Log.iter_posts`, with one `stat` each and kept as
-    strings: this is the part of `list` that scales with the log.
+    strings: this is the part of `list` that scales with the log. Without
+    `stat`, names only (mtime and size 0), for a caller that needs the
+    stamps of a few of them.
     """
     found: list[tuple[str, str, str, int, int]] = []
     for _, entry in walk_post_files(settings.posts_path):
@@ -103,10 +105,13 @@ def scan_posts(settings: Settings) -> list[tuple[str, str, str, int, int]]:
             continue
         try:
             dt.date(int(parts[1]), int(parts[2]), int(parts[3]))
-            stat = entry.stat()
+            info = entry.stat() if stat else None
         except (OSError, ValueError):
             continue
-        found.append((name[:10], parts[4], entry.path, stat.st_mtime_ns, stat.st_size))
+        if info is None:
+            found.append((name[:10], parts[4], entry.path, 0, 0))
+        else:
+            found.append((name[:10], parts[4], entry.path, info.st_mtime_ns, info.st_size))
     found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
     return found
 

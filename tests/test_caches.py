@@ -127,3 +127,35 @@ def test_an_unusable_cache_folder_means_no_cache(log_root: Path, how: str) -> No
     finally:
         if how == "read-only":
             folder.chmod(0o700)
+
+
+def test_a_terminal_listing_reads_only_the_newest_posts_and_keeps_the_cache(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import studylog.listing as listing
+
+    for day in range(1, 8):
+        post = log_root / "_posts" / f"2021-08-{day:02d}-day{day}.md"
+        post.write_text(POST.format(title=f"Day {day}"), encoding="utf-8")
+        age(post)
+    settings = load_settings(log_root)
+    read: list[str] = []
+    summarize = listing.summarize_post
+
+    def counting(ref: object, settings: object) -> object:
+        read.append(ref.slug)  # type: ignore[attr-defined]
+        return summarize(ref, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(listing, "summarize_post", counting)
+    shown, total = listing.newest_summaries(settings, 3)
+    assert [s.slug for s in shown] == ["day7", "day6", "day5"] and total == 7
+    assert read == ["day7", "day6", "day5"]
+    # The whole list reads the other four, and the three from the cache.
+    assert [s.slug for s in list_summaries(settings)][:4] == ["day7", "day6", "day5", "day4"]
+    assert read[3:] == ["day4", "day3", "day2", "day1"]
+    # A second terminal listing finds all three in the cache, and the whole
+    # cache is still there for the next `list`.
+    shown, _ = listing.newest_summaries(settings, 3)
+    assert len(read) == 7 and len(shown) == 3
+    list_summaries(settings)
+    assert len(read) == 7

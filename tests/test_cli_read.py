@@ -465,7 +465,7 @@ def test_colour_on_a_terminal_but_not_with_no_color(corpus_log: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["list"], "BoostCourse_day4"),
+        (["list", "--all"], "BoostCourse_day4"),
         (["show", "BoostCourse_day4"], "질문내용"),
         (["stats"], "longest streak"),
         (["check", DAY4], "empty-list-item"),
@@ -493,3 +493,80 @@ def test_read_paths_stay_lean(corpus_log: Path, args: list[str]) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     for heavy in ("markdown_it", "rich", "git", "jinja2", "frontmatter"):
         assert heavy not in imported, heavy
+
+
+# --- list on a terminal: the newest posts that fit ----------------------------------
+
+
+def _sized_pty_run(args: list[str], cwd: Path, lines: int) -> tuple[str, int]:
+    """Run studylog on a pseudo-terminal of `lines` x 100; (what it drew, exit code)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, 100, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studylog", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    code = process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace"), code
+
+
+def _many_posts(root: Path, count: int) -> None:
+    build_file_tree(
+        root,
+        {
+            f"_posts/2021-03-{day:02d}-day{day}.md": f'---\ntitle: "Day {day}"\n---\n\n본문\n'
+            for day in range(1, count + 1)
+        },
+    )
+
+
+def test_list_on_a_terminal_shows_the_newest_posts_that_fit(log_root: Path) -> None:
+    _many_posts(log_root, 25)
+    drawn, code = _sized_pty_run(["list"], log_root, lines=12)
+    assert code == 0
+    slugs = [word for word in drawn.split() if word.startswith("day")]
+    # 12 lines: the header, 9 posts, the line about the rest, the prompt.
+    assert slugs == [f"day{day}" for day in range(25, 16, -1)]
+    assert "… and 16 older posts: `studylog list --all` shows them all." in drawn
+    every, code = _sized_pty_run(["list", "--all"], log_root, lines=12)
+    assert code == 0
+    assert [w for w in every.split() if w.startswith("day")] == [
+        f"day{day}" for day in range(25, 0, -1)
+    ]
+    assert "older post" not in every
+    # A pipe always gets every post, and nothing about the rest.
+    piped = subprocess.run(
+        [sys.executable, "-m", "studylog", "list"], cwd=log_root, capture_output=True, text=True
+    )
+    assert len(piped.stdout.splitlines()) == 25 and piped.stderr == ""
+
+
+def test_list_on_a_terminal_that_holds_every_post_says_nothing_more(log_root: Path) -> None:
+    _many_posts(log_root, 4)
+    drawn, code = _sized_pty_run(["list"], log_root, lines=40)
+    assert code == 0
+    assert [w for w in drawn.split() if w.startswith("day")] == ["day4", "day3", "day2", "day1"]
+    assert "older" not in drawn

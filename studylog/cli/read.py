@@ -114,16 +114,36 @@ def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
     return posts
 
 
-def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the posts, newest first: date, slug, title, questions, reviews, git state."""
-    # listing (and what it imports) only for this command: the others skip it.
-    from studylog.listing import list_summaries
+def list_posts(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    all_posts: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="On a terminal, every post (a pipe and --json always get every post)."
+        ),
+    ] = False,
+) -> None:
+    """List the posts, newest first: date, slug, title, questions, reviews, git state.
+
+    On a terminal, the newest posts that fit the window, and how many more
+    there are.
+    """
+    # render (~5 ms; it loads rich only on a terminal) and listing only for this command.
+    from studylog.cli import render
+    from studylog.listing import list_summaries, newest_summaries
     from studylog.vcs import git_states, start_git_status
 
     log = open_log_for(ctx)
     # git status runs while the posts are read; it is ready by the time they are.
     process = start_git_status(log.settings)
-    summaries = list_summaries(log.settings)
+    table = render.is_terminal() and not as_json
+    rows = render.list_rows_that_fit() if table and not all_posts else None
+    if rows is None:
+        summaries = list_summaries(log.settings)
+        total = len(summaries)
+    else:
+        summaries, total = newest_summaries(log.settings, rows)
     states = git_states(process, log.settings)
     if as_json:
         _write_json(
@@ -142,16 +162,18 @@ def list_posts(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
         )
         return
-    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
-    from studylog.cli import render
-
     if not summaries:
         say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
         return
-    if render.is_terminal():
-        render.list_table(summaries, states, sys.stdout)
-    else:
+    if not table:
         render.list_plain(summaries, states, sys.stdout)
+        return
+    render.list_table(summaries, states, sys.stdout)
+    more = total - len(summaries)
+    if more > 0:
+        sys.stdout.flush()
+        plural = "post" if more == 1 else "posts"
+        say(f"… and {more:,} older {plural}: `studylog list --all` shows them all.")
 
 
 def show(

@@ -90,6 +90,18 @@ def list_plain(
     out.write("".join(lines))
 
 
+def list_rows_that_fit() -> int:
+    """How many posts `list` shows on a terminal: its height less three lines.
+
+    The three: the table's header, the line that says how many more, and the
+    shell's prompt after it, so the newest post stays in sight.
+    """
+    # shutil's answer, as rich's: LINES first, then the terminal's size, else 24.
+    import shutil
+
+    return max(shutil.get_terminal_size().lines - 3, 5)
+
+
 def list_table(
     summaries: Sequence[PostSummary], states: dict[str, str] | None, out: TextIO
 ) -> None:
