@@ -570,3 +570,35 @@ def test_list_on_a_terminal_that_holds_every_post_says_nothing_more(log_root: Pa
     assert code == 0
     assert [w for w in drawn.split() if w.startswith("day")] == ["day4", "day3", "day2", "day1"]
     assert "older" not in drawn
+
+
+def test_search_on_a_terminal_draws_the_piped_lines_and_no_control_characters(
+    log_root: Path,
+) -> None:
+    build_file_tree(
+        log_root,
+        {
+            "_posts/2021-03-02-day2.md": (
+                '---\ntitle: "Day 2"\n---\n\n## 피어세션\n\n### 질문내용\n\n'
+                "1. 민수님 질문 : dropout은 \x1b]0;owned\x07 언제?\n\n    답변 : 학습 때 dropout\n"
+            )
+        },
+    )
+    drawn, code = _sized_pty_run(["search", "dropout", "-C", "0"], log_root, lines=40)
+    assert code == 0
+    # A terminal would obey an escape sequence written in a post: it is shown as ?.
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", drawn).replace("\r\n", "\n")
+    assert "\x1b]0;" not in drawn and "dropout은 ?]0;owned? 언제?" in plain
+    piped = subprocess.run(
+        [sys.executable, "-m", "studylog", "search", "dropout"],
+        cwd=log_root,
+        capture_output=True,
+        text=True,
+    )
+    # The same numbered lines as the pipe, under the post's path and entry.
+    for line in piped.stdout.splitlines():
+        number_and_text = line.split(":", 1)[1].replace("\x1b", "?").replace("\x07", "?")
+        assert "  " + number_and_text in plain
+    assert plain.startswith("_posts/2021-03-02-day2.md\n  question 1 (민수)\n")

@@ -275,7 +275,7 @@ def search(
         say(f"No matches for '{query}'.")
         return
     if terminal:
-        render.hits_rich(hits, log.root, sys.stdout)
+        render.hits_terminal(hits, log.root, sys.stdout)
     else:
         render.hits_plain(hits, log.root, sys.stdout, lines_around)
 

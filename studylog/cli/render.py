@@ -226,34 +226,59 @@ def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO, context: int)
             out.write(f"{path}{mark}{number}{mark}{text}\n")
 
 
-def hits_rich(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
-    """Hits grouped by post, each block naming its entries, the matches highlighted."""
-    # rich only when drawing (TID253), so piped output never loads it.
-    from rich.text import Text
+# SGR parameters for the terminal drawing of hits (see `hits_terminal`).
+_PATH, _LABELS, _NUMBER, _CONTEXT, _MATCH = "1;35", "36", "32", "2", "1;7"
+# Characters a terminal would act on (escape, bell, backspace, carriage
+# return, …): a post is text from anyone, so they are shown as `?`.
+_CONTROLS = {code: "?" for code in [*range(0x20), 0x7F] if code != 0x09}
 
-    console = make_console(out)
+
+def _sgr(params: str, text: str, colour: bool) -> str:
+    if not colour:
+        # NO_COLOR: bold, dim and reverse video still mark the parts.
+        params = ";".join(p for p in params.split(";") if p in ("1", "2", "7"))
+    return f"\x1b[{params}m{text}\x1b[0m" if params else text
+
+
+def hits_terminal(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
+    """Hits grouped by post, each block naming its entries, the matches highlighted.
+
+    Written as escape sequences rather than through rich: a search that
+    matches hundreds of posts drew ~10 times slower through rich's console
+    than the same lines in a pipe.
+    """
+    colour = "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     current: Path | None = None
+    lines: list[str] = []
     for block in hit_blocks(hits):
         if block.path != current:
             if current is not None:
-                console.print()
+                lines.append("")
             current = block.path
-            console.print(Text(relative(block.path, root), style="bold magenta"))
-        console.print(Text("  " + ", ".join(block.labels), style="cyan"))
+            lines.append(_sgr(_PATH, relative(block.path, root).translate(_CONTROLS), colour))
+        lines.append(_sgr(_LABELS, "  " + ", ".join(block.labels).translate(_CONTROLS), colour))
         width = len(str(max(block.lines)))
         for number in sorted(block.lines):
             text, spans = block.lines[number]
-            row = Text("  ")
             if spans is None:
-                row.append(f"{number:>{width}}-", style="dim")
-                row.append(text, style="dim")
-            else:
-                row.append(f"{number:>{width}}:", style="green")
-                body = Text(text)
-                for start, end in spans:
-                    body.stylize("bold reverse", start, end)
-                row.append_text(body)
-            console.print(row)
+                lines.append(
+                    "  "
+                    + _sgr(_CONTEXT, f"{number:>{width}}-", colour)
+                    + _sgr(_CONTEXT, text.translate(_CONTROLS), colour)
+                )
+                continue
+            parts = ["  ", _sgr(_NUMBER, f"{number:>{width}}:", colour)]
+            at = 0
+            for begin, finish in sorted(spans):
+                begin = max(begin, at)
+                if finish <= begin:
+                    continue
+                parts.append(text[at:begin].translate(_CONTROLS))
+                parts.append(_sgr(_MATCH, text[begin:finish].translate(_CONTROLS), colour))
+                at = finish
+            parts.append(text[at:].translate(_CONTROLS))
+            lines.append("".join(parts))
+    out.write("\n".join(lines) + "\n")
 
 
 # --- check ------------------------------------------------------------------------
