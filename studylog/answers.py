@@ -7,12 +7,15 @@ entry writer as `add-question` (`studylog.entries.render_answer`). Given on
 a later day than the post's, the answer says which day it came, for
 example `(Day 6)`. As with every append, only the inserted lines (and
 `last_modified_at`) change, and the write goes through
-`studylog.post.edit_post`: locked, atomic, on the post as it is now.
+`studylog.post.edit_post`: locked, atomic, on the post as it is now. A
+question written as a hand-written `Q.` block gets one more `A.` paragraph
+below the block, with the section's answer marker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from studylog.config import Settings
     from studylog.log import Log, PostRef
     from studylog.markdown.document import Document
+    from studylog.markdown.extraction import QuestionEntry
     from studylog.markdown.kramdown import Dialect
     from studylog.post import PostText
 
@@ -92,16 +96,17 @@ def add_answer_to_text(
     Raises:
         EntryInvalidError: no answer, or an empty one.
         QuestionNotFoundError: no question `number`, or several.
-        EntryPlacementError: the question is not a list item, or the answer
+        EntryPlacementError: the question is neither a list item nor a `Q.` block, or the answer
             can't go in without changing other Markdown.
 
     The caller has checked the front matter (`post.read_post_for_edit`).
     """
     # The Markdown modules only when an answer is placed.
-    from studylog.entries import render_answer
+    from studylog.entries import render_answer, render_qa_answer
     from studylog.last_modified import set_last_modified_in_head
     from studylog.markdown.document import parse_document
     from studylog.markdown.extraction import read_entries
+    from studylog.markdown.items import is_qa_question, qa_style
     from studylog.markdown.placement import list_content_column
     from studylog.post import parse_front_matter
 
@@ -128,17 +133,25 @@ def add_answer_to_text(
     first = question.line - 1 - before_body
     point = question.end_line - before_body
     question_line = doc.lines[first].rstrip("\r\n") if 0 <= first < len(doc.lines) else ""
+    # A hand-written `Q.` block is answered with one more `A.` paragraph below it.
+    style = None
     if list_content_column(question_line) == 0:
-        raise EntryPlacementError(
-            f"Question {number} in {where} is not a list item (a 'Q.' paragraph?); "
-            "add the answer by hand."
-        )
+        own = [line.rstrip("\r\n") for line in doc.lines[first:point]]
+        style = qa_style(own, 0) if own and is_qa_question(question_line) else None
+        if style is None:
+            raise EntryPlacementError(
+                f"Question {number} in {where} is neither a list item nor a 'Q.' block; "
+                "add the answer by hand."
+            )
     new: list[str] = []
     # Written for the site's renderer like every entry (GFM and protected Liquid by default).
     extra = (dialect,) if dialect is not None else ()
     for text in answers:
-        labelled = f"({label}) {text.lstrip()}" if label else text
-        new += ["", *render_answer(labelled, question_line, settings.entry_formats, *extra)]
+        labelled = _dated(text, label) if label else text
+        if style is not None:
+            new += ["", *render_qa_answer(labelled, style, *extra)]
+        else:
+            new += ["", *render_answer(labelled, question_line, settings.entry_formats, *extra)]
     if not doc.is_blank(point):
         new.append("")
     previous = doc.lines[point - 1]
@@ -151,7 +164,13 @@ def add_answer_to_text(
         inserted = "".join(line + eol for line in new)
     offset = sum(len(line) for line in doc.lines[:point])
     new_body = body[:offset] + inserted + body[offset:]
-    _check_answer(doc, parse_document(new_body), first, point + len(new), where, number)
+    after = parse_document(new_body)
+    if style is None:
+        _check_answer(doc, after, first, point + len(new), where, number)
+    else:
+        new_text = post.text[: post.body_start] + new_body
+        _check_qa_answer(doc, after, point, len(new), where, number)
+        _check_read_back(new_text, settings, question, len(answers), where)
     head, skipped = post.text[: post.body_start], None
     if today is not None:
         head, skipped = set_last_modified_in_head(post, mapping, today)
@@ -180,6 +199,60 @@ def _check_answer(
         f"Can't add the answer to question {number} in {where} without changing its other "
         "Markdown; check for an unclosed code block or HTML comment, or add it by hand."
     )
+
+
+# A value starting with a block: a fence, a list item or a quote.
+_STARTS_BLOCK = re.compile(r"^(?:`{3,}|~{3,}|[-*+][ \t]|\d{1,9}[.)][ \t]|>)")
+
+
+def _dated(text: str, label: str) -> str:
+    """An answer given on a later day, with `(Day 6)` before it.
+
+    The label starts the answer's text; before a block (code, a list, a
+    quote) it is a paragraph of its own, since glued to it a fence would
+    become inline code and leave an unclosed one behind.
+    """
+    text = text.lstrip()
+    if _STARTS_BLOCK.match(text):
+        return f"({label})\n\n{text}"
+    return f"({label}) {text}"
+
+
+def _check_qa_answer(
+    before: Document, after: Document, point: int, count: int, where: str, number: int
+) -> None:
+    """The answer's paragraphs must be new blocks of their own, and nothing else may change."""
+    kept = [b.kind for b in before.blocks]
+    at = sum(1 for b in before.blocks if b.start < point)
+    added = [b for b in after.blocks if point <= b.start < point + count]
+    same = [(h.level, h.text) for h in after.headings] == [
+        (h.level, h.text) for h in before.headings
+    ]
+    if (
+        same
+        and added
+        and all(b.end <= point + count for b in added)
+        and [b.kind for b in after.blocks] == [*kept[:at], *(b.kind for b in added), *kept[at:]]
+    ):
+        return
+    raise EntryPlacementError(
+        f"Can't add the answer to question {number} in {where} without changing its other "
+        "Markdown; check for an unclosed code block or HTML comment, or add it by hand."
+    )
+
+
+def _check_read_back(
+    text: str, settings: Settings, question: QuestionEntry, added: int, where: str
+) -> None:
+    """The question must read back with its answers and the new ones (the `A.` it now holds)."""
+    from studylog.markdown.extraction import read_entries  # already loaded by the caller
+
+    found = [q for q in read_entries(text, settings).questions if q.line == question.line]
+    if len(found) != 1 or len(found[0].answers) != len(question.answers) + added:
+        raise EntryPlacementError(
+            f"Can't add the answer to question {question.number} in {where} so that it reads "
+            "back as that question's; add it by hand."
+        )
 
 
 def append_answer(

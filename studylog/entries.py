@@ -261,6 +261,17 @@ def render_qa_question(
     return lines
 
 
+def render_qa_answer(answer: str, style: QaStyle, dialect: Dialect = PLAIN_GFM) -> list[str]:
+    """The lines of one answer to a `Q.` block: a paragraph with the section's marker (`A. …`).
+
+    `studylog answer` writes it below the block's last line, after a blank line.
+    """
+    from studylog.markdown.items import escape_qa_lookalikes  # only when a Q. block is answered
+
+    value = _qa_safe(_value(answer, "answer", dialect), escape_qa_lookalikes)
+    return _labelled(style.answer + " " + _SLOT, value, "")
+
+
 def _qa_safe(value: Value, escape: Callable[[list[str]], list[str]]) -> Value:
     # The first line follows a label unless the value starts with a block.
     keep = 0 if value.starts_with_block else 1
