@@ -46,8 +46,15 @@ RULES: dict[str, Rule] = {
         Rule("front-matter-mapping", ERROR, "The front matter must be 'key: value' lines."),
         Rule(
             "empty-list-item",
+            WARNING,
+            "A list holds an empty item (`tags: - []`): Jekyll builds it as no tag, but write "
+            "`tags: []` (`check --fix` does).",
+        ),
+        Rule(
+            "empty-category",
             ERROR,
-            "A list holds an empty list or nothing (`tags: - []`); write `tags: []`.",
+            "A category is an empty list (`categories: - []`): Jekyll puts `/[]/` into the "
+            "post's URL (`check --fix` removes it).",
         ),
         Rule("title-missing", ERROR, "No title: the post shows up untitled in the blog."),
         Rule("date-invalid", ERROR, "The front-matter date can't be read as a date."),
@@ -56,7 +63,12 @@ RULES: dict[str, Rule] = {
             ERROR,
             "The filename date differs from the front-matter date in the site's timezone.",
         ),
-        Rule("numbering-gap", ERROR, "Numbered entries skip or repeat a number."),
+        Rule(
+            "numbering-gap",
+            WARNING,
+            "Numbered entries skip or repeat a number (kramdown shows 1, 2, 3 anyway; "
+            "`check --fix` renumbers).",
+        ),
         Rule("day-repeat", ERROR, "Two posts carry the same day number (`day5` twice)."),
         Rule(
             "day-gap",
@@ -68,7 +80,11 @@ RULES: dict[str, Rule] = {
             ERROR,
             "Git's conflict markers are in the post: Jekyll publishes them as text.",
         ),
-        Rule("section-missing", WARNING, "A section the template has is missing from the post."),
+        Rule(
+            "section-missing",
+            WARNING,
+            "A section of the template the post was made from is missing from the post.",
+        ),
         Rule(
             "heading-duplicate",
             WARNING,
@@ -167,19 +183,31 @@ def _holds_empty(value: Any) -> bool:
     return isinstance(value, list) and any(item in (None, "", [], {}) for item in value)
 
 
+def empty_item_rule(key: str, value: list[Any]) -> str:
+    """The rule a front-matter list with empty items breaks.
+
+    Checked with a real `jekyll build` (4.3): `tags: - []` gives no tag and
+    `- ""` an empty one, but a category that is an empty list or mapping
+    becomes the text `[]` or `{}` in the post's URL (`/[]/2021/08/02/x.html`).
+    """
+    if key in ("categories", "category") and any(item in ([], {}) for item in value):
+        return "empty-category"
+    return "empty-list-item"
+
+
 def check_text(
     path: Path,
     text: str,
     settings: Settings,
     file_date: dt.date | None,
     tz: str | None = None,
-    expected: list[tuple[str, str]] | None = None,
+    shapes: list[TemplateShape] | None = None,
     site: Site | None = None,
 ) -> list[Finding]:
     """Every finding for one post's text (front matter included).
 
-    `expected` is the sections the template has (`expected_sections`);
-    pass it when checking many posts, so the template is read once. `site`
+    `shapes` is the templates the post may follow (`template_shapes`);
+    pass it when checking many posts, so the templates are read once. `site`
     is the Jekyll site the post is published by (None: not a Jekyll site,
     so its layout is not checked).
     """
@@ -206,7 +234,7 @@ def check_text(
         findings.extend(_check_liquid(path, text))
     entries = read_entries(text, settings)
     findings.extend(_check_numbering(path, entries))
-    findings.extend(_check_sections(path, entries, settings, expected))
+    findings.extend(_check_sections(path, entries, settings, shapes))
     findings.sort(key=lambda f: (f.line, f.rule))
     return findings
 
@@ -246,11 +274,17 @@ def _check_front_matter(
         return findings
     for key, value in data.items():
         if _holds_empty(value):
+            rule = empty_item_rule(str(key), value)
+            harm = (
+                "Jekyll puts `/[]/` into the post's URL"
+                if rule == "empty-category"
+                else "it builds, as no value"
+            )
             add(
-                "empty-list-item",
+                rule,
                 _key_line(front_matter, str(key)),
-                f"'{key}' is a list holding an empty value (like `- []`); "
-                f"write `{key}: []` or list real values.",
+                f"'{key}' is a list holding an empty item (like `- []`); {harm}. Write "
+                f"`{key}: []` or list real values (`studylog check --fix` does it).",
             )
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
@@ -289,7 +323,7 @@ def _check_numbering(path: Path, entries: PostEntries) -> list[Finding]:
                         path,
                         line,
                         f"{kind} {number} in '{section}' should be number {expected}; "
-                        "renumber the list.",
+                        "renumber the list (`studylog check --fix` does it).",
                     )
                 )
             expected = number + 1
@@ -299,53 +333,114 @@ def _check_numbering(path: Path, entries: PostEntries) -> list[Finding]:
 _HEADING_VARIABLE = re.compile(r"\{\{-?\s*headings\.(\w+)\s*-?\}\}")
 
 
-def expected_sections(settings: Settings) -> list[tuple[str, str]]:
-    """`(key, heading)` of each section the log's default template has.
+@dataclass(frozen=True)
+class TemplateShape:
+    """The sections a template writes, which a post made from it keeps.
 
-    The template's own headings are read (a log whose template drops a
-    section does not expect it); when the template can't be found or holds
-    no known heading, every configured section is expected.
+    Each section is `(identity, heading)`: the configured section key the
+    template's heading matches (so aliases count), else the heading's
+    normalised text; `heading` is what a finding names.
     """
-    # Only `check` reads the template, and only once per run.
+
+    name: str
+    sections: tuple[tuple[str, str], ...]
+
+
+def template_shapes(settings: Settings) -> list[TemplateShape]:
+    """The shape of every template `new` can use, the log's default template first.
+
+    A template's own headings are read (a log whose template drops a
+    section does not expect it). `## {{ headings.study }}` is the section
+    key it names; any other heading written with Jinja2 can't be known
+    without rendering and is left out, and a template with no heading left
+    is taken to write every configured section.
+    """
+    # Only `check` reads the templates, and only once per run.
     from studylog.markdown.headings import find_headings, matcher_for
+    from studylog.scaffold import WEEK_TEMPLATE
+    from studylog.templates import list_templates
 
-    try:
-        # Only `check` reads the template, and only once per run.
-        from studylog.templates import find_template
-
-        text = find_template(settings, settings.template).path.read_text(encoding="utf-8")
-    except (StudylogError, OSError, UnicodeDecodeError):
-        text = ""
     matcher = matcher_for(settings.sections)
-    found: list[tuple[str, str]] = []
-    for heading in find_headings(text):
-        # The built-in templates write `## {{ headings.study }}`: the key itself.
-        variable = _HEADING_VARIABLE.fullmatch(heading.text.strip())
-        key = variable[1] if variable else matcher.key_for(heading.text)
-        if key in settings.sections and key not in (k for k, _ in found):
-            found.append((key, settings.sections[key].heading))
-    return found or [(key, spec.heading) for key, spec in settings.sections.items()]
+    configured = tuple((key, spec.heading) for key, spec in settings.sections.items())
+    shapes: list[TemplateShape] = []
+    for info in list_templates(settings):
+        if info.name == WEEK_TEMPLATE:
+            continue  # week posts are checked without it (see check_posts)
+        try:
+            text = info.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found: list[tuple[str, str]] = []
+        for heading in find_headings(text):
+            # The built-in templates write `## {{ headings.study }}`: the key itself.
+            variable = _HEADING_VARIABLE.fullmatch(heading.text.strip())
+            if variable is None and ("{{" in heading.text or "{%" in heading.text):
+                continue
+            key = variable[1] if variable else matcher.key_for(heading.text)
+            if key is not None and key not in settings.sections:
+                continue
+            identity = key if key is not None else normalize_heading(heading.text)
+            shown = settings.sections[key].heading if key is not None else heading.text
+            if identity and identity not in (i for i, _ in found):
+                found.append((identity, shown))
+        shapes.append(TemplateShape(info.name, tuple(found) or configured))
+    shapes.sort(key=lambda shape: shape.name != settings.template)
+    return shapes
+
+
+def template_of(entries: PostEntries, shapes: Iterable[TemplateShape]) -> TemplateShape | None:
+    """The template a post was made from, judged by its headings; None when none fits.
+
+    A post follows a template when it has more than half of the template's
+    sections; of several, the one it matches best (the default template on
+    a tie). A post written without any of the log's templates (lecture
+    notes, another blog's layout) follows none, and no section is missing.
+    """
+    present = _identities(entries)
+    best: TemplateShape | None = None
+    best_share = 0.5
+    for shape in shapes:
+        if not shape.sections:
+            continue
+        share = sum(identity in present for identity, _ in shape.sections) / len(shape.sections)
+        if share > best_share:
+            best, best_share = shape, share
+    return best
+
+
+def _identities(entries: PostEntries) -> set[str]:
+    """The section keys and normalised heading texts of a post's headings."""
+    present: set[str] = set()
+    for section in entries.sections:
+        if section.heading:
+            if section.key:
+                present.add(section.key)
+            present.add(normalize_heading(section.heading))
+    return present
 
 
 def _check_sections(
     path: Path,
     entries: PostEntries,
     settings: Settings,
-    expected: list[tuple[str, str]] | None = None,
+    shapes: list[TemplateShape] | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
-    present = {section.key for section in entries.sections if section.key}
-    for key, heading in expected if expected is not None else expected_sections(settings):
-        if key not in present:
-            findings.append(
-                Finding(
-                    "section-missing",
-                    RULES["section-missing"].severity,
-                    path,
-                    1,
-                    f"no '{heading}' section ({key}); add the heading or ignore this rule.",
-                )
+    shape = template_of(entries, template_shapes(settings) if shapes is None else shapes)
+    if shape is not None:
+        present = _identities(entries)
+        findings.extend(
+            Finding(
+                "section-missing",
+                RULES["section-missing"].severity,
+                path,
+                1,
+                f"no '{heading}' section, which the '{shape.name}' template the post "
+                "follows has; add the heading or ignore this rule.",
             )
+            for identity, heading in shape.sections
+            if identity not in present
+        )
     seen: dict[tuple[int, str], int] = {}
     for section in entries.sections:
         if not section.heading:
@@ -494,7 +589,7 @@ def check_post(
     ref: PostRef,
     settings: Settings,
     tz: str | None = None,
-    expected: list[tuple[str, str]] | None = None,
+    shapes: list[TemplateShape] | None = None,
     site: Site | None = None,
     tags: list[tuple[PostRef, str, int]] | None = None,
 ) -> list[Finding]:
@@ -507,7 +602,7 @@ def check_post(
     except StudylogError as err:
         return [Finding("not-utf8", ERROR, ref.path, 1, str(err))]
     file_date = ref.date if _named_like_post(ref) else None
-    findings = check_text(ref.path, text, settings, file_date, tz, expected, site)
+    findings = check_text(ref.path, text, settings, file_date, tz, shapes, site)
     if tags is not None:
         tags.extend((ref, tag, line) for tag, line in _tags(text))
     else:
@@ -590,7 +685,7 @@ def check_posts(
     """
     skip = set(ignore)
     tz = site_timezone(settings)
-    expected = expected_sections(settings)
+    shapes = template_shapes(settings)
     refs = list(refs)
     per_post: dict[Path, list[Finding]] = {}
     for finding in check_day_numbers(refs, settings):
@@ -603,7 +698,7 @@ def check_posts(
 
     for ref in refs:
         # A weekly retrospective comes from the `week` template: no daily sections expected.
-        wanted = [] if slug_week(ref.slug) is not None else expected
+        wanted = [] if slug_week(ref.slug) is not None else shapes
         found = check_post(ref, settings, tz, wanted, site, tags) + per_post.pop(ref.path, [])
         findings.extend(f for f in found if f.rule not in skip)
     if "tag-case" not in skip:

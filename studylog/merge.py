@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studylog.errors import GitError
+from studylog.markdown.items import NUMBERED_ITEM, renumber_item
 
 if TYPE_CHECKING:
     from studylog.markdown.document import Document
@@ -43,7 +44,6 @@ DRIVER_NAME = "studylog"
 # The attribute `init` writes for the posts folder, one line per suffix.
 ATTRIBUTE = f"merge={DRIVER_NAME}"
 
-_NUMBERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 _LAST_MODIFIED = re.compile(r"^last_modified_at[ \t]*:")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
@@ -83,7 +83,7 @@ def _keys(lines: list[str]) -> list[str]:
             if _LAST_MODIFIED.match(key):
                 key = "last_modified_at:"
         elif index > fm_end:
-            key = _NUMBERED.sub(r"\1#\3", key, count=1)
+            key = NUMBERED_ITEM.sub(r"\1#\3", key, count=1)
         keys.append(key)
     return keys
 
@@ -444,31 +444,10 @@ def _renumber(out: _Output) -> list[str]:
             if not renumbering and previous is not None:
                 renumbering = at in touched or number != previous + 1
             if renumbering and previous is not None:
-                _set_number(result, at, item_end + body_start, number, previous + 1)
+                renumber_item(result, at, item_end + body_start, number, previous + 1)
                 number = previous + 1
             previous = number
     return result
-
-
-def _set_number(lines: list[str], at: int, end: int, old: int, new: int) -> None:
-    """Give the item at line `at` the number `new`; its lines [at + 1, end) follow its text.
-
-    `9.` becoming `10.` moves the item's text one column right: lines indented
-    to the old column (its answers) move too, or they would fall out of it.
-    """
-    match = _NUMBERED.match(lines[at])
-    if match is None:
-        return
-    gap = len(lines[at]) - len(lines[at][match.end() :].lstrip(" "))
-    column = gap  # where the item's text starts
-    lines[at] = match[1] + str(new) + match[3] + lines[at][match.end() :]
-    grow = len(str(new)) - len(str(old))
-    if grow <= 0:
-        return
-    for index in range(at + 1, end):
-        line = lines[index]
-        if len(line) - len(line.lstrip(" ")) >= column and line.strip():
-            lines[index] = " " * grow + line
 
 
 def _numbered_items(doc: Document) -> list[tuple[int, int, int]]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from studylog.log import Log, PostRef
     from studylog.markdown.extraction import QuestionEntry, ReviewEntry
     from studylog.reader import ReadPost
+    from studylog.repair import Repair
     from studylog.search import SearchHit
     from studylog.stats import Stats, Streak
 
@@ -318,12 +319,22 @@ def check(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="First repair what is safe (empty list items in the front matter, "
+            "question and review numbering), saying what changed; then check.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lint posts: front matter, dates, numbering, sections; exit 1 when something is wrong."""
     # check (and what it imports) only for this command: the others skip it.
     from studylog.check import RULES, check_posts, is_failure, unknown_rules
 
+    if rules and fix:
+        raise typer.BadParameter("--rules only lists the rules; drop --fix.", param_hint="--fix")
     if rules:
         if as_json:
             _write_json(
@@ -345,6 +356,16 @@ def check(
         )
     log = open_log_for(ctx)
     refs = [log.find_post(spec) for spec in posts] if posts else log.posts()
+    repairs: list[Repair] = []
+    if fix:
+        # Loaded by this command only: every other command starts without it.
+        from studylog.repair import repair_posts
+
+        repairs, failures = repair_posts(log, refs)
+        for repair in repairs:
+            say(f"Fixed {_rel(repair.path, log)}:{repair.line}: {repair.description}.")
+        for failure in failures:
+            say(f"Not fixed: {failure.reason}")
     findings = check_posts(refs, log.settings, ignore or [])
     failed = is_failure(findings, strict)
     if as_json:
@@ -352,6 +373,15 @@ def check(
             {
                 "ok": not failed,
                 "posts": len(refs),
+                "fixed": [
+                    {
+                        "path": _rel(r.path, log),
+                        "line": r.line,
+                        "rule": r.rule,
+                        "change": r.description,
+                    }
+                    for r in repairs
+                ],
                 "findings": [
                     {
                         "path": _rel(f.path, log),

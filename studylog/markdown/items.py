@@ -35,6 +35,8 @@ _GENERIC_ANSWER = re.compile(
 )
 # Marks a line of a Q./A. block as the start of an answer (never typed by anyone).
 ANSWER_MARK = "\x00A"
+# A top-level numbered list item's first line: indent, number, `.` or `)`.
+NUMBERED_ITEM = re.compile(r"^( {0,3})(\d{1,9})([.)])(?=[ \t]|$)")
 
 
 @dataclass
@@ -580,3 +582,26 @@ def end_line(item: Item) -> int:
         if line.strip():
             return number
     return item.line
+
+
+def renumber_item(lines: list[str], at: int, end: int, old: int, new: int) -> bool:
+    """Give the numbered item at `lines[at]` the number `new`; `lines[at + 1:end]` are its own.
+
+    `9.` becoming `10.` moves the item's text one column right: lines indented
+    to the old column (its answers) move too, or they would fall out of it.
+    The lines may keep their line endings or not. Returns False, changing
+    nothing, when `lines[at]` is not an item numbered `old`.
+    """
+    match = NUMBERED_ITEM.match(lines[at])
+    if match is None or int(match[2]) != old:
+        return False
+    column = len(lines[at]) - len(lines[at][match.end() :].lstrip(" "))
+    lines[at] = match[1] + str(new) + match[3] + lines[at][match.end() :]
+    grow = len(str(new)) - len(str(old))
+    if grow <= 0:
+        return True
+    for index in range(at + 1, end):
+        line = lines[index]
+        if len(line) - len(line.lstrip(" ")) >= column and line.strip():
+            lines[index] = " " * grow + line
+    return True
