@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studylog.config import EntryFormats, SectionSpec
 from studylog.errors import ConfigError, EntryInvalidError
-from studylog.jekyll import read_site
+from studylog.jekyll import COMMONMARK, read_site
 from studylog.markdown.kramdown import Dialect, Value
 
 if TYPE_CHECKING:
@@ -350,13 +350,17 @@ def add_to_text(
     render: Callable[[int], list[str]],
     today: dt.date | None = None,
     render_qa: Callable[[QaStyle], list[str]] | None = None,
+    kramdown: bool = True,
 ) -> TextEdit:
     """Add an entry to a post's text; nothing is read or written here.
 
     `render(n)` gives the entry's lines for list number `n` (the number
     after the last one in the section); `render_qa(style)` those of a
     question in a section whose last entry is a hand-written `Q.` block
-    (without it, such a section gets `render`'s lines). The post's front matter must be
+    (without it, such a section gets `render`'s lines). `kramdown`: the site
+    renders with kramdown, which shows every list from 1 (a question that
+    can't continue the section's list then needs `{: start="N"}`; a
+    CommonMark site would show that line). The post's front matter must be
     valid YAML; with `today`, `last_modified_at` is set to it when that
     can be done safely (see `studylog.last_modified`).
 
@@ -382,6 +386,8 @@ def add_to_text(
     doc = parse_document(body)
     target = resolve_target(doc, section, sections, post.path.name)
     point = plan_insert(doc, target, sections)
+    if not kramdown:
+        point = replace(point, restart=False)
     blocks = point.qa is not None and render_qa is not None
     if point.qa is not None and render_qa is not None:
         entry = render_qa(point.qa)
@@ -426,12 +432,14 @@ def append_entry(
     kind: str,
     text: PostText | None = None,
     render_qa: Callable[[QaStyle], list[str]] | None = None,
+    kramdown: bool = True,
 ) -> AppendResult:
     """Add an entry to `section` of a post on disk, under the lock, atomically.
 
     `text` is the post already read by `post.read_post_for_edit` (the CLI
     reads and checks it before asking for the entry); without it, the post
-    is read here. `render_qa` writes the entry as a `Q.` block (see `add_to_text`).
+    is read here. `render_qa` writes the entry as a `Q.` block, and `kramdown`
+    says the site renders with kramdown (see `add_to_text`).
 
     Raises:
         PathOutsideLogError: the post resolves outside the posts folder.
@@ -452,7 +460,7 @@ def append_entry(
     sections = log.settings.sections
     done = edit_post(
         text,
-        lambda read: add_to_text(read, section, sections, render, today, render_qa),
+        lambda read: add_to_text(read, section, sections, render, today, render_qa, kramdown),
         root=log.root,
         action="add the entry",
     )
@@ -492,6 +500,7 @@ def append_question(
         "question",
         text,
         lambda style: render_qa_question(question, style, formats, dialect),
+        dialect.renderer != COMMONMARK,
     )
 
 
@@ -502,7 +511,13 @@ def append_review(
     formats = log.settings.entry_formats
     dialect = site_dialect(log)
     return append_entry(
-        log, post, "reviews", lambda n: render_review(review, formats, dialect), "review", text
+        log,
+        post,
+        "reviews",
+        lambda n: render_review(review, formats, dialect),
+        "review",
+        text,
+        kramdown=dialect.renderer != COMMONMARK,
     )
 
 
@@ -511,4 +526,12 @@ def append_note(
 ) -> AppendResult:
     """Add free text as a list item to a section named by key or heading text."""
     dialect = site_dialect(log)
-    return append_entry(log, post, section, lambda n: render_note(note, dialect), "note", text)
+    return append_entry(
+        log,
+        post,
+        section,
+        lambda n: render_note(note, dialect),
+        "note",
+        text,
+        kramdown=dialect.renderer != COMMONMARK,
+    )

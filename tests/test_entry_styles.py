@@ -161,6 +161,24 @@ def test_a_numbered_question_after_a_paragraph_gets_its_start() -> None:
 
 
 @pytest.mark.parametrize(
+    ("config", "start"),
+    [("title: blog\n", True), ("markdown: CommonMarkGhPages\n", False)],
+)
+def test_the_start_is_written_only_for_kramdown(log_root: Path, config: str, start: bool) -> None:
+    # CommonMark starts a list at its first number, and would show the line as text.
+    from studylog.entries import append_question
+    from studylog.log import open_log
+
+    build_file_tree(
+        log_root, {"_config.yml": config, "_posts/2024-03-01-day1.md": HEAD + NUMBERED_THEN_TEXT}
+    )
+    result = append_question(open_log(root=log_root), log_root / "_posts/2024-03-01-day1.md", ASKED)
+    assert result.number == 3
+    assert ('{: start="3"}' in result.inserted) is start
+    assert result.inserted.endswith("\n3. 민수님 질문 : 어떻게?\n\n   답변 : 이렇게\n")
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "1. 가님 질문 : 하나\n2. 나님 질문 : 둘\n",  # the list is last: the entry continues it
