@@ -11,24 +11,26 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from studylog.cli.bodies import (
+    add_question_entry,
+    report,
+    resolve_post,
+    say_if_stale,
+    warn_last_modified,
+)
 from studylog.cli.terminal import (
     display_path,
     is_interactive,
     open_in_editor,
-    open_log_for,
+    root_of,
     say,
     say_if_waiting,
 )
 from studylog.errors import EditorNotFoundError, EntryInvalidError
-
-if TYPE_CHECKING:
-    from studylog.entries import AppendResult
-    from studylog.log import Log, PostRef
-    from studylog.post import PostText
 
 PostOption = Annotated[
     str | None,
@@ -270,57 +272,6 @@ def _collect(ctx: typer.Context, form: Form, edit: bool, title: str) -> None:
         _prompt_missing(ctx, form.fields)
 
 
-def _resolve_post(ctx: typer.Context, post: str | None) -> tuple[Log, PostRef, PostText]:
-    """The log, the post to write to, and its text: read and checked before any value is asked."""
-    # The core loads when a command runs: --help, --version and completion skip it.
-    from studylog.post import lock_busy, read_post_for_edit
-    from studylog.unfinished import check_nothing_unfinished
-
-    log = open_log_for(ctx, create=False)
-    ref = log.find_post(post, write=True)
-    # While another command holds the log's lock (a sync mid-rebase), git's
-    # state is in flux: the check under the lock, in post.edit_post, decides.
-    if not lock_busy(log.root):
-        check_nothing_unfinished(log.root, "add the entry")
-    return log, ref, read_post_for_edit(ref.path)
-
-
-def _say_if_stale(log: Log, ref: PostRef, post: str | None) -> None:
-    """After writing to the newest post by default: say so when it is older than today.
-
-    The entry went there as asked; the warning makes a forgotten `new` noticed.
-    """
-    today = log.today()
-    if post is None and ref.date < today:
-        say(
-            f"Warning: the newest post, {display_path(ref.path)}, is from "
-            f"{ref.date.isoformat()}, not today ({today.isoformat()}); it was written there. "
-            "Use `studylog new` for today's post, or --post."
-        )
-
-
-def _report(result: AppendResult) -> None:
-    for heading in result.created:
-        say(f"Created section {heading}")
-    where = display_path(result.path)
-    if result.kind == "question":
-        say(f"Added question {result.number} to {where}")
-    elif result.kind == "review":
-        say(f"Added review to {where}")
-    else:
-        say(f"Added to {result.section} in {where}")
-    _warn_last_modified(where, result.last_modified_skipped)
-
-
-def _warn_last_modified(where: str, skipped: str | None) -> None:
-    """Say that `last_modified_at` was left alone, and why (`studylog.last_modified`)."""
-    if skipped:
-        say(
-            f"Warning: last_modified_at in {where} was left as it was because "
-            f"{skipped}; update it by hand if it should change."
-        )
-
-
 def add_question(
     ctx: typer.Context,
     post: PostOption = None,
@@ -340,7 +291,7 @@ def add_question(
     edit: EditOption = False,
 ) -> None:
     """Add a numbered question (and its answers) to a post's question section."""
-    log, ref, text = _resolve_post(ctx, post)
+    log, ref, text = resolve_post(root_of(ctx), post)
     form = Form(
         [
             Field("--asker", "Asker", values=_given(asker)),
@@ -356,17 +307,15 @@ def add_question(
         ]
     )
     _collect(ctx, form, edit, "studylog add-question")
-    # entries (and what it imports) only for this command: the others skip it.
-    from studylog.entries import Question, append_question
-
-    entry = Question(
-        asker=form.value("--asker"),
-        question=form.value("--question"),
-        answers=form.values("--answer"),
+    add_question_entry(
+        log,
+        ref,
+        text,
+        post,
+        form.value("--asker"),
+        form.value("--question"),
+        form.values("--answer"),
     )
-    say_if_waiting(log.root)
-    _report(append_question(log, ref, entry, text))
-    _say_if_stale(log, ref, post)
 
 
 def add_review(
@@ -389,7 +338,7 @@ def add_review(
     edit: EditOption = False,
 ) -> None:
     """Add a homework-review entry to a post's review section."""
-    log, ref, text = _resolve_post(ctx, post)
+    log, ref, text = resolve_post(root_of(ctx), post)
     form = Form(
         [
             Field("--assignment", "Assignment", values=_given(assignment)),
@@ -416,8 +365,8 @@ def add_review(
         feedback=form.values("--feedback"),
     )
     say_if_waiting(log.root)
-    _report(append_review(log, ref, entry, text))
-    _say_if_stale(log, ref, post)
+    report(append_review(log, ref, entry, text))
+    say_if_stale(log, ref, post)
 
 
 def add(
@@ -432,15 +381,15 @@ def add(
     edit: EditOption = False,
 ) -> None:
     """Add free text as a list item to any section of a post."""
-    log, ref, post_text = _resolve_post(ctx, post)
+    log, ref, post_text = resolve_post(root_of(ctx), post)
     form = Form([Field("--text", "Text", values=_given(text), shown="TEXT", multiline=True)])
     _collect(ctx, form, edit, f"studylog add {section}")
     # entries (and what it imports) only for this command: the others skip it.
     from studylog.entries import Note, append_note
 
     say_if_waiting(log.root)
-    _report(append_note(log, ref, section, Note(form.value("--text")), post_text))
-    _say_if_stale(log, ref, post)
+    report(append_note(log, ref, section, Note(form.value("--text")), post_text))
+    say_if_stale(log, ref, post)
 
 
 def answer(
@@ -458,7 +407,7 @@ def answer(
     edit: EditOption = False,
 ) -> None:
     """Add an answer to question N of a post, after the answers it has."""
-    log, ref, text = _resolve_post(ctx, post)
+    log, ref, text = resolve_post(root_of(ctx), post)
     form = Form(
         [Field("--answer", "Answer", repeat=True, values=list(answer or []), multiline=True)]
     )
@@ -472,8 +421,8 @@ def answer(
     what = "an answer" if len(answers) == 1 else f"{len(answers)} answers"
     day = f" ({result.label})" if result.label else ""
     say(f"Added {what}{day} to question {number} in {display_path(result.path)}")
-    _warn_last_modified(display_path(result.path), result.last_modified_skipped)
-    _say_if_stale(log, ref, post)
+    warn_last_modified(display_path(result.path), result.last_modified_skipped)
+    say_if_stale(log, ref, post)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,16 +7,13 @@ GitPython).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from studylog.cli.terminal import display_path, open_log_for, say, say_if_waiting
-
-if TYPE_CHECKING:
-    from studylog.log import Log
+from studylog.cli import bodies
+from studylog.cli.terminal import open_log_for, root_of, say, say_if_waiting, usage_problems
 
 
 def commit(
@@ -39,61 +36,8 @@ def commit(
     push: Annotated[bool, typer.Option("--push", help="Push the commit afterwards.")] = False,
 ) -> None:
     """Commit the new or changed posts with a message that says what changed."""
-    # vcs (and what it imports) only for this command: the others skip it.
-    from studylog.vcs import commit_posts
-
-    if message is not None and not message.strip():
-        raise typer.BadParameter("the message is empty", param_hint="--message")
-    log = open_log_for(ctx)
-    paths = [_setup_file(log, spec) or log.find_post(spec).path for spec in post or ()]
-    say_if_waiting(log.root)
-    result = commit_posts(log, paths, everything=all_files, message=message)
-    if result is None:
-        if post:
-            verb = "has" if len(post) == 1 else "have"
-            say(f"Nothing to commit: {', '.join(post)} {verb} no changes since the last commit.")
-        elif all_files:
-            say("Nothing to commit: the working tree is clean.")
-        else:
-            say(f"Nothing to commit: no new or changed posts in {log.settings.posts_dir}/.")
-    else:
-        if result.output:
-            say(result.output)
-        out = [result.commit, *(display_path(result.top / path) for path in result.paths)]
-        sys.stdout.write("\n".join(out) + "\n")
-        sys.stdout.flush()
-        say(f"Committed {result.commit} on {result.branch}: {result.message.splitlines()[0]}")
-    if push:
-        _push(log.root)
-
-
-def _setup_file(log: Log, spec: str) -> Path | None:
-    """`spec` when it names one of the log's set-up files (`.studylog.yml`, …), else None."""
-    # The core loads when a command runs: --help, --version and completion skip it.
-    from studylog.config import CONFIG_NAME
-
-    path = Path(spec)
-    if not path.is_file():
-        return None
-    real = path.resolve()
-    root = log.root.resolve()
-    templates = log.settings.templates_path.resolve()
-    if real in (root / CONFIG_NAME, root / ".gitattributes") or templates in real.parents:
-        return path
-    return None
-
-
-def _push(root: Path) -> None:
-    # sync (and what it imports) only for this command: the others skip it.
-    from studylog.sync import push_branch
-
-    pushed = push_branch(root)
-    if pushed.commits == 0:
-        say(f"{pushed.upstream.name} is already up to date.")
-        return
-    plural = "" if pushed.commits == 1 else "s"
-    extra = " (upstream set)" if pushed.set_upstream else ""
-    say(f"Pushed {pushed.commits} commit{plural} to {pushed.upstream.name}{extra}.")
+    with usage_problems():
+        bodies.commit(root_of(ctx), post, all_files, message, push)
 
 
 def sync(ctx: typer.Context) -> None:

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studylog.cli.terminal import display_path, open_log_for, say
+from studylog.cli import bodies
+from studylog.cli.shapes import (
+    post_json,
+    question_json,
+    rel,
+    review_json,
+    window,
+    write_json,
+)
+from studylog.cli.terminal import display_path, open_log_for, root_of, say, usage_problems
 from studylog.errors import PostWriteError, StudylogError
 
 if TYPE_CHECKING:
@@ -22,10 +31,8 @@ if TYPE_CHECKING:
 
     from studylog.export import Export
     from studylog.log import Log, PostRef
-    from studylog.markdown.extraction import QuestionEntry, ReviewEntry
     from studylog.reader import ReadPost
     from studylog.repair import Repair
-    from studylog.search import SearchHit
     from studylog.stats import Stats, Streak
 
 JsonOption = Annotated[
@@ -43,63 +50,11 @@ UntilOption = Annotated[
 ]
 
 
-def _write_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _rel(path: Path, log: Log) -> str:
-    try:
-        return path.relative_to(log.root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _post_json(ref: PostRef, title: str | None, log: Log) -> dict[str, object]:
-    return {
-        "date": ref.date.isoformat(),
-        "slug": ref.slug,
-        "title": title,
-        "path": _rel(ref.path, log),
-    }
-
-
-def _question_json(entry: QuestionEntry) -> dict[str, object]:
-    return {
-        "number": entry.number,
-        "asker": entry.asker,
-        "question": entry.question,
-        "answers": list(entry.answers),
-        "section": entry.section,
-        "line": entry.line,
-    }
-
-
-def _review_json(entry: ReviewEntry) -> dict[str, object]:
-    return {
-        "number": entry.number,
-        "assignment": entry.assignment,
-        "topic": entry.topic,
-        "presenter": entry.presenter,
-        "feedback": list(entry.feedback),
-        "section": entry.section,
-        "line": entry.line,
-    }
-
-
 def _window(
     log: Log, since: str | None, until: str | None
 ) -> tuple[dt.date | None, dt.date | None]:
-    # The core loads when a command runs: --help, --version and completion skip it.
-    from studylog.log import parse_date
-
-    today = log.today()
-    start = parse_date(since, today) if since is not None else None
-    end = parse_date(until, today) if until is not None else None
-    if start and end and start > end:
-        raise typer.BadParameter(
-            f"{start} is after --until {end}; swap them.", param_hint="--since"
-        )
-    return start, end
+    with usage_problems():
+        return window(log, since, until)
 
 
 def _load_posts(log: Log, refs: list[PostRef]) -> list[ReadPost]:
@@ -130,51 +85,7 @@ def list_posts(
     On a terminal, the newest posts that fit the window, and how many more
     there are.
     """
-    # render (~5 ms; it loads rich only on a terminal) and listing only for this command.
-    from studylog.cli import render
-    from studylog.listing import list_summaries, newest_summaries
-    from studylog.vcs import git_states, start_git_status
-
-    log = open_log_for(ctx)
-    # git status runs while the posts are read; it is ready by the time they are.
-    process = start_git_status(log.settings)
-    table = render.is_terminal() and not as_json
-    rows = render.list_rows_that_fit() if table and not all_posts else None
-    if rows is None:
-        summaries = list_summaries(log.settings)
-        total = len(summaries)
-    else:
-        summaries, total = newest_summaries(log.settings, rows)
-    states = git_states(process, log.settings)
-    if as_json:
-        _write_json(
-            [
-                {
-                    "date": s.date,
-                    "slug": s.slug,
-                    "title": s.title,
-                    "path": _rel(Path(s.path), log),
-                    "front_matter_date": s.front_matter_date,
-                    "questions": s.questions,
-                    "reviews": s.reviews,
-                    "git": None if states is None else states.get(s.path, "clean"),
-                }
-                for s in summaries
-            ]
-        )
-        return
-    if not summaries:
-        say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
-        return
-    if not table:
-        render.list_plain(summaries, states, sys.stdout)
-        return
-    render.list_table(summaries, states, sys.stdout)
-    more = total - len(summaries)
-    if more > 0:
-        sys.stdout.flush()
-        plural = "post" if more == 1 else "posts"
-        say(f"… and {more:,} older {plural}: `studylog list --all` shows them all.")
+    bodies.list_posts(root_of(ctx), as_json, all_posts)
 
 
 def show(
@@ -195,16 +106,16 @@ def show(
     ref = log.find_post(post)
     loaded = load_post(ref, log.settings, strict=True)
     if as_json:
-        _write_json(
+        write_json(
             {
-                "post": _post_json(ref, loaded.title, log),
+                "post": post_json(ref, loaded.title, log),
                 "sections": [
                     {"heading": s.heading, "key": s.key, "level": s.level, "line": s.line}
                     for s in loaded.entries.sections
                     if s.heading
                 ],
-                "questions": [_question_json(q) for q in loaded.entries.questions],
-                "reviews": [_review_json(r) for r in loaded.entries.reviews],
+                "questions": [question_json(q) for q in loaded.entries.questions],
+                "reviews": [review_json(r) for r in loaded.entries.reviews],
             }
         )
         return
@@ -247,63 +158,8 @@ def search(
     as grep -n prints it), highlighted on a terminal; `--json` gives a hit
     per matching line with the entry it belongs to.
     """
-    # render only where output is drawn (~5 ms); it loads rich only on a terminal.
-    from studylog.cli import render
-    from studylog.search import MAX_CONTEXT, SCOPES, SearchQuery, search_log
-
-    if context is not None and not 0 <= context <= MAX_CONTEXT:
-        raise typer.BadParameter(f"give 0 to {MAX_CONTEXT} lines.", param_hint="--context")
-    terminal = render.is_terminal() and not as_json
-    lines_around = context if context is not None else (1 if terminal else 0)
-    if not query.strip():
-        raise typer.BadParameter("give a word or phrase to look for.", param_hint="QUERY")
-    if scope not in SCOPES:
-        raise typer.BadParameter("use questions, reviews or all.", param_hint="--in")
-    if asker is not None and scope == "reviews":
-        raise typer.BadParameter(
-            "--asker filters questions; drop --in reviews.", param_hint="--asker"
-        )
-    log = open_log_for(ctx)
-    start, end = _window(log, since, until)
-    request = SearchQuery(
-        query, scope=scope, asker=asker, since=start, until=end, context=lines_around
-    )
-    hits = search_log(log.settings, request)
-    if as_json:
-        _write_json([_hit_json(hit, log) for hit in hits])
-        return
-    if not hits:
-        say(f"No matches for '{query}'.")
-        return
-    if terminal:
-        render.hits_terminal(hits, log.root, sys.stdout)
-    else:
-        render.hits_plain(hits, log.root, sys.stdout, lines_around)
-
-
-def _hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
-    # extraction (and what it imports) only for this command: the others skip it.
-    from studylog.markdown.extraction import QuestionEntry
-
-    entry = hit.entry
-    if entry is None:
-        entry_json = None
-    elif isinstance(entry, QuestionEntry):
-        entry_json = _question_json(entry)
-    else:
-        entry_json = _review_json(entry)
-    return {
-        "path": _rel(hit.ref.path, log),
-        "line": hit.line,
-        "kind": hit.kind,
-        "text": hit.text,
-        "spans": [list(span) for span in hit.spans],
-        "section": hit.section,
-        "entry": entry_json,
-        "post": _post_json(hit.ref, hit.title, log),
-        "before": list(hit.before),
-        "after": list(hit.after),
-    }
+    with usage_problems():
+        bodies.search(root_of(ctx), query, asker, since, until, scope, context, as_json)
 
 
 def check(
@@ -337,7 +193,7 @@ def check(
         raise typer.BadParameter("--rules only lists the rules; drop --fix.", param_hint="--fix")
     if rules:
         if as_json:
-            _write_json(
+            write_json(
                 [
                     {"id": r.id, "severity": r.severity, "explanation": r.explanation}
                     for r in RULES.values()
@@ -363,19 +219,19 @@ def check(
 
         repairs, failures = repair_posts(log, refs)
         for repair in repairs:
-            say(f"Fixed {_rel(repair.path, log)}:{repair.line}: {repair.description}.")
+            say(f"Fixed {rel(repair.path, log)}:{repair.line}: {repair.description}.")
         for failure in failures:
             say(f"Not fixed: {failure.reason}")
     findings = check_posts(refs, log.settings, ignore or [])
     failed = is_failure(findings, strict)
     if as_json:
-        _write_json(
+        write_json(
             {
                 "ok": not failed,
                 "posts": len(refs),
                 "fixed": [
                     {
-                        "path": _rel(r.path, log),
+                        "path": rel(r.path, log),
                         "line": r.line,
                         "rule": r.rule,
                         "change": r.description,
@@ -384,7 +240,7 @@ def check(
                 ],
                 "findings": [
                     {
-                        "path": _rel(f.path, log),
+                        "path": rel(f.path, log),
                         "line": f.line,
                         "rule": f.rule,
                         "severity": f.severity,
@@ -460,7 +316,7 @@ def stats(
         _write_stats_files(log, result, svg, data, start, end)
         return
     if as_json:
-        _write_json(_stats_json(result))
+        write_json(_stats_json(result))
         return
     # render only where output is drawn (~5 ms); it loads rich only on a terminal.
     from studylog.cli import render
@@ -638,10 +494,10 @@ def open_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     log = open_log_for(ctx)
     found = open_questions(_load_posts(log, sorted(log.iter_posts())))
     if as_json:
-        _write_json(
+        write_json(
             [
                 {
-                    "path": _rel(q.path, log),
+                    "path": rel(q.path, log),
                     "date": q.date.isoformat(),
                     "number": q.number,
                     "asker": q.asker,

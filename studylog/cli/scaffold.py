@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from studylog.cli import bodies
 from studylog.cli.terminal import (
     display_path,
     is_interactive,
     open_in_editor,
     open_log_for,
+    root_of,
     say,
-    say_if_waiting,
+    usage_problems,
 )
 from studylog.errors import LogNotFoundError
 
@@ -140,38 +142,20 @@ def new(
     ] = None,
 ) -> None:
     """Scaffold a day's post from a template and print its path."""
-    # The core loads when a command runs: --help, --version and completion skip it.
-    from studylog.log import new_slug, parse_date
-    from studylog.scaffold import NewPostRequest, create_post
-
-    # Check what needs no log first, so bad input never creates the default log.
-    if slug is not None:
-        new_slug(slug)
-    if from_member is not None and (moderator is not None or participant):
-        raise typer.BadParameter(
-            "the teammate's peer session already names the moderator and participants; "
-            "drop --moderator/--participant or --from.",
-            param_hint="--from",
+    with usage_problems():
+        bodies.new_post(
+            root_of(ctx),
+            slug,
+            date,
+            title,
+            template,
+            moderator,
+            participant,
+            edit,
+            no_carry,
+            force,
+            from_member,
         )
-    # A borrowed post needs a team, which the default log can't have yet.
-    log = open_log_for(ctx, create=from_member is None)
-    request = NewPostRequest(
-        slug=slug,
-        date=parse_date(date, log.today()) if date is not None else None,
-        title=title,
-        template=template,
-        moderator=moderator,
-        participants=tuple(participant or ()),
-        carry=not no_carry,
-        from_member=from_member,
-        force=force,
-    )
-    say_if_waiting(log.root)
-    path = create_post(log, request)
-    sys.stdout.write(display_path(path) + "\n")
-    sys.stdout.flush()
-    if edit:
-        open_in_editor(path, created=True)
 
 
 def _settings_or_default(ctx: typer.Context) -> Settings:

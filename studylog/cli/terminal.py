@@ -10,20 +10,73 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import typer
 
 from studylog.errors import EditorError, EditorNotFoundError, GitError
 
 if TYPE_CHECKING:
+    import typer
+
     from studylog.log import Log
+
+# No typer at run time: the dispatcher (studylog.cli.dispatch) answers the
+# common command lines with this module and never imports it.
+
+
+class UsageProblem(Exception):
+    """A value the command line got wrong (exit 2), found by a body that has no typer.
+
+    A Typer command turns it into `typer.BadParameter` (`usage_problems`), so
+    Click prints it with the command's usage line; the dispatcher hands the
+    line to typer, which does the same.
+    """
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@contextmanager
+def usage_problems() -> Iterator[None]:
+    """Inside a Typer command: a body's `UsageProblem` becomes typer's BadParameter."""
+    try:
+        yield
+    except UsageProblem as problem:
+        # typer only in a Typer command, which has imported it already.
+        import typer
+
+        raise typer.BadParameter(problem.message, param_hint=problem.hint) from None
 
 
 def print_error(message: str) -> None:
     """Write an error sentence to stderr."""
     sys.stderr.write(f"Error: {message}\n")
+
+
+def check_terminal() -> None:
+    """Make the streams safe for any text, and refuse arguments that are not UTF-8.
+
+    With PYTHONIOENCODING=ascii (or a C locale) printing a Korean title
+    would raise; `backslashreplace` writes `\\ubbfc` instead, which JSON
+    output still reads as the same character. An EUC-KR terminal passes
+    bytes Python can only keep as lone surrogates, which can't be written
+    into a UTF-8 post: that is a usage error, said once.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    for index, arg in enumerate(sys.argv[1:], start=1):
+        if any("\udc80" <= char <= "\udcff" for char in arg):
+            print_error(
+                f"Argument {index} is not valid UTF-8 (is the terminal set to another "
+                "encoding, such as EUC-KR?); set it to UTF-8 and type the value again."
+            )
+            raise SystemExit(2)
 
 
 def say(message: str) -> None:
@@ -39,13 +92,23 @@ def display_path(path: Path) -> str:
         return str(path.resolve())
 
 
+def root_of(ctx: typer.Context) -> Path | None:
+    """The root command's `--root` (or STUDYLOG_ROOT), None when neither is given."""
+    root: Path | None = (ctx.find_root().obj or {}).get("root")
+    return root
+
+
 def open_log_for(ctx: typer.Context, create: bool = False) -> Log:
-    """The log this command works on (see `studylog.log.open_log`).
+    """The log this command works on: `open_log_at` with the root command's `--root`."""
+    return open_log_at(root_of(ctx), create)
+
+
+def open_log_at(root: Path | None, create: bool = False) -> Log:
+    """The log at `root` (None: found from here; see `studylog.log.open_log`).
 
     With `create`, the default log is made on first use and a notice goes
     to stderr.
     """
-    root = (ctx.find_root().obj or {}).get("root")
     if create:
         # Imported here: only `new` may make a log, so the others skip scaffold.
         from studylog.scaffold import open_or_create_log
