@@ -272,10 +272,28 @@ def render_qa_answer(answer: str, style: QaStyle, dialect: Dialect = PLAIN_GFM) 
     return _labelled(style.answer + " " + _SLOT, value, "")
 
 
+_FENCE_OPENING = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
+
+
 def _qa_safe(value: Value, escape: Callable[[list[str]], list[str]]) -> Value:
     # The first line follows a label unless the value starts with a block.
     keep = 0 if value.starts_with_block else 1
     lines = [*value.lines[:keep], *escape(list(value.lines[keep:]))]
+    # At the margin, a code fence left open would run to the end of the post
+    # (in a list item it ends with the item): it is closed where the value ends.
+    fence: re.Match[str] | None = None
+    for line in lines:
+        found = _FENCE_OPENING.match(line)
+        if fence is None:
+            fence = found
+        elif (
+            found is not None
+            and found["fence"].startswith(fence["fence"])
+            and (not line[found.end() :].strip())
+        ):
+            fence = None
+    if fence is not None:
+        lines.append(fence["indent"] + fence["fence"])
     return Value(tuple(lines), value.starts_with_block)
 
 

@@ -10,6 +10,8 @@ append must keep the invariants `assert_only_inserted` checks.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +24,15 @@ from studylog.entries import (
     Note,
     Question,
     Review,
+    TextEdit,
     add_to_text,
     render_note,
+    render_qa_question,
     render_question,
     render_review,
 )
 from studylog.errors import EntryInvalidError, EntryPlacementError
+from studylog.markdown.items import QaStyle
 from studylog.markdown.placement import as_bullet
 from studylog.post import split_post
 
@@ -77,6 +82,10 @@ BLOCKS = [
     "  ---",
     "<!-- a comment\n\n## 질문내용 -->",
     "10. ten\n\n    답변 : x",
+    # Hand-written Q./A. blocks: a question continues them as one more block.
+    "Q. 왜?\n\nA. 그래서",
+    "Q: 왜?\nA: 그래서",
+    "**Q1. 굵게?**\n- 목록 답",
 ]
 TEXT_PIECES = st.sampled_from(
     [
@@ -172,6 +181,25 @@ ENTRIES = st.one_of(
 )
 
 
+def _render_qa(entry: object) -> Callable[[QaStyle], list[str]] | None:
+    if isinstance(entry, Question):
+        return lambda style: render_qa_question(entry, style, FORMATS)
+    return None
+
+
+def _first_line(entry: object, result: TextEdit) -> tuple[str, bool]:
+    """The entry's first line as written, and whether it is a `Q.` block."""
+    first = _render(entry, result.number)[0]
+    if isinstance(entry, Question):
+        label = first.split(" ", 1)[1]
+        block = re.search(r"^(?:\*\*)?Q\d*[ \t]*[.:] " + re.escape(label), result.inserted, re.M)
+        if block is not None:
+            return block[0], True
+    if as_bullet([first])[0] in result.inserted:
+        first = as_bullet([first])[0]  # a section whose entries are bullets
+    return first, False
+
+
 def _render(entry: object, number: int) -> list[str]:
     if isinstance(entry, Question):
         return render_question(entry, number, FORMATS)
@@ -193,10 +221,8 @@ def test_any_entry_in_any_post_changes_nothing_else(
     except EntryInvalidError:
         assume(False)
     post = split_post(Path("p.md"), ("\ufeff" if bom else "") + text)
-    result = add_to_text(post, section, KO, lambda n: _render(entry, n), TODAY)
-    first = _render(entry, result.number)[0]
-    if as_bullet([first])[0] in result.inserted:
-        first = as_bullet([first])[0]  # a section whose entries are bullets
+    result = add_to_text(post, section, KO, lambda n: _render(entry, n), TODAY, _render_qa(entry))
+    first, block = _first_line(entry, result)
     assert_only_inserted(
         post.text,
         result.text,
@@ -206,6 +232,7 @@ def test_any_entry_in_any_post_changes_nothing_else(
         section,
         result.created,
         TODAY.isoformat(),
+        blocks=block,
     )
 
 
@@ -234,6 +261,8 @@ RAW_PIECES = st.sampled_from(
         "\t",
         "===\n",
         "[ref]: /url\n",
+        "Q. ",
+        "A: ",
     ]
 )
 
@@ -253,12 +282,19 @@ def test_arbitrary_markdown_is_never_broken(body: str, pick: tuple[str, object])
         assume(False)
     post = split_post(Path("p.md"), "---\ntitle: x\n---\n" + body)
     try:
-        result = add_to_text(post, section, KO, lambda n: _render(entry, n), TODAY)
+        result = add_to_text(
+            post, section, KO, lambda n: _render(entry, n), TODAY, _render_qa(entry)
+        )
     except EntryPlacementError:
         return  # refused: nothing would be written
-    first = _render(entry, result.number)[0]
-    if as_bullet([first])[0] in result.inserted:
-        first = as_bullet([first])[0]  # a section whose entries are bullets
+    first, block = _first_line(entry, result)
     assert_only_inserted(
-        post.text, result.text, result.offset, result.inserted, first, section, result.created
+        post.text,
+        result.text,
+        result.offset,
+        result.inserted,
+        first,
+        section,
+        result.created,
+        blocks=block,
     )

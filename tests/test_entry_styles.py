@@ -98,6 +98,16 @@ def test_a_q_block_keeps_code_and_lookalike_lines_as_typed() -> None:
     )
 
 
+def test_a_code_fence_left_open_in_a_q_block_is_closed() -> None:
+    # At the margin it would run to the end of the post (found by the property test).
+    question = Question("민수", "코드:\n```python\nx = 1", ("~~~\ny",))
+    text, inserted, _ = _add("Q. 왜?\n\nA. 그래서\n\n## 회고록\n", question)
+    assert inserted == "\nQ. 민수님 질문 : 코드:\n```python\nx = 1\n```\n\nA.\n\n~~~\ny\n~~~\n"
+    assert text.endswith("\n## 회고록\n")
+    last = read_entries(text, SETTINGS).questions[-1]
+    assert (last.question, last.answers) == ("코드:\n```python\nx = 1\n```", ("~~~\ny\n~~~",))
+
+
 def test_a_question_after_bullets_is_the_next_bullet() -> None:
     body = "- 가님 질문 : 하나\n  → 일\n\n- 나님 질문 : 둘\n"
     text, inserted, number = _add(body)
