@@ -261,7 +261,9 @@ def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
     if not isinstance(raw, dict):
         if not strict_mapping:
             return {}
-        raise ConfigError(f"{path} must be a mapping of keys to values; see docs/config.md.")
+        raise ConfigError(
+            f"{path} must be a mapping of keys to values; see `studylog docs config`."
+        )
     if strict_mapping:
         # YAML keeps the last of two equal keys without a word, so a second
         # `posts_dir:` further down would silently win over the one the user edits.

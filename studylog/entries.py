@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from studylog.config import EntryFormats, SectionSpec
 from studylog.errors import ConfigError, EntryInvalidError
 from studylog.jekyll import COMMONMARK, read_site
-from studylog.markdown.kramdown import Dialect, Value
+from studylog.markdown.kramdown import Dialect, Value, escape_item_start
 
 if TYPE_CHECKING:
     from studylog.log import Log, PostRef
@@ -215,7 +215,7 @@ def render_question(
     asker = _person(question.asker, "asker's name", dialect)
     text = _value(question.question, "question", dialect)
     answers = [_value(a, "answer", dialect) for a in question.answers]
-    label = _label(formats, "question", n=number, asker=asker)
+    label = escape_item_start(_label(formats, "question", n=number, asker=asker))
     indent = _column(label.replace(_SLOT, "x"))
     lines = _labelled(label, text, indent)
     if len(answers) == 1:
@@ -325,6 +325,7 @@ def render_review(review: Review, formats: EntryFormats, dialect: Dialect = PLAI
         first = _fill(formats, "review", assignment=assignment, topic=topic, presenter=presenter)
     else:
         first = _fill(formats, "review_no_topic", assignment=assignment, presenter=presenter)
+    first = escape_item_start(first)
     indent = _column(first)
     marker = formats.feedback.partition("{feedback}")[0].strip()
     feedback = [_feedback(f, marker, dialect) for f in review.feedback]

@@ -48,6 +48,10 @@ class TemplateNotFoundError(StudylogError):
     """No template of that name, built-in or the log's own."""
 
 
+class ManualPageNotFoundError(StudylogError):
+    """No page of that name in the manual (`studylog docs`)."""
+
+
 class TemplateExistsError(StudylogError):
     """The log already has a template of that name; `--force` replaces it."""
 

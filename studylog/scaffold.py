@@ -93,7 +93,7 @@ def render_config(
         return dumped
 
     lines = [
-        "# studylog settings for this study log (docs/config.md explains each key).",
+        "# studylog settings for this study log (`studylog docs config` explains each key).",
         "# Unknown keys are an error, so a typo can't be silently ignored.",
         "",
     ]

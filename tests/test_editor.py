@@ -93,3 +93,39 @@ def test_an_editor_that_cannot_start_keeps_the_form(
     assert "Can't start the editor 'no-such-editor-here'" in result.stderr
     kept = re.search(r"the entry's form is kept in (\S+)\.$", result.stderr.strip())
     assert kept is not None and Path(kept[1]).is_file()
+
+
+def test_a_fallback_vi_that_fails_without_a_terminal_keeps_the_form(
+    log_root: Path, bare_env: Path
+) -> None:
+    """No $VISUAL/$EDITOR, no terminal: git's fallback vi exits 1 at once; nothing is lost."""
+    path = _post(log_root)
+    vi = bare_env / "vi"
+    vi.write_text("#!/bin/sh\necho 'Vim: Warning: Input is not from a terminal' >&2\nexit 1\n")
+    vi.chmod(0o755)
+    result = _add(log_root)
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert message.startswith(
+        "Error: The editor 'vi' exited with 1 (there is no terminal for it; set $VISUAL or "
+        "$EDITOR); nothing was added; the entry's form is kept in "
+    ), message
+    kept = re.search(r"the entry's form is kept in (\S+)\.$", message)
+    assert kept is not None, message
+    form = Path(kept[1])
+    assert form.is_file() and "민수" in form.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == POST
+
+
+def test_a_configured_editor_that_fails_keeps_the_form_without_the_terminal_hint(
+    log_root: Path, bare_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _post(log_root)
+    monkeypatch.setenv("EDITOR", "false")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    result = _add(log_root)
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert message.startswith("Error: The editor 'false' exited with 1; nothing was added;")
+    kept = re.search(r"the entry's form is kept in (\S+)\.$", message)
+    assert kept is not None and Path(kept[1]).is_file()

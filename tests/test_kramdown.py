@@ -310,3 +310,90 @@ def test_the_issue_s_examples_render_as_typed(tmp_path: Path, renderer: str) -> 
     ] * 3
     questions = [f"질문 {n} | 파이프" for n in range(1, 13)]
     _build_and_check(tmp_path, renderer, questions, answers)
+
+
+# --- a value a format puts first in the item (issue 15, item 12) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "written"),
+    [
+        ("1. # 민수님 질문 : ", "1. \\# 민수님 질문 : "),
+        ("10. - 민수님 질문 : ", "10. \\- 민수님 질문 : "),
+        ("1. 2. 민수님 질문 : ", "1. 2\\. 민수님 질문 : "),
+        ("- 3) HW (발표자 : p)", "- 3\\) HW (발표자 : p)"),
+        ("- > HW (발표자 : p)", "- \\> HW (발표자 : p)"),
+        ("- : HW", "- \\: HW"),
+        ("1. 민수님 질문 : ", "1. 민수님 질문 : "),
+        ("1. **민수** 질문", "1. **민수** 질문"),
+        ("1. #1 민수", "1. \\#1 민수"),
+        ("no marker # here", "no marker # here"),
+    ],
+)
+def test_a_list_item_never_starts_with_a_block(line: str, written: str) -> None:
+    from studylog.markdown.kramdown import escape_item_start
+
+    assert escape_item_start(line) == written
+
+
+NAMES_THAT_LOOK_LIKE_BLOCKS = ["# 민수", "- 민수", "1. 민수", "> 민수", ": 민수", "3) 민수"]
+
+
+def test_names_that_look_like_blocks_read_back_as_typed(log_root: Path) -> None:
+    from studylog.entries import Question, Review, append_question, append_review
+    from studylog.log import open_log
+    from studylog.reader import load_post
+    from studylog.scaffold import NewPostRequest, create_post
+
+    log = open_log(log_root)
+    path = create_post(log, NewPostRequest("day1", date=dt.date(2024, 3, 1), carry=False))
+    for name in NAMES_THAT_LOOK_LIKE_BLOCKS:
+        append_question(log, path, Question(name, "q", ()))
+        append_review(log, path, Review(name, presenter=name, topic="# t", feedback=("# f",)))
+    ref = log.find_post("day1")
+    entries = load_post(ref, log.settings).entries
+    assert [q.asker for q in entries.questions] == NAMES_THAT_LOOK_LIKE_BLOCKS
+    assert [r.assignment for r in entries.reviews] == NAMES_THAT_LOOK_LIKE_BLOCKS
+    assert [r.presenter for r in entries.reviews] == NAMES_THAT_LOOK_LIKE_BLOCKS
+
+
+@pytest.mark.slow
+def test_heading_looking_values_render_as_text_in_jekyll(tmp_path: Path) -> None:
+    """`add study "# 제목"`, names like `# 민수`: text in their item, never a heading or block."""
+    import subprocess
+    import sys
+
+    from tests.conftest import build_file_tree
+    from tests.test_jekyll import items, jekyll_build, parse_html, post_content, section_list
+
+    site = build_file_tree(tmp_path / "site", {"_config.yml": _site_config(GFM)})
+
+    def studylog(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "studylog", "--root", str(site), *args],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+
+    studylog("init", "--course", "course")
+    studylog("new", "day1", "--date", "2024-03-01", "--no-carry")
+    studylog("add", "study", "# 제목")
+    studylog("add", "study", "첫 줄\n# 둘째 줄\n## 셋째 줄")
+    for name in NAMES_THAT_LOOK_LIKE_BLOCKS:
+        studylog("add-question", "--asker", name, "--question", "# 질문", "--answer", "## 답")
+    studylog("add-review", "--assignment", "# HW", "--topic", "# t", "--presenter", "# p",
+             "--feedback", "# f")  # fmt: skip
+    out = jekyll_build(site, tmp_path / "out")
+    content = post_content(parse_html(out / "course" / "2024" / "03" / "01" / "day1.html"))
+    headings = [h.text() for h in content.iter() if h.tag[:1] == "h" and h.tag[1:].isdigit()]
+    assert headings == ["학습 내용", "피어세션", "추가안건", "과제 리뷰", "질문내용", "회고록"]
+    assert content.iter("blockquote") == [] and content.iter("dl") == []
+    study = [li.text() for li in items(section_list(content, "학습 내용", "ul"))]
+    assert study == ["# 제목", "첫 줄 # 둘째 줄 ## 셋째 줄"]
+    questions = items(section_list(content, "질문내용", "ol"))
+    for li, name in zip(questions, NAMES_THAT_LOOK_LIKE_BLOCKS, strict=True):
+        assert li.text() == f"{name}님 질문 : # 질문 답변 : ## 답"
+        assert li.iter("ol") == [] and li.iter("ul") == []
+    (review,) = items(section_list(content, "과제 리뷰", "ul"))
+    assert review.text() == "# HW (# t, 발표자 : # p) → # f"

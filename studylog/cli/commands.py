@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from studylog import __version__
-from studylog.cli import compose, entries, publish, read, scaffold, team
+from studylog.cli import compose, entries, manual, publish, read, scaffold, team
 from studylog.cli.terminal import print_error
 from studylog.errors import StudylogError
 
@@ -40,6 +40,7 @@ The daily loop:
 
 \b
 Then: list, show, search, check, stats, export.
+The manual: studylog docs (a page: studylog docs reading).
 """
 
 
@@ -106,6 +107,7 @@ read.register(app)
 scaffold.register(app)
 compose.register(app)
 team.register(app)
+manual.register(app)
 
 __all__ = ["app", "run"]
 

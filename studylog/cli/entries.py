@@ -30,7 +30,7 @@ from studylog.cli.terminal import (
     say,
     say_if_waiting,
 )
-from studylog.errors import EditorNotFoundError, EntryInvalidError
+from studylog.errors import EditorError, EditorNotFoundError, EntryInvalidError
 
 PostOption = Annotated[
     str | None,
@@ -218,7 +218,7 @@ def _edit_fields(fields: list[Field], title: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
         try:
-            open_in_editor(path)
+            open_in_editor(path, kept=f"nothing was added; the entry's form is kept in {path}")
         except EditorNotFoundError as err:
             # Nothing was typed in it yet, but it holds the form with the values
             # given: keep it for the user to fill in once an editor is set.
@@ -226,6 +226,11 @@ def _edit_fields(fields: list[Field], title: str) -> None:
             raise EditorNotFoundError(
                 f"{str(err).rstrip('.')}; the entry's form is kept in {path}."
             ) from err
+        except EditorError:
+            # The editor ran and failed (vi with no terminal exits 1): what
+            # was typed before it failed may be in the form, so it stays.
+            keep = True
+            raise
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as err:

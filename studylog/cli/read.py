@@ -2,7 +2,8 @@
 
 Data goes to stdout, messages to stderr. On a terminal the output is drawn
 with rich (colour unless NO_COLOR); in a pipe it is plain text, one record a
-line, and `--json` gives the stable shapes documented in docs/reading.md.
+line, and `--json` gives the stable shapes documented in docs/reading.md
+(`studylog docs reading`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from studylog.stats import Stats, Streak
 
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON (see docs/reading.md for the shape).")
+    bool, typer.Option("--json", help="Print JSON (its shape: `studylog docs reading`).")
 ]
 SinceOption = Annotated[
     str | None,

@@ -126,7 +126,7 @@ def digest(
         bool, typer.Option("--open", help="Only the questions no blog answered.")
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON (see docs/team.md for the shape).")
+        bool, typer.Option("--json", help="Print JSON (its shape: `studylog docs team`).")
     ] = False,
     fmt: Annotated[
         str,

@@ -162,11 +162,12 @@ def say_if_waiting(root: Path) -> None:
         say(f"Waiting for another studylog command to finish in {display_path(root)} …")
 
 
-def open_in_editor(path: Path, created: bool = False) -> None:
+def open_in_editor(path: Path, created: bool = False, kept: str | None = None) -> None:
     """Open `path` in $VISUAL, else $EDITOR, else `editor` or `vi`, and wait for it to exit.
 
     `created`: `path` is a file the command just made, so a failure says it
-    is there (running the command again would not help).
+    is there (running the command again would not help). `kept`: what a
+    failed editor's message ends with instead (a form the caller keeps).
 
     Raises:
         EditorNotFoundError: no editor could be started.
@@ -196,10 +197,20 @@ def open_in_editor(path: Path, created: bool = False) -> None:
             f"Can't start the editor '{editor}' ({err.strerror}); fix $VISUAL or $EDITOR{then}."
         ) from err
     if result.returncode != 0:
-        then = (
-            f"{display_path(path)} was created, open it yourself" if created else "fix it and retry"
+        if kept is not None:
+            then = kept
+        elif created:
+            then = f"{display_path(path)} was created, open it yourself"
+        else:
+            then = "fix it and retry"
+        # git's fallback `vi` with no terminal (a script, an IDE's task) exits 1 at once.
+        fallback = not (os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+        why = (
+            " (there is no terminal for it; set $VISUAL or $EDITOR)"
+            if fallback and not sys.stdin.isatty()
+            else ""
         )
-        raise EditorError(f"The editor '{editor}' exited with {result.returncode}; {then}.")
+        raise EditorError(f"The editor '{editor}' exited with {result.returncode}{why}; {then}.")
 
 
 def is_interactive() -> bool:

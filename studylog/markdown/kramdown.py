@@ -57,7 +57,7 @@ class Value:
 
 # The characters a backslash makes literal in both kramdown and CommonMark
 # that the writer may escape (an escape it added is removed on reading).
-_ESCAPED = "|:{$[*^-.<>\"'#=_+"
+_ESCAPED = "|:{$[*^-.<>\"'#=_+)"
 _QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]*)*")
 _LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _RULE_LINE = re.compile(r"^(?:(?:-[ \t]*)+|(?:=[ \t]*)+|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -118,6 +118,29 @@ def escape_line(line: str, continuation: bool = False) -> str:
     if rest[0] in ":#" or rest == "^" or rest.startswith("*["):
         return head + "\\" + rest[0] + escape_inline(rest[1:])
     return head + escape_inline(rest)
+
+
+# What starts a block at the beginning of a list item's content.
+_BLOCK_START = re.compile(r"[#>:^]|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
+
+
+def escape_item_start(line: str) -> str:
+    """A list item's first line (`1. …`, `- …`) whose content can't start a block.
+
+    An entry format may put a one-line value first (`{n}. {asker}님 질문`,
+    `- {assignment} (…)`): a name typed as `# 민수` or `- 민수` there would
+    make the item a heading or a nested list. Its first character is escaped
+    (the reader removes the backslash, as for every escape it adds).
+    """
+    marker = _LIST_MARKER.match(line)
+    if marker is None:
+        return line
+    head, rest = line[: marker.end()], line[marker.end() :]
+    start = _BLOCK_START.match(rest)
+    if start is None:
+        return line
+    at = start.end() - 1 if rest[0].isdigit() else 0
+    return head + rest[:at] + "\\" + rest[at:]
 
 
 def protect_liquid(line: str) -> str:
