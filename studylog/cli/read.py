@@ -424,8 +424,8 @@ def export(
         bool,
         typer.Option(
             "--excel",
-            help="For --format csv: start with a UTF-8 byte order mark, so Excel "
-            "shows Korean text instead of garbling it.",
+            help="For --format csv: a UTF-8 byte order mark, so Excel shows Korean "
+            "text, and text that would start a formula marked as text.",
         ),
     ] = False,
 ) -> None:
