@@ -117,3 +117,105 @@ def test_completion_does_not_open_a_log(shell: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "new" in result.stdout
     assert not Path(os.environ["STUDYLOG_HOME"]).exists()
+
+
+# --- values: posts, sections, templates, profiles, names ----------------------------
+
+
+@pytest.fixture
+def completion_log(tmp_path: Path) -> Path:
+    from conftest import build_file_tree
+
+    return build_file_tree(
+        tmp_path / "blog",
+        {
+            ".studylog.yml": "timezone: UTC\nroster: [민수, 지수, Mina]\nmoderators: [Jun]\n",
+            "_posts/2021-08-04-day3.md": "---\ntitle: x\n---\n",
+            "_posts/2021-08-05-day4.md": "---\ntitle: x\n---\n",
+            "_posts/2021-08-06-weekly.md": "---\ntitle: x\n---\n",
+            "_templates/short.md": "---\ntitle: x\n---\n",
+        },
+    )
+
+
+def test_post_values_complete_slugs_dates_and_words(completion_log: Path) -> None:
+    got = _complete("studylog add-question --post ", 3, completion_log)
+    # Newest first, then the dates, with today and yesterday.
+    assert got == [
+        "today",
+        "yesterday",
+        "weekly",
+        "day4",
+        "day3",
+        "2021-08-06",
+        "2021-08-05",
+        "2021-08-04",
+    ]
+    assert _complete("studylog add-question --post d", 3, completion_log) == ["day4", "day3"]
+    assert _complete("studylog answer 1 -p 2021-08-0", 4, completion_log) == [
+        "2021-08-06",
+        "2021-08-05",
+        "2021-08-04",
+    ]
+    assert _complete("studylog show y", 2, completion_log) == ["yesterday"]
+
+
+def test_root_option_names_the_log_to_complete_from(completion_log: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    words = f"studylog --root {completion_log} add-review --post da"
+    assert _complete(words, 5, elsewhere) == ["day4", "day3"]
+
+
+def test_section_template_profile_and_name_values(completion_log: Path) -> None:
+    sections = _complete("studylog add ", 2, completion_log)
+    assert {"agenda", "questions", "reviews", "retrospective", "study"} <= set(sections)
+    assert _complete("studylog add re", 2, completion_log) == ["reviews", "retrospective"]
+    # `week` is written by `studylog week`, never by `new`.
+    assert _complete("studylog new --template ", 3, completion_log) == ["en", "ko", "short"]
+    assert _complete("studylog init --profile ", 3, completion_log) == ["ko", "en"]
+    assert _complete("studylog add-question --asker ", 3, completion_log) == [
+        "민수",
+        "지수",
+        "Mina",
+        "Jun",
+    ]
+    assert _complete("studylog add-review --presenter 지", 3, completion_log) == ["지수"]
+    assert _complete("studylog new --participant M", 3, completion_log) == ["Mina"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "timezone: [broken\n",  # not YAML
+        "no_such_key: 1\n",  # an unknown key
+        b"\xff\xfe",  # not UTF-8
+    ],
+)
+def test_a_broken_log_completes_quietly(tmp_path: Path, config: str | bytes) -> None:
+    from conftest import build_file_tree
+
+    root = build_file_tree(tmp_path / "blog", {".studylog.yml": config})
+    # No candidates from the log, no message, exit 0: the Tab key keeps working.
+    assert _complete("studylog add-question --post ", 3, root) == ["today", "yesterday"]
+    assert _complete("studylog add-question --asker ", 3, root) == []
+    # Section keys: the default profile's, as outside a log.
+    assert "questions" in _complete("studylog add ", 2, root)
+
+
+def test_completion_outside_a_log_does_not_create_one(tmp_path: Path) -> None:
+    assert _complete("studylog add-question --post ", 3, tmp_path) == ["today", "yesterday"]
+    assert _complete("studylog new --template ", 3, tmp_path) == ["en", "ko"]
+    assert not Path(os.environ["STUDYLOG_HOME"]).exists()
+
+
+def test_real_bash_completes_a_post_value(completion_log: Path) -> None:
+    script = (
+        'eval "$(studylog --show-completion)"\n'
+        "COMP_WORDS=(studylog add-question --post d); COMP_CWORD=3\n"
+        "_studylog_completion studylog\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    result = _in_bash(script, completion_log)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["day4", "day3"]

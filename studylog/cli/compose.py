@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from studylog.cli.completion import complete_name, complete_post, complete_template
 from studylog.cli.terminal import (
     display_path,
     open_in_editor,
@@ -21,6 +22,7 @@ PostArgument = Annotated[
         help="The post: slug, date (YYYY-MM-DD, today, yesterday, -N) or path, "
         "or a draft's slug or path (default: the newest post).",
         show_default=False,
+        autocompletion=complete_post,
     ),
 ]
 
@@ -38,14 +40,24 @@ def draft(
         typer.Option(help="The title (default: SLUG when it was a title, else the title pattern)."),
     ] = None,
     template: Annotated[
-        str | None, typer.Option(help="A template name from `studylog templates`.")
+        str | None,
+        typer.Option(
+            help="A template name from `studylog templates`.", autocompletion=complete_template
+        ),
     ] = None,
     moderator: Annotated[
-        str | None, typer.Option(help="The moderator (default: rotation or previous post).")
+        str | None,
+        typer.Option(
+            help="The moderator (default: rotation or previous post).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     participant: Annotated[
         list[str] | None,
-        typer.Option(help="A participant; repeat it (default: roster or previous post)."),
+        typer.Option(
+            help="A participant; repeat it (default: roster or previous post).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new draft in $VISUAL/$EDITOR.")

@@ -22,6 +22,7 @@ from studylog.cli.bodies import (
     say_if_stale,
     warn_last_modified,
 )
+from studylog.cli.completion import complete_name, complete_post, complete_section
 from studylog.cli.terminal import (
     display_path,
     is_interactive,
@@ -40,6 +41,7 @@ PostOption = Annotated[
         help="The post: slug, date (YYYY-MM-DD, today, yesterday, -N) or path "
         "(default: the newest post).",
         show_default=False,
+        autocompletion=complete_post,
     ),
 ]
 EditOption = Annotated[bool, typer.Option("--edit", help="Write the entry in $VISUAL/$EDITOR.")]
@@ -281,7 +283,10 @@ def add_question(
     ctx: typer.Context,
     post: PostOption = None,
     asker: Annotated[
-        str | None, typer.Option("--asker", "-a", help="Who asked ('-': read stdin).")
+        str | None,
+        typer.Option(
+            "--asker", "-a", help="Who asked ('-': read stdin).", autocompletion=complete_name
+        ),
     ] = None,
     question: Annotated[
         str | None, typer.Option("--question", "-q", help="The question ('-': read stdin).")
@@ -334,7 +339,12 @@ def add_review(
         str | None, typer.Option("--topic", help="Its topic, e.g. 'Gradient Descent' (optional).")
     ] = None,
     presenter: Annotated[
-        str | None, typer.Option("--presenter", help="Who presented it ('-': read stdin).")
+        str | None,
+        typer.Option(
+            "--presenter",
+            help="Who presented it ('-': read stdin).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     feedback: Annotated[
         list[str] | None,
@@ -377,7 +387,11 @@ def add_review(
 def add(
     ctx: typer.Context,
     section: Annotated[
-        str, typer.Argument(help="A section key (agenda, retrospective, …) or a heading.")
+        str,
+        typer.Argument(
+            help="A section key (agenda, retrospective, …) or a heading.",
+            autocompletion=complete_section,
+        ),
     ],
     text: Annotated[
         str | None, typer.Argument(help="The text ('-': read stdin).", show_default=False)

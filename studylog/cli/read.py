@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studylog.cli import bodies
+from studylog.cli.completion import complete_name, complete_post
 from studylog.cli.shapes import (
     post_json,
     question_json,
@@ -94,7 +95,9 @@ def show(
     post: Annotated[
         str | None,
         typer.Argument(
-            help="The post: slug, date or path (default: the newest).", show_default=False
+            help="The post: slug, date or path (default: the newest).",
+            show_default=False,
+            autocompletion=complete_post,
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -132,7 +135,11 @@ def search(
         str, typer.Argument(help="The words to find (case and Unicode form ignored).")
     ],
     asker: Annotated[
-        str | None, typer.Option(help="Only questions asked by this person (part of the name).")
+        str | None,
+        typer.Option(
+            help="Only questions asked by this person (part of the name).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studylog.cli import bodies
+from studylog.cli.completion import complete_name, complete_profile, complete_template
 from studylog.cli.terminal import (
     display_path,
     is_interactive,
@@ -30,7 +31,12 @@ def init(
         Path | None, typer.Argument(help="The folder to make a study log (default: here).")
     ] = None,
     profile: Annotated[
-        str, typer.Option("--profile", help="ko or en: template, headings and entry formats.")
+        str,
+        typer.Option(
+            "--profile",
+            help="ko or en: template, headings and entry formats.",
+            autocompletion=complete_profile,
+        ),
     ] = "ko",
     course: Annotated[
         str | None,
@@ -111,14 +117,24 @@ def new(
         str | None, typer.Option(help="The title (default: the title pattern).")
     ] = None,
     template: Annotated[
-        str | None, typer.Option(help="A template name from `studylog templates`.")
+        str | None,
+        typer.Option(
+            help="A template name from `studylog templates`.", autocompletion=complete_template
+        ),
     ] = None,
     moderator: Annotated[
-        str | None, typer.Option(help="The moderator (default: rotation or previous post).")
+        str | None,
+        typer.Option(
+            help="The moderator (default: rotation or previous post).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     participant: Annotated[
         list[str] | None,
-        typer.Option(help="A participant; repeat it (default: roster or previous post)."),
+        typer.Option(
+            help="A participant; repeat it (default: roster or previous post).",
+            autocompletion=complete_name,
+        ),
     ] = None,
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
