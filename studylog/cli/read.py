@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -30,8 +30,9 @@ from studylog.errors import PostWriteError, StudylogError
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable, Iterator
 
-    from studylog.export import Export
+    from studylog.export import ExportCounts
     from studylog.log import Log, PostRef
     from studylog.reader import ReadPost
     from studylog.repair import Repair
@@ -438,7 +439,7 @@ def export(
 ) -> None:
     """Export questions and answers as json, csv, anki cards or a Markdown digest."""
     # export (and what it imports) only for this command: the others skip it.
-    from studylog.export import FORMATS, build_export, one_line_deck
+    from studylog.export import FORMATS, one_line_deck, write_export
     from studylog.log import filter_posts
 
     if fmt not in FORMATS:
@@ -451,46 +452,62 @@ def export(
         one_line_deck(deck)
     log = open_log_for(ctx)
     start, end = _window(log, since, until)
-    posts = _load_posts(log, filter_posts(log.posts(), start, end))
-    posts.sort(key=lambda p: (p.ref.date, p.ref.slug))
-    result = build_export(posts, fmt, deck, excel)
-    text = result.text
+    refs = sorted(filter_posts(log.posts(), start, end), key=lambda r: (r.date, r.slug))
+    # A post at a time, written as it is read: 10,000 posts are never all in memory.
+    posts = _iter_posts(log, refs)
     if output is None:
         if excel:
             # The byte order mark as bytes, whatever encoding the terminal reports.
             sys.stdout.flush()
-            sys.stdout.buffer.write(text.encode("utf-8", errors="backslashreplace"))
+            counts = write_export(posts, fmt, _bytes_writer(sys.stdout.buffer), deck, excel)
             sys.stdout.buffer.flush()
         else:
-            sys.stdout.write(text)
-        if result.skipped:
-            say(_export_summary(result, len(posts), None))
+            counts = write_export(posts, fmt, sys.stdout.write, deck, excel)
+        if counts.skipped:
+            say(_export_summary(counts, None))
         return
     # export (and what it imports) only for this command: the others skip it.
     from studylog.export import export_target
-    from studylog.post import write_atomic
+    from studylog.post import atomic_file
 
     target = export_target(log, output)
     # Atomic, so an interrupted export never leaves half a file over a good one.
-    # A title can hold a lone surrogate (a YAML "\udc80" escape); it is
-    # written as that escape rather than failing the whole export.
-    write_atomic(target, text.encode("utf-8", errors="backslashreplace"))
-    say(_export_summary(result, len(posts), display_path(target)))
+    with atomic_file(target) as handle:
+        counts = write_export(posts, fmt, _bytes_writer(handle), deck, excel)
+    say(_export_summary(counts, display_path(target)))
+
+
+def _bytes_writer(stream: BinaryIO) -> Callable[[str], object]:
+    """Text to UTF-8 bytes on `stream`; a lone surrogate (a YAML "\\udc80" escape in a
+    title) is written as that escape rather than failing the whole export."""
+    return lambda text: stream.write(text.encode("utf-8", errors="backslashreplace"))
+
+
+def _iter_posts(log: Log, refs: list[PostRef]) -> Iterator[ReadPost]:
+    """`_load_posts`, one post at a time."""
+    # reader (and what it imports) only for this command: the others skip it.
+    from studylog.reader import load_post
+
+    for ref in refs:
+        try:
+            yield load_post(ref, log.settings)
+        except StudylogError as err:
+            say(f"Skipped {display_path(ref.path)}: {err}")
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _export_summary(result: Export, posts: int, target: str | None) -> str:
+def _export_summary(result: ExportCounts, target: str | None) -> str:
     """ "Wrote 17 cards from 18 questions (1 unanswered skipped) in 5 posts to cards.txt."."""
     where = f" to {target}" if target is not None else ""
     wrote = f"Wrote {_plural(result.written, result.unit)}"
     if result.skipped == 0:
-        return f"{wrote} from {_plural(posts, 'post')}{where}."
+        return f"{wrote} from {_plural(result.posts, 'post')}{where}."
     return (
         f"{wrote} from {_plural(result.questions, 'question')} "
-        f"({result.skipped} unanswered skipped) in {_plural(posts, 'post')}{where}."
+        f"({result.skipped} unanswered skipped) in {_plural(result.posts, 'post')}{where}."
     )
 
 
