@@ -607,3 +607,13 @@ def test_search_on_a_terminal_draws_the_piped_lines_and_no_control_characters(
         number_and_text = line.split(":", 1)[1].replace("\x1b", "?").replace("\x07", "?")
         assert "  " + number_and_text in plain
     assert plain.startswith("_posts/2021-03-02-day2.md\n  question 1 (민수)\n")
+
+
+def test_json_written_an_item_at_a_time_is_what_json_dumps_writes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from studylog.cli.shapes import write_json_list
+
+    for items in ([], [{"a": 1}], [{"a": [1, {"b": "줄\n바뀜"}]}, {"c": None}]):
+        write_json_list(iter(items))
+        assert capsys.readouterr().out == json.dumps(items, ensure_ascii=False, indent=2) + "\n"

@@ -17,6 +17,7 @@ from studylog.markdown.extraction import QuestionEntry, ReviewEntry
 from studylog.search import (
     SearchQuery,
     find_spans,
+    iter_search_log,
     normalize,
     search_log,
     search_posts,
@@ -98,6 +99,9 @@ def test_search_log_finds_the_same_with_and_without_ripgrep(
         without = search_log(settings, query, use_rg=False)
         assert with_rg == without, text
         assert with_rg == search_posts(refs, settings, query), text
+        # The streaming form (search --json) gives the same hits in the same order.
+        assert list(iter_search_log(settings, query, use_rg=True)) == with_rg, text
+        assert list(iter_search_log(settings, query, use_rg=False)) == with_rg, text
         assert all(hit.ref.path.parent == settings.posts_path for hit in with_rg)
 
 
@@ -233,3 +237,33 @@ def test_context_lines_come_with_each_hit(tmp_path: Path) -> None:
     assert (last.line, last.after) == (19, ())
     with pytest.raises(SearchQueryError):
         SearchQuery("x", context=-1)
+
+
+@pytest.mark.parametrize("use_rg", [True, False] if HAS_RG else [False])
+def test_the_streaming_search_reads_a_post_only_when_its_hits_are_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_rg: bool
+) -> None:
+    import studylog.search as search
+
+    files = {
+        f"_posts/2021-08-0{day}-day{day}.md": (
+            f"---\ntitle: x\n---\n### 질문내용\n\n1. 민수님 질문 : 드롭아웃 {day}\n"
+        )
+        for day in range(1, 6)
+    }
+    root = build_file_tree(tmp_path, files)
+    settings = settings_from_mapping(root, {}, source="test")
+    read: list[str] = []
+    reader = search.read_post
+
+    def counting(path: Path, strict: bool = True) -> object:
+        read.append(path.name)
+        return reader(path, strict)
+
+    monkeypatch.setattr(search, "read_post", counting)
+    hits = iter_search_log(settings, SearchQuery("드롭아웃"), use_rg=use_rg)
+    first = next(hits)
+    # Newest first, and nothing read beyond the post that gave the first hit.
+    assert first.ref.slug == "day5"
+    assert [name for name in read if "day" in name] == ["2021-08-05-day5.md"]
+    assert [hit.ref.slug for hit in hits] == ["day4", "day3", "day2", "day1"]

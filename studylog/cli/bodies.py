@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.cli.shapes import hit_json, rel, window, write_json
+from studylog.cli.shapes import hit_json, rel, window, write_json, write_json_list
 from studylog.cli.terminal import (
     UsageProblem,
     display_path,
@@ -220,7 +220,13 @@ def search(
     """`studylog search`: the matching lines, grouped on a terminal, grep-like in a pipe."""
     # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
-    from studylog.search import MAX_CONTEXT, SCOPES, SearchQuery, search_log
+    from studylog.search import (
+        MAX_CONTEXT,
+        SCOPES,
+        SearchQuery,
+        iter_search_log,
+        search_log,
+    )
 
     if context is not None and not 0 <= context <= MAX_CONTEXT:
         raise UsageProblem(f"give 0 to {MAX_CONTEXT} lines.", "--context")
@@ -237,10 +243,11 @@ def search(
     request = SearchQuery(
         query, scope=scope, asker=asker, since=start, until=end, context=lines_around
     )
-    hits = search_log(log.settings, request)
     if as_json:
-        write_json([hit_json(hit, log) for hit in hits])
+        # A hit at a time: a word in most of 10,000 posts never holds them all.
+        write_json_list(hit_json(hit, log) for hit in iter_search_log(log.settings, request))
         return
+    hits = search_log(log.settings, request)
     if not hits:
         say(f"No matches for '{query}'.")
         return

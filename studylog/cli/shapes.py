@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,17 @@ if TYPE_CHECKING:
 
 def write_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_json_list(items: Iterable[object]) -> None:
+    """`write_json` of a list whose items come one at a time: the same text, as they come."""
+    first = True
+    for item in items:
+        # An item one level deep in `json.dumps(list, indent=2)`: two spaces more.
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        sys.stdout.write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    sys.stdout.write("[]\n" if first else "\n]\n")
 
 
 def rel(path: Path, log: Log) -> str:
