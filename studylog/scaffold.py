@@ -197,7 +197,7 @@ def init_log(root: Path, profile: str = "ko", course: str = "") -> InitResult:
         created_repository = True
     created_posts_dir = _make_posts_dir(settings)
     # git only for `init`, which `new` does not need.
-    from studylog.merge import declare_attributes, register_driver
+    from studylog.merge_driver import declare_attributes, register_driver
 
     declared_merge = declare_attributes(root, settings.posts_dir)
     # The driver's command lives in .git/config, which a clone doesn't copy:

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studylog.cli.shapes import hit_json, rel, window, write_json, write_json_list
 from studylog.cli.terminal import (
     UsageProblem,
     display_path,
@@ -177,6 +176,9 @@ def list_posts(root: Path | None, as_json: bool = False, all_posts: bool = False
         summaries, total = newest_summaries(log.settings, rows)
     states = git_states(process, log.settings)
     if as_json:
+        # The JSON shapes (and json) only for --json.
+        from studylog.cli.shapes import rel, write_json
+
         write_json(
             [
                 {
@@ -239,6 +241,9 @@ def search(
     if asker is not None and scope == "reviews":
         raise UsageProblem("--asker filters questions; drop --in reviews.", "--asker")
     log = open_log_at(root)
+    # The date window and the JSON shapes live with the other read commands'.
+    from studylog.cli.shapes import hit_json, window, write_json_list
+
     start, end = window(log, since, until)
     request = SearchQuery(
         query, scope=scope, asker=asker, since=start, until=end, context=lines_around

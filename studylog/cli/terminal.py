@@ -120,7 +120,7 @@ def open_log_at(root: Path | None, create: bool = False) -> Log:
 
         log = open_log(root)
     # merge (and what it imports) only for this command: the others skip it.
-    from studylog.merge import register_driver
+    from studylog.merge_driver import register_driver
 
     # A clone has the posts' merge attribute but not the driver's command
     # (git config is not versioned): set it here, once; later runs only read
