@@ -521,11 +521,44 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> tuple[list[Row],
             memory.append(f"{name}: peak memory {peak:.1f} MB (ru_maxrss, largest of the runs)")
         else:
             memory.append(f"{name}: no figure ({case.failure})")
+    if "memory" in only:
+        say("Measuring the memory of search --json and export…")
+        memory.extend(memory_lines(studylog, log_big, env, big))
     return rows, memory
 
 
+# DESIGN.md: `search --json` and `export` stream, peak RSS ≤ 60 MB at 10,000 posts.
+MEMORY_TARGET_MB = 60
+# A word in every generated post (each has a question section), so `search`
+# has the most hits it can have.
+EVERY_POST_WORD = "질문"
+
+
+def memory_lines(studylog: list[str], log: Path, env: dict[str, str], big: int) -> list[str]:
+    """Peak memory of the commands that must stream, each run twice (the larger kept)."""
+    lines = []
+    for label, args in (
+        (f"search {EVERY_POST_WORD} --json", ["search", EVERY_POST_WORD, "--json"]),
+        ("export -f json", ["export", "-f", "json"]),
+        ("export -f csv", ["export", "-f", "csv"]),
+    ):
+        case = Case(f"studylog {label}", [*studylog, *args], log)
+        measure([case], env, 2, 0)
+        name = f"{case.label} ({big:,} posts)"
+        if not case.maxrss_kb:
+            lines.append(f"{name}: no figure ({case.failure})")
+            continue
+        peak = max(case.maxrss_kb) / 1024
+        verdict = "pass" if peak <= MEMORY_TARGET_MB else "miss"
+        lines.append(
+            f"{name}: peak memory {peak:.1f} MB (target ≤ {MEMORY_TARGET_MB} MB: {verdict}; "
+            f"{_ms(case.median_ms)} ms)"
+        )
+    return lines
+
+
 # The groups `--only` can pick; each times its studylog commands beside their peers.
-GROUPS = ("new", "add-question", "commit", "search", "list", "floor")
+GROUPS = ("new", "add-question", "commit", "search", "list", "memory", "floor")
 
 FLOOR = [
     ("python -c pass", ["-c", "pass"]),

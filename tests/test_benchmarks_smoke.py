@@ -89,6 +89,9 @@ def test_smoke_run_prints_every_row_with_numbers(tmp_path: Path) -> None:
     assert len(data["rows"]) == len(rows)
     assert any("search" in line for line in data["memory"])
     assert any("list" in line for line in data["memory"])
+    # The streaming commands against DESIGN.md's 60 MB.
+    for name in ("search 질문 --json", "export -f json", "export -f csv"):
+        assert any(name in line and "target ≤ 60 MB" in line for line in data["memory"]), name
 
 
 def _load_run_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
