@@ -391,12 +391,13 @@ def _record(
     posts folder when the journal began) can take a post.
     """
     file_before, folder_before = before
-    folder = os.fspath(path.parent)
+    # The walker's spelling: absolute (a `--post _posts/x.md` given from the log's folder too).
+    key = os.path.abspath(path)
+    folder = os.path.dirname(key)
     folders: dict[str, StatKey] = journal["folders"]
     if folder_before is None or folders.get(folder) != folder_before:
         return False  # another file came or went in the folder
     posts: dict[str, tuple[StatKey, str, str | None]] = journal["posts"]
-    key = os.fspath(path)
     entry = posts.get(key)
     if entry is not None:
         if entry[0] != file_before:

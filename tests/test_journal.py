@@ -321,3 +321,14 @@ def test_git_dir_in_the_environment_means_no_journal(
 ) -> None:
     monkeypatch.setenv("GIT_DIR", str(log / ".git"))
     assert journal.git_folder(log) is None
+
+
+def test_a_post_named_by_a_relative_path_is_journaled_too(
+    log: Path, git_calls: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(log)
+    append_question(open_log(root=log), Path(DAY2), Question("지수", "상대 경로?"))
+    subcommands(git_calls)
+    commit(log)
+    assert subcommands(git_calls) == ["commit"]
+    assert message(log) == "day2: +1 question"
