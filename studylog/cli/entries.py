@@ -30,6 +30,7 @@ from studylog.cli.terminal import (
     root_of,
     say,
     say_if_waiting,
+    use_line_editing,
 )
 from studylog.errors import EditorError, EditorNotFoundError, EntryInvalidError
 
@@ -133,6 +134,7 @@ def _prompt_missing(ctx: typer.Context, fields: list[Field]) -> None:
         )
         # ctx.fail: the same usage-error format (and exit 2) as Click's own.
         ctx.fail(f"Missing {names}: {how}, or use --edit (there is no terminal to ask on).")
+    use_line_editing()
     if any(f.multiline and not f.values for f in fields):
         typer.echo(
             "A text may span lines (pasted code keeps its indentation): an empty line "
@@ -174,15 +176,17 @@ def _more_lines(first: str) -> str:
     fence = _FENCE.match(first)
     open_fence = fence[1] if fence else None
     while True:
+        # The prompt goes to stderr (stdout carries data); input() reads the
+        # line through readline (see `use_line_editing`).
         sys.stderr.write("... ")
         sys.stderr.flush()
         try:
-            line = sys.stdin.readline()
+            line = input()
+        except EOFError:
+            break
         except KeyboardInterrupt as err:
             raise typer.Abort() from err
-        if not line:
-            break
-        line = line.rstrip("\r\n")
+        line = line.rstrip("\r")
         if not line.strip() and open_fence is None:
             break
         lines.append(line)

@@ -18,6 +18,7 @@ from studylog.cli.terminal import (
     root_of,
     say,
     usage_problems,
+    use_line_editing,
 )
 from studylog.errors import LogNotFoundError
 
@@ -57,6 +58,7 @@ def init(
     if course is None:
         course = ""
         if is_interactive() and not (root / CONFIG_NAME).exists():
+            use_line_editing()
             course = typer.prompt(
                 "Course (the posts' category and the title's [prefix]; Enter for none)",
                 default="",

@@ -213,6 +213,30 @@ def open_in_editor(path: Path, created: bool = False, kept: str | None = None) -
         raise EditorError(f"The editor '{editor}' exited with {result.returncode}{why}; {then}.")
 
 
+def use_line_editing() -> None:
+    """Let the prompts edit lines with readline, which knows how wide a character is.
+
+    Without it, `input()` (which typer.prompt calls) reads in the terminal's
+    cooked mode, whose line discipline moves back one column for each
+    character erased: Backspace over the wide 다 of 가나다 leaves the cursor
+    inside it, so a 라 typed next shows as `가나 라` while 가나라 is saved.
+    Python's `input()` hands the line to GNU readline (or libedit) once that
+    module is imported, and readline moves by each character's width.
+    """
+    try:
+        # Only on the prompt path (~2 ms): importing it is what switches input() over.
+        import readline
+    except ImportError:
+        return  # no readline (Windows): the console edits the line itself
+    if "libedit" in (readline.__doc__ or ""):
+        return  # macOS's libedit: other key syntax, and its defaults suit a prompt
+    # A tab typed or pasted into an answer (code) is a tab, not a request to
+    # complete a file name; a pasted block arrives line by line, as it did
+    # without readline, so `_more_lines` still sees each line and code fence.
+    readline.parse_and_bind("tab: tab-insert")
+    readline.parse_and_bind("set enable-bracketed-paste off")
+
+
 def is_interactive() -> bool:
     """True when stdin is a terminal, so missing values may be prompted for."""
     return sys.stdin.isatty() and os.environ.get("STUDYLOG_NO_PROMPT") is None
