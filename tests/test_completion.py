@@ -219,3 +219,16 @@ def test_real_bash_completes_a_post_value(completion_log: Path) -> None:
     result = _in_bash(script, completion_log)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["day4", "day3"]
+
+
+def test_check_and_commit_complete_posts_and_rules(completion_log: Path) -> None:
+    assert _complete("studylog check day4 d", 3, completion_log) == ["day4", "day3"]
+    assert _complete("studylog commit 2021-08-0", 2, completion_log) == [
+        "2021-08-06",
+        "2021-08-05",
+        "2021-08-04",
+    ]
+    assert _complete("studylog check --ignore empty-", 3, completion_log) == [
+        "empty-list-item",
+        "empty-category",
+    ]

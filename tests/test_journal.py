@@ -98,8 +98,7 @@ def test_commit_after_studylog_writes_runs_git_commit_alone(log: Path, git_calls
     assert subcommands(git_calls) == ["commit"]
     assert result.paths == [DAY1, DAY2]
     assert message(log) == (
-        "Update 2 study logs: +2 questions, +1 review\n\n"
-        "- day1: +1 review\n- day2: +2 questions"
+        "Update 2 study logs: +2 questions, +1 review\n\n- day1: +1 review\n- day2: +2 questions"
     )
     assert git(log, "status", "--porcelain") == ""
 
@@ -168,9 +167,7 @@ def test_damaged_journal_scans(log: Path, git_calls: Path) -> None:
     assert message(log) == "day1: +1 question"
 
 
-def test_a_commit_made_outside_studylog_makes_the_journal_stale(
-    log: Path, git_calls: Path
-) -> None:
+def test_a_commit_made_outside_studylog_makes_the_journal_stale(log: Path, git_calls: Path) -> None:
     add_question(log, DAY1)
     git(log, "commit", "-q", "-m", "by hand", "--", DAY1)
     add_question(log, DAY2)
@@ -202,9 +199,7 @@ def test_another_post_edited_by_hand_scans_and_goes_in_too(log: Path, git_calls:
     assert result.paths == [DAY1, DAY2]
 
 
-def test_a_hand_edit_before_a_studylog_write_drops_the_journal(
-    log: Path, git_calls: Path
-) -> None:
+def test_a_hand_edit_before_a_studylog_write_drops_the_journal(log: Path, git_calls: Path) -> None:
     with (log / DAY1).open("a", encoding="utf-8") as handle:
         handle.write("\n2. 지수님 질문 : 손으로 쓴 질문\n")
     add_question(log, DAY1)

@@ -1,4 +1,4 @@
-"""Shell completion of values: posts, section keys, templates, profiles, names.
+"""Shell completion of values: posts, section keys, templates, profiles, names, rules.
 
 Typer calls these while the user presses Tab (`autocompletion=`), through
 the `_STUDYLOG_COMPLETE` protocol of the script `--show-completion` prints.
@@ -122,7 +122,15 @@ def _names(ctx: typer.Context) -> Iterable[str]:
     return [*settings.roster, *settings.moderators]
 
 
+def _rules(ctx: typer.Context) -> Iterable[str]:
+    # The core only while completing a value.
+    from studylog.check import RULES
+
+    return RULES
+
+
 complete_post = _quietly(_posts)
+complete_rule = _quietly(_rules)
 complete_section = _quietly(_sections)
 complete_template = _quietly(_templates)
 complete_profile = _quietly(_profiles)

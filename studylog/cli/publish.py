@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from studylog.cli import bodies
+from studylog.cli.completion import complete_post
 from studylog.cli.terminal import open_log_for, root_of, say, say_if_waiting, usage_problems
 
 
@@ -23,6 +24,7 @@ def commit(
         typer.Argument(
             help="Posts to commit: slug, date or path (default: every new or changed post).",
             show_default=False,
+            autocompletion=complete_post,
         ),
     ] = None,
     all_files: Annotated[

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 import typer
 
 from studylog.cli import bodies
-from studylog.cli.completion import complete_name, complete_post
+from studylog.cli.completion import complete_name, complete_post, complete_rule
 from studylog.cli.shapes import (
     post_json,
     question_json,
@@ -176,11 +176,16 @@ def check(
     posts: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Posts to check: slugs, dates or paths (default: all).", show_default=False
+            help="Posts to check: slugs, dates or paths (default: all).",
+            show_default=False,
+            autocompletion=complete_post,
         ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="A rule id to skip; repeat it.", metavar="RULE")
+        list[str] | None,
+        typer.Option(
+            help="A rule id to skip; repeat it.", metavar="RULE", autocompletion=complete_rule
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
