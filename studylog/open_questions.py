@@ -58,11 +58,14 @@ def open_questions(posts: Iterable[ReadPost]) -> list[OpenQuestion]:
     return sorted(found, key=lambda q: (q.date, q.slug, q.number, q.line))
 
 
-def recent_open_questions(log: Log, before: dt.date) -> list[OpenQuestion]:
+def recent_open_questions(
+    log: Log, before: dt.date, files: list[tuple[str, str]] | None = None
+) -> list[OpenQuestion]:
     """The open questions of the posts of the `CARRY_DAYS` days before `before`.
 
     Only those posts are opened (their names say their dates); one that
-    can't be read is left out, as `studylog check` reports it.
+    can't be read is left out, as `studylog check` reports it. `files` is a
+    `Log.post_files()` listing to reuse.
     """
     # The reader only when posts are read.
     from studylog.log import post_ref
@@ -71,7 +74,7 @@ def recent_open_questions(log: Log, before: dt.date) -> list[OpenQuestion]:
     first = (before - dt.timedelta(days=CARRY_DAYS)).isoformat()
     last = before.isoformat()
     posts = []
-    for folder, name in log.post_files():
+    for folder, name in log.post_files() if files is None else files:
         # An ISO date sorts as text: only the window's names become posts.
         ref = post_ref(Path(folder, name)) if first <= name[:10] < last else None
         if ref is None:

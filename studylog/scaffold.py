@@ -483,17 +483,25 @@ def _apply_default_front_matter(text: str, defaults: dict[str, Any]) -> str:
     return text[:start] + "".join(kept) + dumped + text[end:]
 
 
-def _carry_open_questions(log: Log, path: Path, text: str, date: dt.date, template: str) -> str:
+def _carry_open_questions(
+    log: Log,
+    path: Path,
+    text: str,
+    date: dt.date,
+    template: str,
+    files: list[tuple[str, str]] | None = None,
+) -> str:
     """The new post's text with the recent posts' open questions in its open section.
 
     The section is the template's (by heading or alias), else created where
-    the profile puts it (before the peer session).
+    the profile puts it (before the peer session). `files` is a
+    `Log.post_files()` listing to reuse.
     """
     # Open questions only when `new` carries them.
     from studylog.entries import add_to_text
     from studylog.open_questions import recent_open_questions, render_carried
 
-    questions = recent_open_questions(log, date)
+    questions = recent_open_questions(log, date, files)
     if not questions:
         return text
     lines = render_carried(questions)
@@ -632,7 +640,7 @@ def _create_post(log: Log, request: NewPostRequest) -> Path:
     else:
         path = settings.posts_path / f"{date.isoformat()}-{slug}.md"
     if request.carry and settings.carry_open:
-        text = _carry_open_questions(log, path, text, date, info.name)
+        text = _carry_open_questions(log, path, text, date, info.name, files)
     _make_posts_dir(settings)
     # The commit journal only when a post is written.
     from studylog.journal import record_write, stamp_before_write
