@@ -11,6 +11,7 @@ fails it under `CI=true`, where a skip would hide that it never ran.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,16 +63,27 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     _running_corpus_test = False
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    """Point HOME, STUDYLOG_HOME and git's config at a fresh folder.
+# The home this run started with, before any isolation: tests prove they never use it.
+STARTING_HOME = os.environ.get("HOME", "")
+
+
+def interruptible() -> None:
+    """`preexec_fn` for a child a test interrupts: SIGINT back to its default.
+
+    A job started in the background by a non-interactive shell (`bash .ci/run &`,
+    nohup) inherits SIGINT as ignored, and so would every Python it starts:
+    the Ctrl-C tests would then hang or see the command finish. A user's
+    terminal delivers Ctrl-C; this gives the child what the user's shell gives.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def isolate(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point HOME, STUDYLOG_HOME and git's config at `home`, made fresh here.
 
     No test may read or write the real home, the real ~/studylog or the
     user's git identity; git gets a known identity through the environment.
     """
-    home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
     gitconfig.write_text(
         "[user]\n\tname = Test User\n\temail = test@example.com\n"
@@ -98,6 +110,28 @@ def isolated_env(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TZ", "UTC")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The same isolation for the whole run, so module- and session-scoped
+    fixtures (set up before any test's own `isolated_env`) never see the real
+    home or git identity either."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        home = tmp_path_factory.mktemp("session-home")
+        isolate(home, monkeypatch)
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(
+    isolated_session: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Path]:
+    """A fresh home for each test (see `isolate`)."""
+    home = tmp_path_factory.mktemp("home")
+    isolate(home, monkeypatch)
     yield home
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_POST
+from conftest import SAMPLE_POST, interruptible
 from studylog.cli import app
 from studylog.config import PROFILE_FORMATS
 from studylog.entries import (
@@ -442,6 +442,7 @@ def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(log_root: Path) -> Non
         stdout=slave,
         stderr=slave,
         env={k: v for k, v in os.environ.items() if k != "STUDYLOG_NO_PROMPT"},
+        preexec_fn=interruptible,
     )
     os.close(slave)
     seen = b""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import STARTING_HOME
+
 POST = (
     "---\ntitle: 민수의 하루\ndate: 2021-08-05\n---\n"
     "## 피어세션\n\n### 질문내용\n\n1. 지수님 질문 : 첫 질문\n\n## 회고록\n"
@@ -94,3 +96,22 @@ def test_a_post_dated_9999_12_31(log_root: Path, day4: Path, tmp_path: Path) -> 
         no_traceback(result, code=result.returncode if command == ["check"] else 0)
     stats = studylog(log_root, "stats", "--json")
     assert b'"last": "9999-12-31"' in stats.stdout or b"9999-12-31" in stats.stdout
+
+
+@pytest.fixture(scope="module")
+def module_environment(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """What a module-scoped fixture sees: it is set up before any test's own isolation."""
+    email = subprocess.run(
+        ["git", "config", "user.email"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return os.environ["HOME"], email
+
+
+def test_module_scoped_fixtures_never_see_the_real_home(
+    module_environment: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home, email = module_environment
+    # The home a run started with (the user's, or CI's fresh one) is never the fixture's.
+    assert home != STARTING_HOME
+    assert Path(home).is_relative_to(tmp_path_factory.getbasetemp())
+    assert email == "test@example.com"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_file_tree, git
+from conftest import build_file_tree, git, interruptible
 from studylog.unfinished import SYNC_MARKER
 
 DAY5 = "_posts/2021-08-05-day5.md"
@@ -72,6 +72,7 @@ def studylog(root: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
 
 
