@@ -45,9 +45,10 @@ def new_post(
     no_carry: bool = False,
     force: bool = False,
     from_member: str | None = None,
+    draft: bool = False,
 ) -> None:
-    """`studylog new`: scaffold a day's post and print its path."""
-    # Loaded by this command only: every other command starts without it.
+    """`studylog new` (or `draft`): scaffold a post from a template and print its path."""
+    # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.log import new_slug, parse_date
     from studylog.scaffold import NewPostRequest, create_post
 
@@ -72,6 +73,7 @@ def new_post(
         carry=not no_carry,
         from_member=from_member,
         force=force,
+        draft=draft,
     )
     say_if_waiting(log.root)
     path = create_post(log, request)

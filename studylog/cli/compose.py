@@ -7,13 +7,17 @@ from typing import Annotated
 
 import typer
 
-from studylog.cli.completion import complete_name, complete_post, complete_template
+from studylog.cli import bodies
+from studylog.cli.completion import complete_post
+from studylog.cli.scaffold import ModeratorOption, ParticipantOption, TemplateOption
 from studylog.cli.terminal import (
     display_path,
     open_in_editor,
     open_log_for,
+    root_of,
     say,
     say_if_waiting,
+    usage_problems,
 )
 
 PostArgument = Annotated[
@@ -39,26 +43,9 @@ def draft(
         str | None,
         typer.Option(help="The title (default: SLUG when it was a title, else the title pattern)."),
     ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            help="A template name from `studylog templates`.", autocompletion=complete_template
-        ),
-    ] = None,
-    moderator: Annotated[
-        str | None,
-        typer.Option(
-            help="The moderator (default: rotation or previous post).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
-    participant: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="A participant; repeat it (default: roster or previous post).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
+    template: TemplateOption = None,
+    moderator: ModeratorOption = None,
+    participant: ParticipantOption = None,
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new draft in $VISUAL/$EDITOR.")
     ] = False,
@@ -72,29 +59,23 @@ def draft(
     """Write a draft, _drafts/SLUG.md, from a template and print its path."""
     # The core loads when a command runs: --help, --version and completion skip it.
     from studylog.log import new_slug
-    from studylog.scaffold import NewPostRequest, create_post
 
-    # A bad slug is refused before any log is made.
-    made = new_slug(slug)
     # As jekyll-compose's `jekyll draft "GD notes"`: typed words are the title too.
+    made = new_slug(slug)
     if title is None and made != slug:
         title = slug
-    log = open_log_for(ctx, create=True)
-    request = NewPostRequest(
-        slug=made,
-        title=title,
-        template=template,
-        moderator=moderator,
-        participants=tuple(participant or ()),
-        carry=not no_carry,
-        draft=True,
-    )
-    say_if_waiting(log.root)
-    path = create_post(log, request)
-    sys.stdout.write(display_path(path) + "\n")
-    sys.stdout.flush()
-    if edit:
-        open_in_editor(path, created=True)
+    with usage_problems():
+        bodies.new_post(
+            root_of(ctx),
+            made,
+            title=title,
+            template=template,
+            moderator=moderator,
+            participant=participant,
+            edit=edit,
+            no_carry=no_carry,
+            draft=True,
+        )
 
 
 def publish(

@@ -102,6 +102,29 @@ def init(
     say(f"Initialised a study log in {result.root.resolve()}: {', '.join(done)}{extra}.")
 
 
+# The options `new` and `draft` share: one spelling, one help text, one completer.
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A template name from `studylog templates`.", autocompletion=complete_template
+    ),
+]
+ModeratorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The moderator (default: rotation or previous post).",
+        autocompletion=complete_name,
+    ),
+]
+ParticipantOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A participant; repeat it (default: roster or previous post).",
+        autocompletion=complete_name,
+    ),
+]
+
+
 def new(
     ctx: typer.Context,
     slug: Annotated[
@@ -118,26 +141,9 @@ def new(
     title: Annotated[
         str | None, typer.Option(help="The title (default: the title pattern).")
     ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            help="A template name from `studylog templates`.", autocompletion=complete_template
-        ),
-    ] = None,
-    moderator: Annotated[
-        str | None,
-        typer.Option(
-            help="The moderator (default: rotation or previous post).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
-    participant: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="A participant; repeat it (default: roster or previous post).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
+    template: TemplateOption = None,
+    moderator: ModeratorOption = None,
+    participant: ParticipantOption = None,
     edit: Annotated[
         bool, typer.Option("--edit", help="Open the new post in $VISUAL/$EDITOR.")
     ] = False,
