@@ -580,14 +580,22 @@ def _commit_posts(
     # A commit that leaves every post and set-up file committed starts a
     # fresh journal; the default one may also be made from the journal.
     fresh = not posts and not setup_only
-    snapshot = journal.begin_commit(log.settings, found[1]) if found and fresh else None
+    snapshot = None
+    if found and fresh:
+        try:
+            snapshot = journal.begin_commit(log.settings, found[1])
+        except OSError:
+            pass  # a git folder studylog can't write in: no journal, the scan decides
     result: CommitResult | None | Rescan = RESCAN
     if snapshot is not None and snapshot.changes is not None and not everything and found:
         result = _commit_journaled(log, found, snapshot.changes, message)
     if isinstance(result, Rescan):
         result = _commit_scanned(log, posts, everything, message, setup_only)
     if snapshot is not None:
-        journal.end_commit(snapshot)
+        try:
+            journal.end_commit(snapshot)
+        except OSError:
+            journal.drop(snapshot.git_dir)  # the next commit scans
     return result
 
 

@@ -327,3 +327,17 @@ def test_a_post_named_by_a_relative_path_is_journaled_too(
     commit(log)
     assert subcommands(git_calls) == ["commit"]
     assert message(log) == "day2: +1 question"
+
+
+def test_a_git_folder_the_journal_cant_be_written_in_still_commits(
+    log: Path, git_calls: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(journal, "_save", refuse)
+    add_question(log, DAY2)
+    subcommands(git_calls)
+    commit(log)
+    assert "status" in subcommands(git_calls)
+    assert message(log) == "day2: +1 question"
