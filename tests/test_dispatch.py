@@ -227,3 +227,41 @@ def test_an_answered_line_never_imports_typer(
         check=False,
     )
     assert "typer" in {row.rsplit("|", 1)[-1].strip() for row in handed.stderr.splitlines()}
+
+
+@pytest.mark.parametrize("line", [["search", "질문"], ["list"]], ids=lambda line: line[0])
+def test_a_pipe_closed_early_ends_both_ways_alike(
+    template_log: Path, tmp_path: Path, line: list[str]
+) -> None:
+    root = tmp_path / "blog"
+    shutil.copytree(template_log, root, symlinks=True)
+    # Enough matching lines that the reader is gone before the writer is done.
+    build_file_tree(
+        root,
+        {
+            f"_posts/2021-07-{day:02d}-old{day}.md": "---\ntitle: x\n---\n"
+            + "### 질문내용\n\n1. 민수님 질문 : 질문 하나\n" * 400
+            for day in range(1, 29)
+        },
+    )
+    results = []
+    for fast in (True, False):
+        env = {**os.environ, **FIXED}
+        env.pop(FAST_PATH_OFF, None)
+        if not fast:
+            env[FAST_PATH_OFF] = "1"
+        # The exit code of studylog itself, not of `head`.
+        script = (
+            f'"{sys.executable}" -m studylog "$@" | head -c 1 >/dev/null; echo "${{PIPESTATUS[0]}}"'
+        )
+        probe = subprocess.run(
+            ["bash", "-c", script, "bash", *line],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        results.append((probe.stdout.strip(), probe.stderr))
+    assert results[0] == results[1]

@@ -203,12 +203,20 @@ def _exit(code: int) -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        # Click's way with `studylog list | head`: exit 1, no message.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 1
+        code = _closed_pipe()
     gc.freeze()
     sys.exit(code)
+
+
+def _closed_pipe() -> int:
+    """Click's way with `studylog search WORD | head`: exit 1, no message.
+
+    stdout goes to /dev/null, so the interpreter's last flush finds nothing
+    to complain about.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 def main() -> None:
@@ -219,7 +227,7 @@ def main() -> None:
         try:
             code = answer(args)
         except BrokenPipeError:
-            code = 0  # _exit finds the closed pipe on flushing and says 1, as Click does
+            code = _closed_pipe()
         if code is not None:
             _exit(code)
     # typer only for the lines it answers.
