@@ -67,6 +67,49 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 STARTING_HOME = os.environ.get("HOME", "")
 
 
+def run_on_terminal(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    size: tuple[int, int] | None = None,
+    stdin: bool = True,
+) -> tuple[str, int]:
+    """Run `python -m studylog ARGS` on a pseudo-terminal; (what it drew, exit code).
+
+    `size` is (lines, columns) for the terminal's window; `stdin=False` keeps
+    stdin off the terminal (no prompt can wait on it).
+    """
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    if size is not None:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studylog", *args],
+        cwd=cwd,
+        env=env,
+        stdin=follower if stdin else subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    code = process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace"), code
+
+
 def interruptible() -> None:
     """`preexec_fn` for a child a test interrupts: SIGINT back to its default.
 

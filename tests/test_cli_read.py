@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, build_file_tree, corpus_posts, git
+from conftest import REPO, build_file_tree, corpus_posts, git, run_on_terminal
 from studylog.cli import app
 
 runner = CliRunner()
@@ -407,30 +407,7 @@ def test_export_json_golden_and_missing_folder(corpus_log: Path, tmp_path: Path)
 
 
 def _run_in_pty(args: list[str], cwd: Path, env: dict[str, str]) -> str:
-    import pty
-
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "studylog", *args],
-        cwd=cwd,
-        env=env,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return run_on_terminal(args, cwd, env)[0]
 
 
 def _colour_codes(text: str) -> set[str]:
@@ -505,37 +482,10 @@ def test_read_paths_stay_lean(corpus_log: Path, args: list[str]) -> None:
 
 def _sized_pty_run(args: list[str], cwd: Path, lines: int) -> tuple[str, int]:
     """Run studylog on a pseudo-terminal of `lines` x 100; (what it drew, exit code)."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, 100, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "studylog", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    code = process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace"), code
+    return run_on_terminal(args, cwd, env, size=(lines, 100), stdin=False)
 
 
 def _many_posts(root: Path, count: int) -> None:
