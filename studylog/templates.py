@@ -86,6 +86,12 @@ def find_template(settings: Settings, name: str) -> TemplateInfo:
         if info.name == name:
             return info
     names = ", ".join(t.name for t in list_templates(settings)) or "none"
+    # A name is a file's stem in one folder: suggesting `_templates/../x.md`
+    # for a path-like name would point outside the template folder.
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise TemplateNotFoundError(
+            f"No template '{name}': a template is named by a word (there are: {names})."
+        )
     raise TemplateNotFoundError(
         f"No template '{name}' (there are: {names}); "
         f"add {settings.templates_dir}/{name}{TEMPLATE_SUFFIX} or pick one of those."

@@ -421,3 +421,15 @@ def test_a_copied_template_still_renders_in_the_sandbox(log_root: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("Error: Template 'ko' line") and "unsafe" in done.stderr
     assert list((log_root / "_posts").iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "sub/ko", ".hidden"])
+def test_a_path_like_template_name_is_not_told_to_become_a_file(log_root: Path, name: str) -> None:
+    done = _cli(log_root, "templates", "show", name)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: No template '{name}': a template is named by a word (there are: en, ko, week).\n"
+    )
+    done = _cli(log_root, "new", "day1", "--template", name)
+    assert done.returncode == 1 and "named by a word" in done.stderr
+    assert not list((log_root / "_posts").glob("*.md"))
