@@ -567,3 +567,23 @@ def test_json_written_an_item_at_a_time_is_what_json_dumps_writes(
     for items in ([], [{"a": 1}], [{"a": [1, {"b": "줄\n바뀜"}]}, {"c": None}]):
         write_json_list(iter(items))
         assert capsys.readouterr().out == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_show_on_a_terminal_draws_what_the_sites_readers_see(log_root: Path) -> None:
+    """The writer's {% raw %} tags and a {: start} line are Jekyll's, not the reader's;
+    a fenced line that looks like one is code and stays."""
+    build_file_tree(
+        log_root,
+        {
+            "_posts/2021-03-01-day1.md": (
+                '---\ntitle: "Day 1"\n---\n\n손으로 쓴 문단\n\n{: start="3"}\n\n'
+                "3. 철수님 질문 : {% raw %}{{ x }}{% endraw %} 의미?\n\n"
+                '```text\n{: start="9"}\n```\n'
+            )
+        },
+    )
+    drawn, code = _sized_pty_run(["show", "day1"], log_root, lines=40)
+    assert code == 0
+    assert "{{ x }} 의미?" in drawn
+    assert "raw %}" not in drawn
+    assert drawn.count("{: start=") == 1 and '{: start="9"}' in drawn

@@ -144,10 +144,13 @@ def show_post(post: ReadPost, out: TextIO) -> None:
     from rich.markdown import Markdown
     from rich.rule import Rule
 
+    # items (and kramdown) only when a post is drawn: list and search draw without them.
+    from studylog.markdown.items import displayed_markdown
+
     console = make_console(out)
     title = post.title or post.ref.slug
     console.print(Rule(f"{title} · {post.ref.date.isoformat()}"))
-    console.print(Markdown(post.body))
+    console.print(Markdown(displayed_markdown(post.body)))
 
 
 # --- search -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from studylog.config import EntryFormats
+from studylog.markdown.kramdown import unprotect_liquid
 
 _LIST_ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,4}[.)])(?:[ \t]+|$)(?P<rest>.*)$"
@@ -557,6 +558,19 @@ def _fenced_lines(lines: list[str]) -> set[int]:
             fence = opening[1]
             inside.add(i)
     return inside
+
+
+def displayed_markdown(text: str) -> str:
+    """`text` without the markup Jekyll consumes: for drawing a post on a terminal.
+
+    The writer's `{% raw %}` tags and kramdown's block attribute lines
+    (`{: start="3"}`) never reach a reader of the site; drawn as Markdown on
+    a terminal they would show as text. Lines inside code fences are kept.
+    """
+    lines = text.split("\n")
+    fenced = _fenced_lines(lines)
+    kept = [line for i, line in enumerate(lines) if i in fenced or not _BLOCK_IAL.match(line)]
+    return unprotect_liquid("\n".join(kept))
 
 
 def _dedent(line: str, column: int) -> str:
