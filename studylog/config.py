@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studylog.confine import is_inside
 from studylog.errors import ConfigError, TextInvalidError
-from studylog.study import Calendar, parse_calendar, plain_calendar
 from studylog.values import check_single_line
+
+if TYPE_CHECKING:
+    from studylog.study import Calendar
 
 CONFIG_NAME = ".studylog.yml"
 PROFILES = ("ko", "en")
@@ -274,6 +276,8 @@ def _parse_config(path: Path, strict_mapping: bool = True) -> dict[str, Any]:
                 f"{path} has the key '{name}' twice (again at line {again}); keep one."
             )
     if "calendar" in raw:
+        from studylog.study import plain_calendar  # the calendar code only for a calendar
+
         # YAML reads the calendar's dates as dates, which the settings cache can't hold.
         raw["calendar"] = plain_calendar(raw["calendar"])
     return raw
@@ -464,7 +468,7 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
         formats=_merge_formats(profile, raw.get("formats"), source),
         front_matter=_get_mapping(raw, "front_matter", source),
         team=_get_team(raw.get("team"), source),
-        calendar=None if raw.get("calendar") is None else parse_calendar(raw["calendar"], source),
+        calendar=_get_calendar(raw, source),
         carry_open=_get_bool(raw, "carry_open", True, source),
     )
 
@@ -524,6 +528,15 @@ def _get_choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], source:
         allowed = " or ".join(repr(c) for c in choices)
         raise ConfigError(f"{source}: '{key}' must be {allowed}, not {value!r}.")
     return str(value)
+
+
+def _get_calendar(raw: dict[str, Any], source: str) -> Calendar | None:
+    if raw.get("calendar") is None:
+        return None
+    # The calendar code (~2 ms to import) only for a log that has a calendar.
+    from studylog.study import parse_calendar
+
+    return parse_calendar(raw["calendar"], source)
 
 
 def _get_bool(raw: dict[str, Any], key: str, default: bool, source: str) -> bool:

@@ -59,7 +59,8 @@ def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
 
 # --- listing every post fast ------------------------------------------------------
 
-# Bump when the reader counts entries differently, so cached counts are redone.
+# Bump when the reader counts entries differently, so cached counts are redone
+# (and the open questions `new` carries, cached by `studylog.open_questions`).
 READER_VERSION = 4
 
 

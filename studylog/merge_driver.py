@@ -10,7 +10,6 @@ when it runs the driver.
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -84,6 +83,10 @@ def register_driver(root: Path) -> bool:
     """
     if driver_registered(root) is not False:
         return False
+    # subprocess only when git's config is written: every command checks the
+    # driver, and importing subprocess (with its selectors and signal) costs ~3 ms.
+    import subprocess
+
     for key, value in (
         (f"merge.{DRIVER_NAME}.name", "studylog post merge (appends on both sides are kept)"),
         (f"merge.{DRIVER_NAME}.driver", driver_command()),

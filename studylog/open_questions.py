@@ -10,12 +10,17 @@ Thursday. A question counts as answered once its item holds an answer
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from studylog.config import RACY_NS, cache_file, read_cache, write_cache
 from studylog.errors import StudylogError
+from studylog.listing import READER_VERSION
+from studylog.log import post_ref
 
 if TYPE_CHECKING:
     from studylog.log import Log
@@ -41,7 +46,11 @@ class OpenQuestion:
 
 def open_questions(posts: Iterable[ReadPost]) -> list[OpenQuestion]:
     """The unanswered questions of these posts, oldest first (date, slug, number)."""
-    found = [
+    return _oldest_first(question for post in posts for question in _open_in(post))
+
+
+def _open_in(post: ReadPost) -> list[OpenQuestion]:
+    return [
         OpenQuestion(
             post.ref.path,
             post.ref.date,
@@ -51,10 +60,12 @@ def open_questions(posts: Iterable[ReadPost]) -> list[OpenQuestion]:
             question.question,
             question.line,
         )
-        for post in posts
         for question in post.entries.questions
         if not question.answers
     ]
+
+
+def _oldest_first(found: Iterable[OpenQuestion]) -> list[OpenQuestion]:
     return sorted(found, key=lambda q: (q.date, q.slug, q.number, q.line))
 
 
@@ -63,27 +74,101 @@ def recent_open_questions(
 ) -> list[OpenQuestion]:
     """The open questions of the posts of the `CARRY_DAYS` days before `before`.
 
-    Only those posts are opened (their names say their dates); one that
+    Only those posts are looked at (their names say their dates); one that
     can't be read is left out, as `studylog check` reports it. `files` is a
-    `Log.post_files()` listing to reuse.
+    `Log.post_files()` listing to reuse. Each post's open questions are kept
+    in a cache (`$XDG_CACHE_HOME/studylog/open-*.marshal`, off with
+    `STUDYLOG_NO_CACHE=1`) with its size and modification time, as `list`
+    keeps its summaries, so a daily `new` reads only the posts that changed
+    since the last one (reading and parsing them costs ~20 ms of imports alone).
     """
-    # The reader only when posts are read.
-    from studylog.log import post_ref
-    from studylog.reader import load_post
-
     first = (before - dt.timedelta(days=CARRY_DAYS)).isoformat()
     last = before.isoformat()
-    posts = []
+    cache_path = _cache_path(log)
+    fingerprint = _fingerprint(log)
+    cache = _load_cache(cache_path, fingerprint)
+    # git's "racily clean" rule, as for `list`: a post changed within RACY_NS
+    # may change again within its timestamp's tick at the same size.
+    racy_after = time.time_ns() - RACY_NS
+    fresh: dict[str, tuple[Any, ...]] = {}
+    found: list[OpenQuestion] = []
     for folder, name in log.post_files() if files is None else files:
         # An ISO date sorts as text: only the window's names become posts.
         ref = post_ref(Path(folder, name)) if first <= name[:10] < last else None
         if ref is None:
             continue
+        key = str(ref.path)
         try:
-            posts.append(load_post(ref, log.settings))
+            info = os.stat(ref.path)
+        except OSError:
+            continue  # gone, or a dangling link: unreadable, as below
+        cached = cache.get(key)
+        if cached is not None and cached[0] == info.st_mtime_ns and cached[1] == info.st_size:
+            fresh[key] = cached
+            found += [OpenQuestion(ref.path, ref.date, ref.slug, *q) for q in cached[2]]
+            continue
+        # The reader (and the entry extraction under it, ~20 ms) only when a
+        # post must be read.
+        from studylog.reader import load_post
+
+        try:
+            questions = _open_in(load_post(ref, log.settings))
         except StudylogError:
             continue
-    return open_questions(posts)
+        found += questions
+        if info.st_mtime_ns < racy_after:
+            fresh[key] = (
+                info.st_mtime_ns,
+                info.st_size,
+                tuple((q.number, q.asker, q.question, q.line) for q in questions),
+            )
+    if fresh != cache:
+        # Only the window's posts are kept: the cache stays small however long the log.
+        _save_cache(cache_path, fingerprint, fresh)
+    return _oldest_first(found)
+
+
+def _cache_path(log: Log) -> Path | None:
+    # zlib only when a cache file is named.
+    import zlib
+
+    # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
+    digest = f"{zlib.crc32(str(log.root).encode('utf-8')):08x}"
+    return cache_file(f"open-{log.root.name}-{digest}.marshal")
+
+
+def _fingerprint(log: Log) -> str:
+    # What an answer is depends on the reader and on the sections and entry formats.
+    settings = log.settings
+    return repr((READER_VERSION, sorted(settings.sections.items()), settings.entry_formats))
+
+
+def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
+    if path is None:
+        return {}
+    # marshal only when the cache is read or written.
+    import marshal
+
+    stored = read_cache(path)
+    if stored is None:
+        return {}
+    try:
+        data = marshal.loads(stored)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(data, tuple) or len(data) != 2 or data[0] != fingerprint:
+        return {}
+    posts = data[1]
+    return posts if isinstance(posts, dict) else {}
+
+
+def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
+    if path is None:
+        return
+    # marshal only when the cache is read or written.
+    import marshal
+
+    write_cache(path, marshal.dumps((fingerprint, posts)))
 
 
 def render_carried(questions: Iterable[OpenQuestion]) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,37 @@ def test_new_carries_the_recent_open_questions_before_the_peer_session(
     assert text.index("## 학습 내용") < text.index("## 이어서 볼 질문")
     # The carried list is no question of the new post.
     assert json.loads(runner.invoke(app, ["open", "--json"]).stdout)[-1]["date"] == "2024-03-08"
+
+
+def test_carried_questions_come_from_the_cache_until_their_post_changes(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import studylog.reader
+
+    for post in (log / "_posts").iterdir():
+        stamp = time.time_ns() - 60 * 10**9  # past the racy window: cacheable
+        os.utime(post, ns=(stamp, stamp))
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    new_post = log / "_posts/2024-03-11-day6.md"
+    assert runner.invoke(app, ["new", "day6"]).exit_code == 0
+    read_whole = new_post.read_text(encoding="utf-8")
+    new_post.unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(studylog.reader, "load_post", lambda *a: pytest.fail("read again"))
+        assert runner.invoke(app, ["new", "day6"]).exit_code == 0
+    assert new_post.read_text(encoding="utf-8") == read_whole
+    new_post.unlink()
+    # day5's question gets an answer (by hand, dated in the past): read again, no longer carried.
+    day5 = log / "_posts/2024-03-08-day5.md"
+    day5.write_text(DAY5.replace("열린 질문\n", "열린 질문\n\n    답변 : 이제 있다\n"), "utf-8")
+    os.utime(day5, ns=(stamp, stamp))
+    assert runner.invoke(app, ["new", "day6"]).exit_code == 0
+    carried = new_post.read_text(encoding="utf-8")
+    assert "day4 #2" in carried and "day5 #1" not in carried
+    new_post.unlink()
+    monkeypatch.setenv("STUDYLOG_NO_CACHE", "1")
+    assert runner.invoke(app, ["new", "day6"]).exit_code == 0
+    assert new_post.read_text(encoding="utf-8") == carried
 
 
 def test_no_carry_and_carry_open_false_turn_it_off(

@@ -81,6 +81,12 @@ def posts_opened(trace: dict[str, object], root: Path) -> set[str]:
     return {Path(p).name for p in opened if p.startswith(posts) and p.endswith(".md")}
 
 
+def module_names(trace: dict[str, object]) -> set[str]:
+    names = trace["modules"]
+    assert isinstance(names, list)
+    return {str(name) for name in names}
+
+
 def modules(trace: dict[str, object]) -> set[str]:
     names = trace["modules"]
     assert isinstance(names, list)
@@ -108,6 +114,33 @@ def test_new_opens_only_the_previous_post_and_imports_no_git(tmp_path: Path) -> 
     assert isinstance(listed, list)
     assert listed.count(str(root / "_posts")) == 1, listed
     assert not modules(trace) & {"git", "markdown_it", "frontmatter", "rich"}
+
+
+def test_new_reads_no_unchanged_post_for_its_open_questions(tmp_path: Path) -> None:
+    root = make_log(tmp_path / "blog", 60)
+    for post in (root / "_posts").iterdir():
+        _age(post)  # past the racy window, so the open-questions cache keeps them
+    # The first `new` reads the four weeks' posts and notes they hold no open question.
+    run_traced(root, "new", "day61", "--date", "2021-03-15")
+    (root / "_posts" / "2021-03-15-day61.md").unlink()
+    trace = run_traced(root, "new", "day61", "--date", "2021-03-15")
+    # Now only the previous post is read (for its names), and the reader, the
+    # entry extraction and the entry writer are never imported.
+    assert posts_opened(trace, root) == {"2021-03-02-day60.md"}
+    loaded = module_names(trace)
+    assert not loaded & {"studylog.reader", "studylog.markdown.extraction", "studylog.entries"}
+    # After a break longer than the window there is nothing to read either.
+    trace = run_traced(root, "new", "day62", "--date", "2021-06-01")
+    assert posts_opened(trace, root) == {"2021-03-15-day61.md"}
+    assert "studylog.reader" not in module_names(trace)
+
+
+def test_add_question_imports_no_calendar_and_no_subprocess(tmp_path: Path) -> None:
+    root = make_log(tmp_path / "blog", 3)
+    trace = run_traced(root, "add-question", "--asker", "지수", "--question", "왜?")
+    loaded = module_names(trace)
+    # The course calendar only for a log that has one; subprocess only to write git's config.
+    assert not loaded & {"studylog.study", "subprocess"}
 
 
 def test_add_question_opens_only_its_post_and_imports_no_jinja_or_git(tmp_path: Path) -> None:
