@@ -12,6 +12,7 @@ reads `title`, `date` and the top-level keys with one regex, which is what
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -405,14 +406,10 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
 @contextmanager
 def _atomic_file(path: Path, exclusive: bool = False) -> Iterator[BinaryIO]:
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    # Imported here: tempfile pulls in random, which commands that only read skip.
-    import tempfile
-
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary_beside(path)
     except OSError as err:
         raise PostWriteError(f"Can't write in {path.parent} ({err.strerror}).") from err
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -440,6 +437,23 @@ def _atomic_file(path: Path, exclusive: bool = False) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _temporary_beside(path: Path) -> tuple[int, Path]:
+    """A new hidden file `.NAME.RANDOM.tmp` in `path`'s folder, open for writing, mode 0600.
+
+    What `tempfile.mkstemp` does (an exclusive create that follows no
+    symlink, another name on a clash), without importing tempfile: it pulls
+    in shutil, random, bz2 and lzma, ~3 ms of every `add-question`.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue  # 48 random bits clashed: draw again, as mkstemp does
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -98,3 +98,25 @@ def test_a_symlinked_post_is_read_and_written_at_its_target(tmp_path: Path) -> N
     )
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == POST + "mine\n"
+
+
+def test_a_clashing_temporary_name_is_drawn_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from studylog.post import write_atomic
+
+    target = tmp_path / "2021-08-05-day4.md"
+    target.write_bytes(b"old\n")
+    os.chmod(target, 0o640)
+    # Another writer's temporary file holds the first name drawn.
+    squatter = tmp_path / f".{target.name}.{'aa' * 6}.tmp"
+    squatter.write_bytes(b"someone else's\n")
+    draws = iter([b"\xaa" * 6, b"\xbb" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    write_atomic(target, b"new\n")
+    assert target.read_bytes() == b"new\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert squatter.read_bytes() == b"someone else's\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, squatter.name])

@@ -135,12 +135,13 @@ def test_new_reads_no_unchanged_post_for_its_open_questions(tmp_path: Path) -> N
     assert "studylog.reader" not in module_names(trace)
 
 
-def test_add_question_imports_no_calendar_and_no_subprocess(tmp_path: Path) -> None:
+def test_add_question_imports_no_calendar_subprocess_or_tempfile(tmp_path: Path) -> None:
     root = make_log(tmp_path / "blog", 3)
     trace = run_traced(root, "add-question", "--asker", "지수", "--question", "왜?")
     loaded = module_names(trace)
-    # The course calendar only for a log that has one; subprocess only to write git's config.
-    assert not loaded & {"studylog.study", "subprocess"}
+    # The course calendar only for a log that has one; subprocess only to write
+    # git's config; the post's temporary file without tempfile (and its shutil, random).
+    assert not loaded & {"studylog.study", "subprocess", "tempfile", "shutil", "random"}
 
 
 def test_add_question_opens_only_its_post_and_imports_no_jinja_or_git(tmp_path: Path) -> None:
