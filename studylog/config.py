@@ -360,17 +360,20 @@ def write_cache(cache: Path, data: bytes) -> None:
             pass  # the folder itself is unusable: there is no temporary file
 
 
-def read_cache(cache: Path) -> bytes | None:
+def read_cache(cache: Path | str) -> bytes | None:
     """The data `write_cache` stored, or None when missing, unreadable or damaged.
 
     The crc32 catches a flipped byte or a torn write, which would otherwise
-    turn `_posts` into `_postz` and make `list` say "No posts".
+    turn `_posts` into `_postz` and make `list` say "No posts". `cache` may
+    be a plain string: `search` reads one per matching post, and a `Path`
+    for each costs more than the read.
     """
     # zlib only when a cache file is named.
     import zlib
 
     try:
-        raw = cache.read_bytes()
+        with open(cache, "rb") as file:
+            raw = file.read()
     except OSError:
         return None
     header, data = raw[:9], raw[9:]

@@ -24,17 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studylog.config import Settings
+from studylog.entry_cache import EntryCache
 from studylog.errors import SearchQueryError, StudylogError
 from studylog.log import POST_SUFFIXES, Log, PostRef, filter_posts, in_window, post_ref
-from studylog.markdown.extraction import (
-    QuestionEntry,
-    ReviewEntry,
-    Section,
-    questions_in,
-    reviews_in,
-    split_sections,
-)
-from studylog.markdown.headings import QUESTIONS, REVIEWS
+from studylog.markdown.extraction import QuestionEntry, ReviewEntry, Section
 from studylog.post import (
     find_key,
     front_matter_title,
@@ -207,6 +200,7 @@ def search_log(
     if process is None or process.stdout is None:
         return _search_all(settings, query)
     folder = os.path.normpath(settings.posts_path)
+    entries = EntryCache(settings)
     hits: list[SearchHit] = []
     pending = b""
     while True:
@@ -215,12 +209,12 @@ def search_log(
             break
         *names, pending = (pending + chunk).split(b"\0")
         for name in names:
-            hits.extend(_search_named(name, folder, settings, query))
+            hits.extend(_search_named(name, folder, entries, query))
     process.stdout.close()
     if process.wait() not in (0, 1):
         return _search_all(settings, query)
     if pending:
-        hits.extend(_search_named(pending, folder, settings, query))
+        hits.extend(_search_named(pending, folder, entries, query))
     hits.sort(key=lambda h: (h.ref.date, h.ref.slug, str(h.ref.path)), reverse=True)
     return hits
 
@@ -247,12 +241,13 @@ def iter_search_log(
     folder = os.path.normpath(settings.posts_path)
     refs = [ref for raw in found.split(b"\0") if (ref := _named_post(raw, folder, query))]
     refs.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
+    entries = EntryCache(settings)
     for ref in refs:
         try:
             text = read_post(ref.path, strict=False).text
         except StudylogError:
             continue
-        yield from search_text(ref, text, settings, query)
+        yield from search_text(ref, text, settings, query, entries)
 
 
 def _search_all(settings: Settings, query: SearchQuery) -> list[SearchHit]:
@@ -260,7 +255,7 @@ def _search_all(settings: Settings, query: SearchQuery) -> list[SearchHit]:
 
 
 def _search_named(
-    raw: bytes, folder: str, settings: Settings, query: SearchQuery
+    raw: bytes, folder: str, entries: EntryCache, query: SearchQuery
 ) -> list[SearchHit]:
     """The hits in one file ripgrep named, if it is a post in the window."""
     ref = _named_post(raw, folder, query)
@@ -270,7 +265,7 @@ def _search_named(
         text = read_post(ref.path, strict=False).text
     except StudylogError:
         return []
-    return search_text(ref, text, settings, query)
+    return search_text(ref, text, entries.settings, query, entries)
 
 
 def _named_post(raw: bytes, folder: str, query: SearchQuery) -> PostRef | None:
@@ -327,12 +322,19 @@ def _title_line(front_matter: str | None) -> int:
     return 2 + (front_matter or "").count("\n", 0, found.start()) if found else 1
 
 
-def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery) -> list[SearchHit]:
+def search_text(
+    ref: PostRef,
+    text: str,
+    settings: Settings,
+    query: SearchQuery,
+    entries: EntryCache | None = None,
+) -> list[SearchHit]:
     """The hits in one post's text, a hit per matching line, in file order.
 
     The whole text is folded once to find the lines that match; only the
-    sections holding such a line are read into entries, so a post that
-    mentions the query once costs one section's parse, not the post's.
+    sections holding such a line are looked at, their entries from
+    `entries` (the cache of a whole search; one is made when not given) or,
+    with the cache off, read from just those sections.
     """
     needle = normalize(query.text.strip())
     asker = normalize(query.asker.strip()) if query.asker else None
@@ -349,7 +351,18 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
     # section is examined.
     lines = _matched_lines(folded, needle, body_start) if len(folded) == len(shown) else None
     if lines is None or lines:
-        found.extend(_found_in_body(shown, body_start, settings, query, needle, asker, lines))
+        found.extend(
+            _found_in_body(
+                ref.path,
+                shown,
+                body_start,
+                entries or EntryCache(settings),
+                query,
+                needle,
+                asker,
+                lines,
+            )
+        )
     if not found:
         return []
     file_lines = shown.split("\n")
@@ -365,9 +378,10 @@ def search_text(ref: PostRef, text: str, settings: Settings, query: SearchQuery)
 
 
 def _found_in_body(
+    path: Path,
     shown: str,
     body_start: int,
-    settings: Settings,
+    entries: EntryCache,
     query: SearchQuery,
     needle: str,
     asker: str | None,
@@ -376,19 +390,17 @@ def _found_in_body(
     """The entries, headings and lines of text in the body that match."""
     everything = query.scope == "all" and asker is None
     offset = shown.count("\n", 0, body_start)
-    for section in split_sections(shown[body_start:], settings, offset, lines):
+    for section, questions, reviews in entries.sections_touching(path, shown, body_start, lines):
         first = section.line + 1 if section.line else offset + 1
         covered: set[int] = set()
-        if section.key == QUESTIONS:
-            for question in questions_in(section, settings, lines):
-                covered.update(range(question.line, question.end_line + 1))
-                if _question_matches(question, needle, asker, query.scope):
-                    yield _entry_found("question", question)
-        elif section.key == REVIEWS:
-            for review in reviews_in(section, settings, lines):
-                covered.update(range(review.line, review.end_line + 1))
-                if query.scope != "questions" and asker is None and _review_matches(review, needle):
-                    yield _entry_found("review", review)
+        for question in questions:
+            covered.update(range(question.line, question.end_line + 1))
+            if _question_matches(question, needle, asker, query.scope):
+                yield _entry_found("question", question)
+        for review in reviews:
+            covered.update(range(review.line, review.end_line + 1))
+            if query.scope != "questions" and asker is None and _review_matches(review, needle):
+                yield _entry_found("review", review)
         if everything:
             yield from _text_found(section, first, needle, covered, lines)
 
@@ -489,9 +501,10 @@ def iter_search_posts(
     window = filter_posts(refs, query.since, query.until)
     candidates = candidate_posts(window, query.text.strip())
     candidates.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
+    entries = EntryCache(settings)
     for ref in candidates:
         try:
             text = read_post(ref.path, strict=False).text
         except StudylogError:
             continue
-        yield from search_text(ref, text, settings, query)
+        yield from search_text(ref, text, settings, query, entries)

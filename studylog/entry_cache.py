@@ -1,0 +1,223 @@
+"""The sections and entries of a post, for `search`, from a cache checked against the post's text.
+
+`search` finds the lines of a post that hold the query, then needs the
+sections and the questions and reviews around them. Reading those back out
+of the post (`markdown.extraction`) was most of the ~0.3 ms `search` spent
+on each matching post, so they are kept per post under
+`$XDG_CACHE_HOME/studylog/entries/` (off with `STUDYLOG_NO_CACHE=1`, as
+for `list`).
+
+A record is used only for the very text it was read from: it holds a
+blake2b digest of the post's text, and the post is read anyway (to find
+the matching lines), so a post changed in any way, even by hand to the
+same size within the same second, is read again. Size and modification
+time, which `list`'s cache trusts, are not used at all. The record also
+holds the post's path (file names are a crc32 of it, which two posts may
+share) and a fingerprint of the reader: its version, the log's section and
+entry settings, and the size and modification time of the reader's own
+source files, so a changed reader never meets records of the old one.
+Anything that doesn't match, can't be read or doesn't unpack is a miss: the
+post is read into entries as without the cache, and the record replaced.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, NamedTuple
+
+# blake2b without hashlib, whose import loads OpenSSL (~4 ms) for nothing here;
+# CPython builds `_blake2` in, and hashlib is the fallback anywhere else.
+try:
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
+
+from studylog.config import Settings, cache_file, read_cache, write_cache
+from studylog.markdown import extraction, headings, items, kramdown
+from studylog.markdown.extraction import (
+    QuestionEntry,
+    ReviewEntry,
+    Section,
+    questions_in,
+    reviews_in,
+    split_sections,
+)
+from studylog.markdown.headings import QUESTIONS, REVIEWS
+
+# Bump when a record's layout changes. A change to the reader itself needs no
+# bump: its source files' sizes and times are in the fingerprint.
+RECORD_VERSION = 1
+# Modules whose code decides what a post's sections and entries are.
+_READER_MODULES = (extraction, headings, items, kramdown)
+_QUESTION_FIELDS = tuple(field.name for field in fields(QuestionEntry))
+_REVIEW_FIELDS = tuple(field.name for field in fields(ReviewEntry))
+# Where an entry's first and last lines sit among its stored values.
+_QUESTION_LINES = (_QUESTION_FIELDS.index("line"), _QUESTION_FIELDS.index("end_line"))
+_REVIEW_LINES = (_REVIEW_FIELDS.index("line"), _REVIEW_FIELDS.index("end_line"))
+# split_sections' own "to the end of the post" line.
+_LAST_LINE = 1 << 62
+
+
+class SectionEntries(NamedTuple):
+    """A section of a post and the questions and reviews read from it."""
+
+    section: Section
+    questions: list[QuestionEntry]
+    reviews: list[ReviewEntry]
+
+
+class EntryCache:
+    """The cache as one search uses it: where the records are and what they must be read with.
+
+    Made once per search (`search.search_log` and the others), so the
+    fingerprint and the folder are worked out once, not for each post.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        folder = cache_file("entries")
+        self._fingerprint = _fingerprint(settings) if folder is not None else None
+        self._folder = os.fspath(folder) if folder is not None else None
+
+    def sections_touching(
+        self, path: Path, text: str, body_start: int, lines: set[int] | None
+    ) -> list[SectionEntries]:
+        """The sections of a post's body holding one of `lines` (file lines), with their entries.
+
+        `text` is the post's whole text and `body_start` where its body
+        begins; with `lines` None, every section. Within a section only the
+        entries spanning one of `lines` are given, as
+        `extraction.questions_in` and `reviews_in` give them. The answer is
+        the same with the cache or without it (tests/test_entry_cache.py
+        proves it on the corpus).
+        """
+        settings = self.settings
+        offset = text.count("\n", 0, body_start)
+        if self._folder is None or self._fingerprint is None:
+            return _read_touching(text[body_start:], settings, offset, lines)
+        # zlib and marshal only when the cache is used.
+        import marshal
+        import zlib
+
+        key = os.fspath(path)
+        name = f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.marshal"
+        cache = os.path.join(self._folder, name)
+        digest = _digest(text)
+        record = _load(cache, marshal)
+        if record is not None and record[:3] == (self._fingerprint, key, digest):
+            return _from_records(record[3], text[body_start:], lines)
+        records = _records(text[body_start:], settings, offset)
+        write_cache(Path(cache), marshal.dumps((self._fingerprint, key, digest, records)))
+        return _from_records(records, text[body_start:], lines)
+
+
+def _read_touching(
+    body: str, settings: Settings, offset: int, lines: set[int] | None
+) -> list[SectionEntries]:
+    """Without the cache: only the sections and entries that matter are read."""
+    return [
+        SectionEntries(
+            section,
+            questions_in(section, settings, lines) if section.key == QUESTIONS else [],
+            reviews_in(section, settings, lines) if section.key == REVIEWS else [],
+        )
+        for section in split_sections(body, settings, offset, lines)
+    ]
+
+
+def _records(body: str, settings: Settings, offset: int) -> list[tuple[Any, ...]]:
+    """Every section of the body as plain values `marshal` can store.
+
+    A section's text is kept as where it lies in the body (the body is the
+    one the digest vouches for), and the range of file lines it spans as
+    `split_sections` reckons it, so a hit can pick its sections unread.
+    """
+    sections = split_sections(body, settings, offset)
+    records: list[tuple[Any, ...]] = []
+    cursor = 0
+    for index, section in enumerate(sections):
+        # Any place the text occurs gives the same slice, so `find` is enough.
+        start = body.find(section.text, cursor)
+        cursor = start + len(section.text)
+        following = sections[index + 1].line if index + 1 < len(sections) else _LAST_LINE
+        first = section.line if section.line else offset + 1
+        last = following - 1 if following != _LAST_LINE else _LAST_LINE
+        questions = questions_in(section, settings) if section.key == QUESTIONS else []
+        reviews = reviews_in(section, settings) if section.key == REVIEWS else []
+        records.append(
+            (
+                section.key,
+                section.heading,
+                section.level,
+                section.line,
+                start,
+                cursor,
+                first,
+                last,
+                tuple(tuple(getattr(q, name) for name in _QUESTION_FIELDS) for q in questions),
+                tuple(tuple(getattr(r, name) for name in _REVIEW_FIELDS) for r in reviews),
+            )
+        )
+    return records
+
+
+def _from_records(
+    records: list[tuple[Any, ...]], body: str, lines: set[int] | None
+) -> list[SectionEntries]:
+    found = []
+    for key, heading, level, line, start, end, first, last, questions, reviews in records:
+        if lines is not None and not any(first <= number <= last for number in lines):
+            continue
+        found.append(
+            SectionEntries(
+                Section(key, heading, level, line, body[start:end]),
+                [
+                    QuestionEntry(*values)
+                    for values in questions
+                    if _spans(values, _QUESTION_LINES, lines)
+                ],
+                [
+                    ReviewEntry(*values)
+                    for values in reviews
+                    if _spans(values, _REVIEW_LINES, lines)
+                ],
+            )
+        )
+    return found
+
+
+def _spans(values: tuple[Any, ...], where: tuple[int, int], lines: set[int] | None) -> bool:
+    """Whether an entry's lines (`where`: its first and last line's places) hold one of `lines`."""
+    if lines is None:
+        return True
+    first, last = values[where[0]], values[where[1]]
+    return any(first <= number <= last for number in lines)
+
+
+def _load(cache: str, marshal: Any) -> tuple[Any, ...] | None:
+    stored = read_cache(cache)
+    if stored is None:
+        return None
+    try:
+        record = marshal.loads(stored)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return record if isinstance(record, tuple) and len(record) == 4 else None
+
+
+def _digest(text: str) -> bytes:
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+
+def _fingerprint(settings: Settings) -> str | None:
+    """What the records were read with, or None when the reader's files can't be stamped."""
+    stamps = []
+    for module in _READER_MODULES:
+        try:
+            info = os.stat(module.__file__ or "")
+        except OSError:
+            return None
+        stamps.append((info.st_size, info.st_mtime_ns))
+    return repr((RECORD_VERSION, stamps, sorted(settings.sections.items()), settings.entry_formats))
