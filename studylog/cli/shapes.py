@@ -80,6 +80,9 @@ def window(log: Log, since: str | None, until: str | None) -> tuple[dt.date | No
     # Loaded by this command only: every other command starts without it.
     from studylog.log import parse_date
 
+    if since is None and until is None:
+        # No date given: the log's day (its time zone, ~3 ms of zoneinfo) isn't needed.
+        return None, None
     today = log.today()
     start = parse_date(since, today) if since is not None else None
     end = parse_date(until, today) if until is not None else None
