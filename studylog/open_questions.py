@@ -102,10 +102,10 @@ def recent_open_questions(
             info = os.stat(ref.path)
         except OSError:
             continue  # gone, or a dangling link: unreadable, as below
-        cached = cache.get(key)
-        if cached is not None and cached[0] == info.st_mtime_ns and cached[1] == info.st_size:
-            fresh[key] = cached
-            found += [OpenQuestion(ref.path, ref.date, ref.slug, *q) for q in cached[2]]
+        cached = _cached_questions(cache.get(key), info)
+        if cached is not None:
+            fresh[key] = cache[key]
+            found += [OpenQuestion(ref.path, ref.date, ref.slug, *q) for q in cached]
             continue
         # The reader (and the entry extraction under it, ~20 ms) only when a
         # post must be read.
@@ -126,6 +126,32 @@ def recent_open_questions(
         # Only the window's posts are kept: the cache stays small however long the log.
         _save_cache(cache_path, fingerprint, fresh)
     return _oldest_first(found)
+
+
+def _cached_questions(
+    cached: Any, info: os.stat_result
+) -> list[tuple[int, str | None, str, int]] | None:
+    """The open questions a cache record holds for a file with this stat, or None (a miss).
+
+    A record of another shape (a cache written by hand, or by a studylog
+    that stored something else under the same fingerprint) is a miss, not a crash.
+    """
+    if not isinstance(cached, tuple) or len(cached) != 3:
+        return None
+    mtime, size, questions = cached
+    if mtime != info.st_mtime_ns or size != info.st_size or not isinstance(questions, tuple):
+        return None
+    for question in questions:
+        if not (
+            isinstance(question, tuple)
+            and len(question) == 4
+            and isinstance(question[0], int)
+            and isinstance(question[1], str | None)
+            and isinstance(question[2], str)
+            and isinstance(question[3], int)
+        ):
+            return None
+    return list(questions)
 
 
 def _cache_path(log: Log) -> Path | None:

@@ -144,6 +144,42 @@ def test_carried_questions_come_from_the_cache_until_their_post_changes(
     assert new_post.read_text(encoding="utf-8") == carried
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        "not a tuple",
+        (1, 2),
+        ("mtime", "size", ()),
+        (None, None, [(1, None, "list, not tuple", 3)]),
+        (None, None, ((1, None, "three fields"),)),
+        (None, None, (("one", None, "number as text", 3),)),
+    ],
+)
+def test_a_cache_record_of_another_shape_is_read_again(
+    log: Path, monkeypatch: pytest.MonkeyPatch, record: object
+) -> None:
+    import marshal
+
+    from studylog.config import write_cache
+    from studylog.log import open_log
+    from studylog.open_questions import _cache_path, _fingerprint
+
+    day5 = log / "_posts/2024-03-08-day5.md"
+    stamp = time.time_ns() - 60 * 10**9
+    os.utime(day5, ns=(stamp, stamp))
+    if isinstance(record, tuple) and len(record) == 3 and record[0] is None:
+        record = (stamp, day5.stat().st_size, record[2])  # the right stamp, a wrong payload
+    opened = open_log(root=log)
+    cache = _cache_path(opened)
+    assert cache is not None
+    write_cache(cache, marshal.dumps((_fingerprint(opened), {str(day5): record})))
+    monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
+    result = runner.invoke(app, ["new", "day6"])
+    assert result.exit_code == 0, result.output
+    text = (log / "_posts/2024-03-11-day6.md").read_text(encoding="utf-8")
+    assert "- [day5 #1]({% post_url 2024-03-08-day5 %}) 라: 오늘 열린 질문\n" in text
+
+
 def test_no_carry_and_carry_open_false_turn_it_off(
     log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
