@@ -14,8 +14,8 @@ same size within the same second, is read again. Size and modification
 time, which `list`'s cache trusts, are not used at all. The record also
 holds the post's path (file names are a crc32 of it, which two posts may
 share) and a fingerprint of the reader: its version, the log's section and
-entry settings, and the size and modification time of the reader's own
-source files, so a changed reader never meets records of the old one.
+entry settings, and the size and modification time of the reader's source
+files and this one's, so a changed reader never meets records of the old one.
 Anything that doesn't match, can't be read or doesn't unpack is a miss: the
 post is read into entries as without the cache, and the record replaced.
 """
@@ -46,8 +46,8 @@ from studylog.markdown.extraction import (
 )
 from studylog.markdown.headings import QUESTIONS, REVIEWS
 
-# Bump when a record's layout changes. A change to the reader itself needs no
-# bump: its source files' sizes and times are in the fingerprint.
+# Bump when a record's layout changes. A change to the reader (or to this
+# file) also changes the fingerprint: their sizes and times are in it.
 RECORD_VERSION = 1
 # Modules whose code decides what a post's sections and entries are.
 _READER_MODULES = (extraction, headings, items, kramdown)
@@ -107,7 +107,10 @@ class EntryCache:
         digest = _digest(text)
         record = _load(cache, marshal)
         if record is not None and record[:3] == (self._fingerprint, key, digest):
-            return _from_records(record[3], text[body_start:], lines)
+            try:
+                return _from_records(record[3], text[body_start:], lines)
+            except (ValueError, TypeError, IndexError):
+                pass  # a record of another shape: a miss, read the post again
         records = _records(text[body_start:], settings, offset)
         write_cache(Path(cache), marshal.dumps((self._fingerprint, key, digest, records)))
         return _from_records(records, text[body_start:], lines)
@@ -214,9 +217,9 @@ def _digest(text: str) -> bytes:
 def _fingerprint(settings: Settings) -> str | None:
     """What the records were read with, or None when the reader's files can't be stamped."""
     stamps = []
-    for module in _READER_MODULES:
+    for source in (__file__, *(module.__file__ for module in _READER_MODULES)):
         try:
-            info = os.stat(module.__file__ or "")
+            info = os.stat(source or "")
         except OSError:
             return None
         stamps.append((info.st_size, info.st_mtime_ns))

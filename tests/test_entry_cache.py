@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import SAMPLE_POST, corpus_posts
 from studylog import entry_cache
-from studylog.config import Settings, cache_folder, settings_from_mapping
+from studylog.config import Settings, cache_folder, read_cache, settings_from_mapping, write_cache
 from studylog.entry_cache import EntryCache
 from studylog.log import PostRef, post_ref
 from studylog.markdown.extraction import split_sections
@@ -150,6 +151,11 @@ def test_damaged_foreign_or_outdated_records_are_misses(
     assert search_posts(refs, settings, query) == expected
     # Not a record at all.
     second.write_bytes(b"not a record")
+    assert search_posts(refs, settings, query) == expected
+    # The right post, text and reader, but sections of another shape.
+    for record in _records():
+        stored = marshal.loads(read_cache(record) or b"")
+        write_cache(record, marshal.dumps((*stored[:3], [("only", "two")])))
     assert search_posts(refs, settings, query) == expected
     # Records of other section settings: with the questions heading renamed
     # to the other post's `## 묻기`, the same text holds another question.
