@@ -64,20 +64,23 @@ def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
 READER_VERSION = 4
 
 
-def _cache_path(settings: Settings) -> Path | None:
+def post_cache_path(kind: str, settings: Settings) -> Path | None:
+    """The cache file of one kind of per-post record (`list`, `open`) for this log."""
     # zlib only when a cache file is named.
     import zlib
 
     # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
     digest = f"{zlib.crc32(str(settings.root).encode('utf-8')):08x}"
-    return cache_file(f"list-{settings.root.name}-{digest}.marshal")
+    return cache_file(f"{kind}-{settings.root.name}-{digest}.marshal")
 
 
-def _fingerprint(settings: Settings) -> str:
+def reader_fingerprint(settings: Settings) -> str:
+    """What a cached record read from a post depends on: the reader, the sections, the formats."""
     return repr((READER_VERSION, sorted(settings.sections.items()), settings.entry_formats))
 
 
-def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
+def load_post_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
+    """The records `save_post_cache` kept under `fingerprint` ({} for any other or none)."""
     if path is None:
         return {}
     # marshal only when the cache is read or written.
@@ -96,8 +99,8 @@ def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...
     return posts if isinstance(posts, dict) else {}
 
 
-def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
-    """Write the cache atomically; a cache that can't be written is simply not kept."""
+def save_post_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
+    """Keep `posts` (path -> record) atomically; a cache that can't be written is not kept."""
     if path is None:
         return
     # marshal only when the cache is read or written.
@@ -151,9 +154,9 @@ def _summaries(
     # time only to date the cache.
     import time
 
-    cache_path = _cache_path(settings)
-    fingerprint = _fingerprint(settings)
-    cache = _load_cache(cache_path, fingerprint)
+    cache_path = post_cache_path("list", settings)
+    fingerprint = reader_fingerprint(settings)
+    cache = load_post_cache(cache_path, fingerprint)
     # git's "racily clean" rule: a file changed within RACY_NS of this scan may
     # change again within the same timestamp tick (1 s on some file systems)
     # at the same size, so it is read now but not remembered.
@@ -177,7 +180,7 @@ def _summaries(
             fresh[path] = (mtime, size, *summary[3:])
         summaries.append(summary)
     if whole and (changed or len(fresh) != len(cache)):
-        _save_cache(cache_path, fingerprint, fresh)
+        save_post_cache(cache_path, fingerprint, fresh)
     elif not whole and changed:
-        _save_cache(cache_path, fingerprint, {**cache, **fresh})
+        save_post_cache(cache_path, fingerprint, {**cache, **fresh})
     return summaries

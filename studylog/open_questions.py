@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studylog.config import RACY_NS, cache_file, read_cache, write_cache
+from studylog.config import RACY_NS
 from studylog.errors import StudylogError
-from studylog.listing import READER_VERSION
+from studylog.listing import (
+    load_post_cache,
+    post_cache_path,
+    reader_fingerprint,
+    save_post_cache,
+)
 from studylog.log import post_ref
 
 if TYPE_CHECKING:
@@ -84,9 +89,9 @@ def recent_open_questions(
     """
     first = (before - dt.timedelta(days=CARRY_DAYS)).isoformat()
     last = before.isoformat()
-    cache_path = _cache_path(log)
-    fingerprint = _fingerprint(log)
-    cache = _load_cache(cache_path, fingerprint)
+    cache_path = post_cache_path("open", log.settings)
+    fingerprint = reader_fingerprint(log.settings)
+    cache = load_post_cache(cache_path, fingerprint)
     # git's "racily clean" rule, as for `list`: a post changed within RACY_NS
     # may change again within its timestamp's tick at the same size.
     racy_after = time.time_ns() - RACY_NS
@@ -124,7 +129,7 @@ def recent_open_questions(
             )
     if fresh != cache:
         # Only the window's posts are kept: the cache stays small however long the log.
-        _save_cache(cache_path, fingerprint, fresh)
+        save_post_cache(cache_path, fingerprint, fresh)
     return _oldest_first(found)
 
 
@@ -152,49 +157,6 @@ def _cached_questions(
         ):
             return None
     return list(questions)
-
-
-def _cache_path(log: Log) -> Path | None:
-    # zlib only when a cache file is named.
-    import zlib
-
-    # crc32 rather than hashlib: importing OpenSSL costs more than it buys here.
-    digest = f"{zlib.crc32(str(log.root).encode('utf-8')):08x}"
-    return cache_file(f"open-{log.root.name}-{digest}.marshal")
-
-
-def _fingerprint(log: Log) -> str:
-    # What an answer is depends on the reader and on the sections and entry formats.
-    settings = log.settings
-    return repr((READER_VERSION, sorted(settings.sections.items()), settings.entry_formats))
-
-
-def _load_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
-    if path is None:
-        return {}
-    # marshal only when the cache is read or written.
-    import marshal
-
-    stored = read_cache(path)
-    if stored is None:
-        return {}
-    try:
-        data = marshal.loads(stored)
-    except (ValueError, EOFError, TypeError):
-        return {}
-    if not isinstance(data, tuple) or len(data) != 2 or data[0] != fingerprint:
-        return {}
-    posts = data[1]
-    return posts if isinstance(posts, dict) else {}
-
-
-def _save_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
-    if path is None:
-        return
-    # marshal only when the cache is read or written.
-    import marshal
-
-    write_cache(path, marshal.dumps((fingerprint, posts)))
 
 
 def render_carried(questions: Iterable[OpenQuestion]) -> list[str]:

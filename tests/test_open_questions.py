@@ -158,11 +158,8 @@ def test_carried_questions_come_from_the_cache_until_their_post_changes(
 def test_a_cache_record_of_another_shape_is_read_again(
     log: Path, monkeypatch: pytest.MonkeyPatch, record: object
 ) -> None:
-    import marshal
-
-    from studylog.config import write_cache
+    from studylog.listing import post_cache_path, reader_fingerprint, save_post_cache
     from studylog.log import open_log
-    from studylog.open_questions import _cache_path, _fingerprint
 
     day5 = log / "_posts/2024-03-08-day5.md"
     stamp = time.time_ns() - 60 * 10**9
@@ -170,9 +167,9 @@ def test_a_cache_record_of_another_shape_is_read_again(
     if isinstance(record, tuple) and len(record) == 3 and record[0] is None:
         record = (stamp, day5.stat().st_size, record[2])  # the right stamp, a wrong payload
     opened = open_log(root=log)
-    cache = _cache_path(opened)
+    cache = post_cache_path("open", opened.settings)
     assert cache is not None
-    write_cache(cache, marshal.dumps((_fingerprint(opened), {str(day5): record})))
+    save_post_cache(cache, reader_fingerprint(opened.settings), {str(day5): record})
     monkeypatch.setenv("STUDYLOG_NOW", "2024-03-11T09:00:00+00:00")
     result = runner.invoke(app, ["new", "day6"])
     assert result.exit_code == 0, result.output
