@@ -243,6 +243,13 @@ def iter_search_log(
         return
     folder = os.path.normpath(settings.posts_path)
     refs = [ref for raw in found.split(b"\0") if (ref := _named_post(raw, folder, query))]
+    yield from _search_newest_first(refs, settings, query)
+
+
+def _search_newest_first(
+    refs: list[PostRef], settings: Settings, query: SearchQuery
+) -> Iterator[SearchHit]:
+    """The hits in `refs` (posts that may match), newest post first, a post at a time."""
     refs.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
     entries = _entry_cache(settings)
     for ref in refs:
@@ -510,12 +517,4 @@ def iter_search_posts(
 ) -> Iterator[SearchHit]:
     """`search_posts`, a post at a time."""
     window = filter_posts(refs, query.since, query.until)
-    candidates = candidate_posts(window, query.text.strip())
-    candidates.sort(key=lambda r: (r.date, r.slug, str(r.path)), reverse=True)
-    entries = _entry_cache(settings)
-    for ref in candidates:
-        try:
-            text = read_post(ref.path, strict=False).text
-        except StudylogError:
-            continue
-        yield from search_text(ref, text, settings, query, entries)
+    yield from _search_newest_first(candidate_posts(window, query.text.strip()), settings, query)
