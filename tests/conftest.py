@@ -11,11 +11,13 @@ fails it under `CI=true`, where a skip would hide that it never ran.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -46,16 +48,28 @@ CORPUS = SHARED / "corpus"
 _running_corpus_test = False
 
 
+def missing_requirement(reason: str) -> NoReturn:
+    """A test can't run here: skip it, or under CI=true fail it, so a green CI ran everything."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must provide it, so this fails instead of skipping.")
+    pytest.skip(reason)
+
+
+def require_program(name: str, install: str) -> str:
+    """The program `name` on PATH, or `missing_requirement` saying how to `install` it."""
+    found = shutil.which(name)
+    if found is None:
+        missing_requirement(f"{name} is not installed ({install})")
+    return found
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip a `corpus` test without ../shared; under CI=true, fail it instead."""
     global _running_corpus_test
     _running_corpus_test = item.get_closest_marker("corpus") is not None
     if not _running_corpus_test or CORPUS.is_dir():
         return
-    reason = f"needs the real corpus at {CORPUS} (../shared beside the repository)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must provide it, so this fails instead of skipping.")
-    pytest.skip(reason)
+    missing_requirement(f"needs the real corpus at {CORPUS} (../shared beside the repository)")
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

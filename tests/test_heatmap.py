@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import require_program
 from studylog.cli import app
 from studylog.heatmap import CELL, GAP, LEFT, NO_STUDY_DAY, SHADES, TOP, render_svg
 from studylog.stats import DayCount
@@ -220,11 +221,9 @@ def test_a_real_browser_draws_the_cells_in_their_colours(tmp_path: Path) -> None
     import shutil
     import subprocess
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed; CI installs it (apt-get install chromium).")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    chromium = shutil.which("chromium-browser") or require_program(
+        "chromium", "apt-get install chromium"
+    )
     svg = tmp_path / "heat.svg"
     days = [DayCount(D(2024, 3, 6), 1, 2, 1), DayCount(D(2024, 3, 12), 1, 0, 0)]
     svg.write_text(render_svg(days, D(2024, 3, 4), D(2024, 3, 17)), encoding="utf-8")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_file_tree
+from conftest import build_file_tree, require_program
 
 pytestmark = pytest.mark.slow
 
@@ -135,13 +135,7 @@ def parse_html(path: Path) -> Element:
 
 def require_jekyll() -> str:
     """The jekyll program; under CI=true its absence fails the test instead of skipping."""
-    jekyll = shutil.which("jekyll")
-    if jekyll is None:
-        message = "jekyll is not installed; apt-get install jekyll jekyll-theme-minima"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI must run the real build).")
-        pytest.skip(message)
-    return jekyll
+    return require_program("jekyll", "apt-get install jekyll jekyll-theme-minima")
 
 
 def studylog(site: Path, *args: str, now: str = SEOUL_0030) -> str:

@@ -8,7 +8,6 @@ cursor inside it, so 가나다, Backspace, 라 shows `가나 라` and saves 가�
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,19 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_file_tree
+from conftest import build_file_tree, require_program
 
 pytestmark = pytest.mark.slow
 
 
 def require_tmux() -> str:
-    tmux = shutil.which("tmux")
-    if tmux is None:
-        message = "tmux is not installed; apt-get install tmux"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI must run the terminal test).")
-        pytest.skip(message)
-    return tmux
+    return require_program("tmux", "apt-get install tmux")
 
 
 class Pane:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, missing_requirement
 
 pytestmark = pytest.mark.slow
 
@@ -111,9 +111,7 @@ def test_pipx_install_as_the_readme_says(tmp_path: Path, isolated_env: Path) -> 
     import shutil
 
     if importlib.util.find_spec("pipx") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pipx is missing: install the test extra (pip install -e '.[test]')")
-        pytest.skip("needs pipx (the test extra)")
+        missing_requirement("needs pipx (the test extra: pip install -e '.[test]')")
     clone = tmp_path / "clone"
     shutil.copytree(
         REPO, clone, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info")
