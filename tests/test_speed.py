@@ -35,6 +35,10 @@ DRIVER = textwrap.dedent(
             listed.append(str(args[0]))
     sys.addaudithook(hook)
     sys.argv = ["studylog", *sys.argv[1:]]
+    import os
+    def exit_here(code):
+        raise SystemExit(code)
+    os._exit = exit_here  # the dispatcher ends the process with os._exit: report first
     from studylog.cli import main
     code = 0
     try:

@@ -196,16 +196,23 @@ def answer(args: list[str]) -> int | None:
 
 
 def _exit(code: int) -> None:
-    """Flush and exit; freeze the heap first so shutdown doesn't walk it (~10 ms less)."""
-    # gc only at exit.
-    import gc
+    """Flush both streams and end the process without the interpreter's shutdown.
 
+    The shutdown (clearing every module, collecting the heap) costs ~4 ms
+    of a ~80 ms command and does nothing a finished line needs: the bodies
+    close every file they write inside `with` blocks (and fsync the posts),
+    wait for every git process they start, and register no atexit hooks,
+    so the two standard streams are all that is left to flush.
+    """
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         code = _closed_pipe()
-    gc.freeze()
-    sys.exit(code)
+    try:
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # nobody reads stderr any more; the exit code still says what happened
+    os._exit(code)
 
 
 def _closed_pipe() -> int:
