@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,4 +341,90 @@ def test_a_git_folder_the_journal_cant_be_written_in_still_commits(
     subcommands(git_calls)
     commit(log)
     assert "status" in subcommands(git_calls)
+    assert message(log) == "day2: +1 question"
+
+
+# --- the message is worded while git commit runs -----------------------------------
+
+
+@pytest.fixture
+def order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What happened first: git commit started ('commit') or the entries counted ('count')."""
+    from studylog import vcs
+
+    events: list[str] = []
+    starting, counting = vcs._start_git, vcs._count_changes
+
+    def start(folder: Path, *args: str) -> Any:
+        events.append(next(a for a in args if not a.startswith("-")))
+        return starting(folder, *args)
+
+    def count(*args: Any, **kwargs: Any) -> Any:
+        events.append("count")
+        return counting(*args, **kwargs)
+
+    monkeypatch.setattr(vcs, "_start_git", start)
+    monkeypatch.setattr(vcs, "_count_changes", count)
+    return events
+
+
+def test_the_entries_are_counted_while_git_commit_runs(log: Path, order: list[str]) -> None:
+    add_question(log, DAY2)
+    commit(log)
+    # git reads the index and the work tree while the message is worded.
+    assert order == ["commit", "count"]
+    assert message(log) == "day2: +1 question"
+
+
+def test_many_paths_go_on_standard_input_and_the_message_is_worded_first(
+    log: Path, git_calls: Path, order: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studylog import vcs
+
+    monkeypatch.setattr(vcs, "_MAX_PATH_ARGUMENTS", 0)
+    create_post(open_log(root=log), NewPostRequest("day3", date=dt.date(2021, 8, 4)))
+    add_question(log, DAY1)
+    subcommands(git_calls)
+    result = commit(log)
+    assert order == ["count", "commit"]
+    assert subcommands(git_calls) == ["add", "commit"]
+    assert result.paths == [DAY1, "_posts/2021-08-04-day3.md"]
+    assert message(log) == (
+        "Update 2 study logs: +1 question\n\n- day1: +1 question\n- Add day3 study log"
+    )
+    assert git(log, "status", "--porcelain") == ""
+
+
+def test_a_failure_while_wording_commits_nothing_and_leaves_the_index_as_it_was(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studylog import vcs
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("counting broke")
+
+    monkeypatch.setattr(vcs, "_count_changes", broken)
+    head = git(log, "rev-parse", "HEAD")
+    create_post(open_log(root=log), NewPostRequest("day3", date=dt.date(2021, 8, 4)))
+    add_question(log, DAY1)
+    status = git(log, "status", "--porcelain")
+    with pytest.raises(RuntimeError, match="counting broke"):
+        commit_posts(open_log(root=log))
+    # git gave up on the empty message: no commit, no lock left, the new post untracked again.
+    assert git(log, "rev-parse", "HEAD") == head
+    assert not (log / ".git" / "index.lock").exists()
+    assert git(log, "status", "--porcelain") == status
+    monkeypatch.undo()
+    commit(log)
+    assert message(log) == (
+        "Update 2 study logs: +1 question\n\n- day1: +1 question\n- Add day3 study log"
+    )
+
+
+def test_a_hook_that_reads_its_input_doesnt_take_the_message(log: Path) -> None:
+    hook = log / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ncat > /dev/null\n", encoding="utf-8")
+    hook.chmod(0o755)
+    add_question(log, DAY2)
+    commit(log)
     assert message(log) == "day2: +1 question"
