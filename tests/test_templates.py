@@ -433,3 +433,88 @@ def test_a_path_like_template_name_is_not_told_to_become_a_file(log_root: Path, 
     done = _cli(log_root, "new", "day1", "--template", name)
     assert done.returncode == 1 and "named by a word" in done.stderr
     assert not list((log_root / "_posts").glob("*.md"))
+
+
+# --- compiled templates from the cache --------------------------------------------
+
+
+def compiled_records() -> list[Path]:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "studylog" / "templates"
+    return sorted(folder.glob("*.jinja")) if folder.is_dir() else []
+
+
+def test_a_template_is_compiled_once_and_then_read_from_the_cache(tmp_path: Path) -> None:
+    info = make(tmp_path, "{{ title | yaml }}\n{% for p in participants %}- {{ p }}\n{% endfor %}")
+    first = render_template(info, VARIABLES)
+    assert len(compiled_records()) == 1
+    # Compiling again would mean the record was not used.
+    import jinja2
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", no_compiling)
+        assert render_template(info, VARIABLES) == first == '"Day5"\n- 민수\n- 지수\n'
+
+
+def test_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
+    info = make(tmp_path, "old {{ slug }}\n")
+    assert render_template(info, VARIABLES) == "old day5\n"
+    # Same name, same size, same second: only the text differs.
+    info.path.write_text("new {{ slug }}\n", encoding="utf-8")
+    assert render_template(info, VARIABLES) == "new day5\n"
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "other-version"])
+def test_a_damaged_or_foreign_record_is_a_miss(tmp_path: Path, damage: str) -> None:
+    info = make(tmp_path, "{{ slug }} {{ day }}\n")
+    assert render_template(info, VARIABLES) == "day5 5\n"
+    (record,) = compiled_records()
+    data = bytearray(record.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+    elif damage == "truncate":
+        del data[len(data) // 2 :]
+    else:
+        # A record written under another Jinja2 (its mark is the first line after the crc).
+        import zlib
+
+        body = bytes(data[9:])
+        body = b"0.0.0" + body[body.index(b" ") :]
+        data = bytearray(b"%08x\n" % zlib.crc32(body) + body)
+    record.write_bytes(bytes(data))
+    assert render_template(info, VARIABLES) == "day5 5\n"
+
+
+def test_no_record_is_kept_with_caches_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYLOG_NO_CACHE", "1")
+    info = make(tmp_path, "{{ slug }}\n")
+    assert render_template(info, VARIABLES) == "day5\n"
+    assert compiled_records() == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "line one\n{{ titel }}\n",
+        "a\n{{ 1/0 }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ 'x' * 10**9 }}",
+        "{{ 2 ** (10**9) }}",
+        "{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}",
+    ],
+)
+def test_a_template_from_the_cache_fails_as_the_compiled_one_did(
+    tmp_path: Path, source: str
+) -> None:
+    # The sandbox and the bounds are the environment's: cached code runs under them too.
+    info = make(tmp_path, source, name="mine")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(TemplateRenderError) as err:
+            render_template(info, VARIABLES)
+        messages.append(str(err.value))
+    assert len(compiled_records()) == 1
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("Template 'mine' line ")
