@@ -178,7 +178,7 @@ def _person(value: str, what: str, dialect: Dialect) -> str:
 
 def _feedback(value: str, marker: str, dialect: Dialect) -> Value:
     """A feedback value; typed with the format's own marker (`→ 좋았다`), that marker goes."""
-    from studylog.markdown.kramdown import layout_value  # markdown-it: loaded only to write
+    from studylog.markdown.kramdown import layout_value  # the block parse: loaded only to write
 
     lines = text_lines(value, "feedback")
     if marker and lines[0].startswith(marker) and lines[0][len(marker) :].strip():

@@ -4,7 +4,9 @@ A post's structure comes from markdown-it-py's token stream and its line
 maps, never from a scan for lines starting with `#`: a `#` inside a fenced
 code block, an HTML block or a list item is not a section heading. Only
 headings at the top level of the document (not inside a list or a quote)
-are its headings.
+are its headings. The tokens come from `blockscan` for a text it fully
+understands (the same tokens, proven in tests; no markdown-it import) and
+from markdown-it for any other.
 
 Line numbers here are 0-based and count lines the way markdown-it does
 (`\\r\\n`, `\\r` and `\\n` each end a line).
@@ -13,10 +15,12 @@ Line numbers here are 0-based and count lines the way markdown-it does
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
+from studylog.markdown.blockscan import BlockToken, scan_blocks
 from studylog.markdown.headings import Heading
 
 if TYPE_CHECKING:
@@ -52,7 +56,7 @@ class Document:
     lines: list[str]
     blocks: list[Block]
     headings: list[Heading]
-    tokens: list[Token]
+    tokens: Sequence[Token | BlockToken]
 
     def section_end(self, index: int) -> int:
         """The line where heading `index`'s section ends (subsections included)."""
@@ -105,14 +109,24 @@ def _parser() -> Any:
     return _PARSER
 
 
-def parse_document(text: str) -> Document:
-    """Parse Markdown `text` (a post's body, without front matter).
+def block_tokens(text: str, env: dict[str, Any] | None = None) -> Sequence[Token | BlockToken]:
+    """markdown-it's CommonMark block tokens for `text`, with markdown-it only when needed.
 
-    The tokens are block tokens: `inline` tokens hold their source in
-    `content` but have no children.
+    `inline` tokens hold their source in `content` but have no children.
+    `env` receives the link reference definitions markdown-it finds (a text
+    that may hold one is never scanned).
     """
+    tokens = scan_blocks(text)
+    if tokens is None:
+        parsed: list[Token] = _parser().parse(text, {} if env is None else env)
+        return parsed
+    return tokens
+
+
+def parse_document(text: str) -> Document:
+    """Parse Markdown `text` (a post's body, without front matter)."""
     env: dict[str, Any] = {}
-    tokens: list[Token] = _parser().parse(text, env)
+    tokens = block_tokens(text, env)
     lines = split_lines(text)
     blocks: list[Block] = []
     headings: list[Heading] = []
@@ -140,8 +154,22 @@ def parse_document(text: str) -> Document:
     return Document(lines, blocks, headings, tokens)
 
 
+# What may make inline Markdown of a heading more than its text: escapes, code,
+# emphasis, HTML and autolinks, entities, links and images, line breaks (a
+# setext heading's lines).
+_INLINE_MARKUP = re.compile(r"[\\`*<\n]|&[#A-Za-z]|\]\(|(?<![^\W_])_|_(?![^\W_])")
+
+
 def _heading_text(source: str, env: dict[str, Any]) -> str:
-    """A heading's plain text: its inline Markdown parsed, markup dropped."""
+    """A heading's plain text: its inline Markdown parsed, markup dropped.
+
+    A heading with none of the characters inline markup needs is its own
+    text, without markdown-it: brackets are text when no `](` follows and
+    the post defines no link labels (`env` is empty), and `_` is text
+    between two letters or digits (it can neither open nor close emphasis).
+    """
+    if not env and _INLINE_MARKUP.search(source) is None:
+        return source.strip()
     md = _parser()
     children: list[Token] = []
     md.inline.parse(source, md, env, children)

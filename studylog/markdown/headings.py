@@ -8,9 +8,9 @@ both sides of studylog: the read side (`list`, `search`, `check`, `stats`,
 
 Nothing here imports markdown-it: `find_headings` is one regular
 expression over the text that skips fenced code blocks, fast enough to run
-on every post for `list`. The insert side finds its headings with
-markdown-it (`document.parse_document`), as the same `Heading`, and borrows
-the matching.
+on every post for `list`. The insert side finds its headings in
+markdown-it's block tokens (`document.parse_document`), as the same
+`Heading`, and borrows the matching.
 """
 
 from __future__ import annotations

@@ -198,14 +198,13 @@ def unescape_line(line: str) -> str:
 
 def layout_value(lines: list[str], dialect: Dialect) -> Value:
     """A typed value (its lines, first one not indented) written for the site's renderer."""
-    # markdown-it only once a document is parsed (TID253: ~17 ms to import).
-    from markdown_it import MarkdownIt
+    # The block parse only when a value is written (the read side imports this module).
+    from studylog.markdown.document import block_tokens
 
-    md = MarkdownIt("commonmark")
     code: set[int] = set()
     continuation: set[int] = set()
     fences: list[tuple[int, int]] = []
-    for token in md.parse("\n".join(lines) + "\n"):
+    for token in block_tokens("\n".join(lines) + "\n"):
         if token.map is None:
             continue
         start, end = token.map
@@ -226,7 +225,7 @@ def layout_value(lines: list[str], dialect: Dialect) -> Value:
     blank_before: set[int] = set()
     first_block = ""
     previous: str | None = None
-    for token in md.parse("\n".join(converted) + "\n"):
+    for token in block_tokens("\n".join(converted) + "\n"):
         if token.map is None or token.nesting < 0:
             continue
         start = token.map[0]
@@ -292,11 +291,11 @@ def read_value(lines: list[str]) -> list[str]:
     text = [unprotect_liquid(line) for line in lines]
     if not any("\\" in line for line in text):
         return text
-    # markdown-it only once a document is parsed (TID253: ~17 ms to import).
-    from markdown_it import MarkdownIt
+    # The block parse only for a value with a backslash (search and export read thousands).
+    from studylog.markdown.document import block_tokens
 
     code: set[int] = set()
-    for token in MarkdownIt("commonmark").parse("\n".join(text) + "\n"):
+    for token in block_tokens("\n".join(text) + "\n"):
         if token.map is not None and token.type in ("fence", "code_block", "html_block"):
             code.update(range(*token.map))
     return [line if i in code else unescape_line(line) for i, line in enumerate(text)]
