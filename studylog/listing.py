@@ -5,19 +5,21 @@ here parses YAML or imports markdown-it: `title` and `date` are read from
 the front matter with a regex (`post.summarize_front_matter`), counts come
 from `extraction.count_entries`, and a cache keyed by each file's size and
 modification time skips the posts that haven't changed. The git state
-beside each post comes from `vcs.git_states`.
+beside each post comes from `git_status.git_states`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from studylog.config import RACY_NS, Settings, cache_file, read_cache, write_cache
 from studylog.errors import PostReadError
-from studylog.log import PostRef, scan_posts
-from studylog.post import read_post, summarize_front_matter
+from studylog.log import POST_NAME, PostRef, walk_post_folders
 
 
 class PostSummary(NamedTuple):
@@ -39,9 +41,10 @@ class PostSummary(NamedTuple):
 
 def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
     """Title, front-matter date and entry counts of a post, without YAML or markdown-it."""
-    # The entry reader only when a post is read, not when the cache answers:
-    # importing it is ~10 ms of a warm `list`.
+    # The post reader and the entry counter only when a post is read, not
+    # when the cache answers: importing them is ~12 ms of a warm `list`.
     from studylog.markdown.extraction import count_entries
+    from studylog.post import read_post, summarize_front_matter
 
     post = read_post(ref.path, strict=False)
     summary = summarize_front_matter(post.front_matter)
@@ -79,8 +82,8 @@ def reader_fingerprint(settings: Settings) -> str:
     return repr((READER_VERSION, sorted(settings.sections.items()), settings.entry_formats))
 
 
-def load_post_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
-    """The records `save_post_cache` kept under `fingerprint` ({} for any other or none)."""
+def read_post_cache(path: Path | None, fingerprint: str) -> dict[str, Any]:
+    """Everything `save_post_cache` kept under `fingerprint` ({} for any other or none)."""
     if path is None:
         return {}
     # marshal only when the cache is read or written.
@@ -95,18 +98,70 @@ def load_post_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any,
         return {}
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
         return {}
-    posts = data.get("posts")
+    return data
+
+
+def load_post_cache(path: Path | None, fingerprint: str) -> dict[str, tuple[Any, ...]]:
+    """The records `save_post_cache` kept under `fingerprint` ({} for any other or none)."""
+    posts = read_post_cache(path, fingerprint).get("posts")
     return posts if isinstance(posts, dict) else {}
 
 
-def save_post_cache(path: Path | None, fingerprint: str, posts: dict[str, tuple[Any, ...]]) -> None:
-    """Keep `posts` (path -> record) atomically; a cache that can't be written is not kept."""
+def save_post_cache(
+    path: Path | None,
+    fingerprint: str,
+    posts: dict[str, tuple[Any, ...]],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Keep `posts` (path -> record), and what `extra` holds beside them, atomically.
+
+    A cache that can't be written is not kept.
+    """
     if path is None:
         return
     # marshal only when the cache is read or written.
     import marshal
 
-    write_cache(path, marshal.dumps({"fingerprint": fingerprint, "posts": posts}))
+    write_cache(path, marshal.dumps({**(extra or {}), "fingerprint": fingerprint, "posts": posts}))
+
+
+# --- the list cache -------------------------------------------------------------------
+#
+# One file per log: each post's record by path, the order of every post
+# listed when it was written (newest first), and the files listed then that
+# are not posts by their names (`notes.md`). A record is `(mtime_ns, size,
+# title, front_matter_date, questions, reviews, line)`, `line` being the
+# post's `summary_line`, so a `list` in a pipe over posts that haven't
+# changed formats nothing. The order and the others hold names, not
+# content: they stand for as long as the same files are there, whatever the
+# records say. Every record's path is in the order (`_save`), so "every file
+# listed has a record or is a known other, and there are as many as then"
+# means "the same files as then".
+
+# Bump when the record or the cache's shape changes.
+LIST_CACHE_FORMAT = 2
+
+Record = tuple[Any, ...]
+
+
+class PostLines(NamedTuple):
+    """Every post, newest first: its path and its `summary_line`, in two lists."""
+
+    paths: list[str]
+    lines: list[str]
+
+
+class _ListCache(NamedTuple):
+    path: Path | None
+    fingerprint: str
+    records: dict[str, Record]
+    order: list[str]
+    others: list[str]
+
+
+def summary_line(date: str, slug: str, title: str | None, questions: int, reviews: int) -> str:
+    """A post as `list` prints it in a pipe, without the git state: tab-separated, one line."""
+    return f"{date}\t{slug}\t{' '.join((title or '').split())}\t{questions}\t{reviews}"
 
 
 def list_summaries(settings: Settings) -> list[PostSummary]:
@@ -118,7 +173,18 @@ def list_summaries(settings: Settings) -> list[PostSummary]:
     reads no post that hasn't changed. Anything off (a changed file, other
     section settings, a new studylog) is read again.
     """
-    return _summaries(settings, scan_posts(settings), whole=True)
+    order, records = _every_post(settings)
+    return [_summary(path, records[path]) for path in order]
+
+
+def list_lines(settings: Settings) -> PostLines:
+    """Every post's `summary_line`, newest first: what `list` prints in a pipe.
+
+    Through the same cache as `list_summaries`; when no post changed and
+    none came or went, the lines and their order come from it as they are.
+    """
+    order, records = _every_post(settings)
+    return PostLines(order, [records[path][6] for path in order])
 
 
 def newest_summaries(settings: Settings, count: int) -> tuple[list[PostSummary], int]:
@@ -128,59 +194,169 @@ def newest_summaries(settings: Settings, count: int) -> tuple[list[PostSummary],
     the newest are stamped and summarised (from the same cache), so the
     cost stays that of a screenful however long the log.
     """
-    # os only to stamp the few posts shown.
-    import os
-
-    names = scan_posts(settings, stat=False)
-    posts = []
-    for date, slug, path, _, _ in names[: max(count, 0)]:
+    cache = _load(settings)
+    order, others = cache.order, cache.others
+    listed = [entry.path for _, posts in walk_post_folders(settings.posts_path) for entry in posts]
+    known = set(order)
+    known.update(others)
+    reordered = len(listed) != len(known) or not known.issuperset(listed)
+    if reordered:
+        order, others = _newest_first((path, os.path.basename(path)) for path in listed)
+    newest = order[: max(count, 0)]
+    records: dict[str, Record] = {}
+    kept: dict[str, Record] = {}
+    for path in newest:
         try:
             info = os.stat(path)
         except OSError:
             continue
-        posts.append((date, slug, path, info.st_mtime_ns, info.st_size))
-    return _summaries(settings, posts, whole=False), len(names)
+        record = cache.records.get(path)
+        if record is None or record[0] != info.st_mtime_ns or record[1] != info.st_size:
+            record = _read(path, info, settings, kept)
+            if record is None:
+                continue
+        records[path] = record
+    if reordered or kept:
+        # The other posts' records stay for the next `list`.
+        _save(cache, {**cache.records, **kept}, order, others)
+    return [_summary(path, records[path]) for path in newest if path in records], len(order)
 
 
-def _summaries(
-    settings: Settings, posts: list[tuple[str, str, str, int, int]], whole: bool
-) -> list[PostSummary]:
-    """Summaries of `posts` (from `scan_posts`), through the cache.
+def _load(settings: Settings) -> _ListCache:
+    """The list cache of this log (empty when there is none, or it is off or damaged)."""
+    path = post_cache_path("list", settings)
+    fingerprint = f"{reader_fingerprint(settings)} list {LIST_CACHE_FORMAT}"
+    data = read_post_cache(path, fingerprint)
+    records, order, others = data.get("posts"), data.get("order"), data.get("others")
+    if not (isinstance(records, dict) and isinstance(order, list) and isinstance(others, list)):
+        return _ListCache(path, fingerprint, {}, [], [])
+    return _ListCache(path, fingerprint, records, order, others)
 
-    With `whole` the posts are all the log's, and the cache is rewritten
-    with just them (a deleted post leaves it); otherwise the new summaries
-    are added to what it holds.
+
+def _save(
+    cache: _ListCache, records: dict[str, Record], order: list[str], others: list[str]
+) -> None:
+    """Keep `order`, `others` and the records of the posts in the order (none outside it)."""
+    listed = set(order)
+    kept = {path: record for path, record in records.items() if path in listed}
+    save_post_cache(cache.path, cache.fingerprint, kept, {"order": order, "others": others})
+
+
+def _every_post(settings: Settings) -> tuple[list[str], dict[str, Record]]:
+    """Every post's path, newest first, and each one's record (read where the cache is stale).
+
+    One `stat` and one look-up per file when nothing changed; when anything
+    did, the cache is rewritten with just the files listed (a deleted post
+    leaves it).
     """
-    # time only to date the cache.
+    # The collector off while the cache is loaded and the posts stamped: the
+    # ~70,000 objects made here hold no cycles, and their allocation set off
+    # ~28 collections (~2 ms) on a warm `list` over 10,000 posts.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _stamp_every_post(settings)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _stamp_every_post(settings: Settings) -> tuple[list[str], dict[str, Record]]:
+    cache = _load(settings)
+    folders = list(walk_post_folders(settings.posts_path))
+    get = cache.records.get
+    stale: dict[str, os.stat_result | None] = {}
+    listed = 0
+    for _, posts in folders:
+        listed += len(posts)
+        for entry in posts:
+            try:
+                info = entry.stat()
+            except OSError:
+                stale[entry.path] = None
+                continue
+            record = get(entry.path)
+            if record is None or record[0] != info.st_mtime_ns or record[1] != info.st_size:
+                stale[entry.path] = info
+    if stale and cache.others:
+        for path in cache.others:
+            stale.pop(path, None)
+    if not stale and listed == len(cache.order) + len(cache.others):
+        # Every file has its record or is a known other, and there are as
+        # many as then: the same files.
+        return cache.order, cache.records
+    order, others = _newest_first(
+        (entry.path, entry.name) for _, posts in folders for entry in posts
+    )
+    records: dict[str, Record] = {}
+    kept: dict[str, Record] = {}
+    for path in order:
+        if path not in stale:
+            records[path] = kept[path] = cache.records[path]
+            continue
+        stamp = stale[path]
+        record = None if stamp is None else _read(path, stamp, settings, kept)
+        if record is not None:
+            records[path] = record
+    order = [path for path in order if path in records]
+    _save(cache, kept, order, others)
+    return order, records
+
+
+def _newest_first(named: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Of `(path, file name)`: the posts' paths newest first (date, slug, path), and the others."""
+    keys: list[tuple[str, str, str]] = []
+    others: list[str] = []
+    for path, name in named:
+        parts = _post_name(name)
+        if parts is None:
+            others.append(path)
+        else:
+            keys.append((parts[0], parts[1], path))
+    keys.sort(reverse=True)
+    return [path for _, _, path in keys], others
+
+
+def _post_name(name: str) -> tuple[str, str] | None:
+    """(date, slug) of a post's file name, None when it is not Jekyll's `YYYY-MM-DD-slug.md`."""
+    parts = POST_NAME.match(name)
+    if parts is None:
+        return None
+    try:
+        dt.date(int(parts[1]), int(parts[2]), int(parts[3]))
+    except ValueError:
+        return None
+    return name[:10], parts[4]
+
+
+def _read(
+    path: str, info: os.stat_result, settings: Settings, kept: dict[str, Record]
+) -> Record | None:
+    """The record of a post read now (None: unreadable), kept unless racy."""
+    # time only when a post is read.
     import time
 
-    cache_path = post_cache_path("list", settings)
-    fingerprint = reader_fingerprint(settings)
-    cache = load_post_cache(cache_path, fingerprint)
+    date, slug = _date_slug(path)
+    try:
+        summary = summarize_post(PostRef(dt.date.fromisoformat(date), slug, Path(path)), settings)
+    except PostReadError:
+        return None
+    line = summary_line(date, slug, summary.title, summary.questions, summary.reviews)
+    record = (info.st_mtime_ns, info.st_size, *summary[3:], line)
     # git's "racily clean" rule: a file changed within RACY_NS of this scan may
     # change again within the same timestamp tick (1 s on some file systems)
     # at the same size, so it is read now but not remembered.
-    racy_after = time.time_ns() - RACY_NS
-    fresh: dict[str, tuple[Any, ...]] = {}
-    summaries: list[PostSummary] = []
-    changed = False
-    for date, slug, path, mtime, size in posts:
-        cached = cache.get(path)
-        if cached is not None and cached[0] == mtime and cached[1] == size:
-            fresh[path] = cached
-            summaries.append(PostSummary(date, slug, path, *cached[2:]))
-            continue
-        ref = PostRef(dt.date.fromisoformat(date), slug, Path(path))
-        try:
-            summary = summarize_post(ref, settings)
-        except PostReadError:
-            continue
-        changed = True
-        if mtime < racy_after:
-            fresh[path] = (mtime, size, *summary[3:])
-        summaries.append(summary)
-    if whole and (changed or len(fresh) != len(cache)):
-        save_post_cache(cache_path, fingerprint, fresh)
-    elif not whole and changed:
-        save_post_cache(cache_path, fingerprint, {**cache, **fresh})
-    return summaries
+    if info.st_mtime_ns < time.time_ns() - RACY_NS:
+        kept[path] = record
+    return record
+
+
+def _summary(path: str, record: Record) -> PostSummary:
+    return PostSummary(*_date_slug(path), path, *record[2:6])
+
+
+def _date_slug(path: str) -> tuple[str, str]:
+    """The date and slug of a path in the order, whose name was checked on the way in."""
+    parts = _post_name(os.path.basename(path))
+    assert parts is not None, path
+    return parts

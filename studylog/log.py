@@ -57,13 +57,15 @@ def site_timezone(settings: Settings) -> str | None:
     return settings.timezone or read_site_timezone(settings.root)
 
 
-def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(folder, entry) of every `.md`/`.markdown` file under the posts folder: the one walker.
+def walk_post_folders(posts_path: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """(folder, its post files) for each folder under the posts folder: the one walker.
 
-    Subfolders count, linked subfolders and hidden names (`.drafts`,
-    `.#day5.md`) don't. One `os.scandir` per folder and no `Path` objects:
-    with 10,000 posts this is a few milliseconds. The names are not checked
-    against Jekyll's rule here (see `post_ref`).
+    Post files are the `.md`/`.markdown` files; subfolders count, linked
+    subfolders and hidden names (`.drafts`, `.#day5.md`) don't. One
+    `os.scandir` per folder and no `Path` objects: with 10,000 posts this
+    is a few milliseconds. A folder at a time, so a caller that stats every
+    post (`list`) pays no generator step per file. The names are not
+    checked against Jekyll's rule here (see `post_ref`).
     """
     stack = [os.fspath(posts_path)]
     while stack:
@@ -73,6 +75,7 @@ def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 entries = list(scan)
         except OSError:
             continue
+        posts: list[os.DirEntry[str]] = []
         for entry in entries:
             name = entry.name
             if name[0] == ".":
@@ -83,38 +86,19 @@ def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
             # devices (opening a FIFO would block forever) and folders.
             try:
                 if name.endswith(POST_SUFFIXES) and entry.is_file():
-                    yield folder, entry
+                    posts.append(entry)
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
             except OSError:
                 continue
+        yield folder, posts
 
 
-def scan_posts(settings: Settings, stat: bool = True) -> list[tuple[str, str, str, int, int]]:
-    """Every post file as `(date, slug, path, mtime_ns, size)`, newest first.
-
-    The same posts as `Log.iter_posts`, with one `stat` each and kept as
-    strings: this is the part of `list` that scales with the log. Without
-    `stat`, names only (mtime and size 0), for a caller that needs the
-    stamps of a few of them.
-    """
-    found: list[tuple[str, str, str, int, int]] = []
-    for _, entry in walk_post_files(settings.posts_path):
-        name = entry.name
-        parts = POST_NAME.match(name)
-        if parts is None:
-            continue
-        try:
-            dt.date(int(parts[1]), int(parts[2]), int(parts[3]))
-            info = entry.stat() if stat else None
-        except (OSError, ValueError):
-            continue
-        if info is None:
-            found.append((name[:10], parts[4], entry.path, 0, 0))
-        else:
-            found.append((name[:10], parts[4], entry.path, info.st_mtime_ns, info.st_size))
-    found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
-    return found
+def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(folder, entry) of every post file under the posts folder (see `walk_post_folders`)."""
+    for folder, posts in walk_post_folders(posts_path):
+        for entry in posts:
+            yield folder, entry
 
 
 @dataclass(frozen=True)

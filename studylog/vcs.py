@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studylog.errors import CommitRejectedError, GitError, OperationInProgressError, StudylogError
+from studylog.git_status import LITERAL_PATHSPECS, parse_status, status_command
 from studylog.log import POST_NAME, POST_SUFFIXES
 from studylog.post import read_post
 
 if TYPE_CHECKING:
-    from studylog.config import Settings
     from studylog.log import Log
 
 IDENTITY_HELP = (
@@ -40,9 +40,8 @@ IDENTITY_HELP = (
     "`git config --global user.email you@example.com`, then try again"
 )
 
-# The path-taking git commands read names literally: a post named
-# `2021-08-05-[day5].md` is a file, not a glob.
-_LITERAL = ("--literal-pathspecs",)
+# The path-taking git commands read names literally (see `git_status`).
+_LITERAL = (LITERAL_PATHSPECS,)
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -258,46 +257,6 @@ def post_label(path: str) -> str:
     return match[4] if match else name.rsplit(".", 1)[0]
 
 
-@dataclass(frozen=True)
-class StatusLine:
-    """One entry of `git status --porcelain=v1 -z`: its two-letter code and path(s).
-
-    `path` is relative to the repository's top; `old_path` is the source of
-    a rename or copy.
-    """
-
-    code: str
-    path: str
-    old_path: str | None = None
-
-
-def parse_status(output: str) -> list[StatusLine]:
-    """The entries of `git status --porcelain=v1 -z` output: the one parser of it."""
-    fields = output.split("\0")
-    lines: list[StatusLine] = []
-    index = 0
-    while index < len(fields):
-        entry = fields[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, path = entry[:2], entry[3:]
-        old_path = None
-        if code[0] in "RC" and index < len(fields):
-            old_path = fields[index]  # the original name of a rename or copy follows
-            index += 1
-        lines.append(StatusLine(code, path, old_path))
-    return lines
-
-
-def _status_command(pathspecs: Sequence[str]) -> list[str]:
-    # Pathspecs keep git from scanning the whole tree: in a 20,000-file repo
-    # `status -- _posts` costs a few ms where a full status costs ~50.
-    return ["git", *_LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--"] + [
-        *pathspecs
-    ]
-
-
 def read_status(
     repo: Repository,
     pathspecs: Sequence[str],
@@ -312,7 +271,7 @@ def read_status(
     """
     try:
         process = subprocess.Popen(
-            _status_command(pathspecs),
+            status_command(pathspecs),
             cwd=repo.top,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -828,57 +787,3 @@ __all__ = [
     "is_inside_repository",
     "open_repository",
 ]
-
-
-# --- the git state of each post, for `list` ------------------------------------------
-
-
-def start_git_status(settings: Settings) -> subprocess.Popen[str] | None:
-    """Start `git status` on the posts folder in the background (see `git_states`)."""
-    try:
-        return subprocess.Popen(
-            _status_command([settings.posts_dir]),
-            cwd=settings.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-        )
-    except OSError:
-        return None
-
-
-def git_states(process: subprocess.Popen[str] | None, settings: Settings) -> dict[str, str] | None:
-    """Each changed post's git state by path: `new`, `modified`, `staged` or `deleted`.
-
-    Posts not in the mapping are committed and unchanged. None when the log
-    is not in a git repository (or git is missing). This runs the `git`
-    program directly rather than GitPython, which `list` can't afford to import.
-    """
-    if process is None:
-        return None
-    out, _ = process.communicate()
-    if process.returncode != 0:
-        return None
-    posts_dir = settings.posts_dir.strip("/")
-    states: dict[str, str] = {}
-    for line in parse_status(out):
-        code, name = line.code, line.path
-        # git prints paths from the top of the repository; the log may sit below it.
-        at = name.find(posts_dir + "/")
-        while at > 0 and name[at - 1] != "/":
-            at = name.find(posts_dir + "/", at + 1)
-        if at < 0:
-            continue
-        path = str(settings.root / name[at:])
-        if code == "??":
-            states[path] = "new"
-        elif "D" in code:
-            states[path] = "deleted"
-        elif code[1] != " ":
-            states[path] = "modified"
-        else:
-            states[path] = "staged"
-    return states

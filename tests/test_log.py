@@ -14,7 +14,8 @@ from studylog.errors import (
     PostNotFoundError,
     SlugInvalidError,
 )
-from studylog.log import check_slug, open_log, parse_date, scan_posts
+from studylog.listing import list_summaries
+from studylog.log import check_slug, open_log, parse_date
 from studylog.scaffold import open_or_create_log
 
 TODAY = dt.date(2021, 8, 5)
@@ -125,7 +126,7 @@ def test_list_and_the_log_walk_the_same_posts(log_root: Path, tmp_path: Path) ->
     (elsewhere / "2021-08-07-linked.md").write_text("x\n", encoding="utf-8")
     (log_root / "_posts" / "linked").symlink_to(elsewhere)
     log = open_log(root=log_root)
-    walked = [path for _, _, path, _, _ in scan_posts(log.settings)]
+    walked = [summary.path for summary in list_summaries(log.settings)]
     assert walked == [str(ref.path) for ref in log.posts()]
     assert [Path(path).name for path in walked] == [
         "2021-08-06-inside.md",

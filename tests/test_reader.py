@@ -472,8 +472,8 @@ def test_the_one_reader_is_strict_for_writes_and_lenient_for_reads(tmp_path: Pat
 
 def test_git_states_when_the_log_sits_below_the_repository_top(tmp_path: Path) -> None:
     from conftest import build_file_tree, git
+    from studylog.git_status import git_states, start_git_status
     from studylog.listing import list_summaries
-    from studylog.vcs import git_states, start_git_status
 
     root = tmp_path / "repo" / "blog"
     build_file_tree(

@@ -163,13 +163,22 @@ def list_posts(root: Path | None, as_json: bool = False, all_posts: bool = False
     """`studylog list`: every post in a pipe or as JSON, the newest that fit on a terminal."""
     # Loaded by this command only: every other command starts without it.
     from studylog.cli import render
-    from studylog.listing import list_summaries, newest_summaries
-    from studylog.vcs import git_states, start_git_status
+    from studylog.git_status import git_states, start_git_status
+    from studylog.listing import list_lines, list_summaries, newest_summaries
 
     log = open_log_at(root)
     # git status runs while the posts are read; it is ready by the time they are.
     process = start_git_status(log.settings)
     table = render.is_terminal() and not as_json
+    if not table and not as_json:
+        # A pipe: the lines the cache keeps, with no summary built per post.
+        lines = list_lines(log.settings)
+        states = git_states(process, log.settings)
+        if not lines.paths:
+            say_no_posts(log)
+            return
+        render.list_plain(lines, states, sys.stdout)
+        return
     rows = render.list_rows_that_fit() if table and not all_posts else None
     if rows is None:
         summaries = list_summaries(log.settings)
@@ -198,10 +207,7 @@ def list_posts(root: Path | None, as_json: bool = False, all_posts: bool = False
         )
         return
     if not summaries:
-        say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
-        return
-    if not table:
-        render.list_plain(summaries, states, sys.stdout)
+        say_no_posts(log)
         return
     render.list_table(summaries, states, sys.stdout)
     more = total - len(summaries)
@@ -209,6 +215,10 @@ def list_posts(root: Path | None, as_json: bool = False, all_posts: bool = False
         sys.stdout.flush()
         plural = "post" if more == 1 else "posts"
         say(f"… and {more:,} older {plural}: `studylog list --all` shows them all.")
+
+
+def say_no_posts(log: Log) -> None:
+    say(f"No posts in {display_path(log.posts_path)} yet; create one with `studylog new SLUG`.")
 
 
 def search(

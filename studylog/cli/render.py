@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from studylog.check import Finding, Rule
-    from studylog.listing import PostSummary
+    from studylog.listing import PostLines, PostSummary
     from studylog.reader import ReadPost
     from studylog.search import SearchHit
     from studylog.stats import Stats, Streak, Week
@@ -76,18 +76,23 @@ def _state(states: dict[str, str] | None, path: str) -> str:
     return states.get(path, "clean")
 
 
-def list_plain(
-    summaries: Sequence[PostSummary], states: dict[str, str] | None, out: TextIO
-) -> None:
-    """One tab-separated line per post: date, slug, title, questions, reviews, git state."""
-    get = (states or {}).get
+def list_plain(posts: PostLines, states: dict[str, str] | None, out: TextIO) -> None:
+    """One tab-separated line per post: its `summary_line` and its git state."""
     default = "-" if states is None else "clean"
-    lines = [
-        f"{s.date}\t{s.slug}\t{' '.join((s.title or '').split())}\t"
-        f"{s.questions}\t{s.reviews}\t{get(s.path, default)}\n"
-        for s in summaries
-    ]
-    out.write("".join(lines))
+    if not states:
+        # Every post in the same state (a clean log, or none in git): one join.
+        end = f"\t{default}\n"
+        out.write(end.join(posts.lines) + end)
+        return
+    get = states.get
+    out.write(
+        "".join(
+            [
+                f"{line}\t{get(path, default)}\n"
+                for path, line in zip(posts.paths, posts.lines, strict=True)
+            ]
+        )
+    )
 
 
 def list_rows_that_fit() -> int:
