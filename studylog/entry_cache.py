@@ -5,19 +5,27 @@ sections and the questions and reviews around them. Reading those back out
 of the post (`markdown.extraction`) was most of the ~0.3 ms `search` spent
 on each matching post, so they are kept per post under
 `$XDG_CACHE_HOME/studylog/entries/` (off with `STUDYLOG_NO_CACHE=1`, as
-for `list`).
+for `list`). The reader itself (~20 ms to import with the modules under
+it) is imported only when a post has no usable record: a search answered
+from the cache never loads it.
 
 A record is used only for the very text it was read from: it holds a
 blake2b digest of the post's text, and the post is read anyway (to find
 the matching lines), so a post changed in any way, even by hand to the
 same size within the same second, is read again. Size and modification
-time, which `list`'s cache trusts, are not used at all. The record also
+time, which `list`'s cache trusts, are not used at all: stamping the post
+would cost about what the digest does, and promise less. The record also
 holds the post's path (file names are a crc32 of it, which two posts may
 share) and a fingerprint of the reader: its version, the log's section and
 entry settings, and the size and modification time of the reader's source
 files and this one's, so a changed reader never meets records of the old one.
 Anything that doesn't match, can't be read or doesn't unpack is a miss: the
 post is read into entries as without the cache, and the record replaced.
+
+Each log's records have a folder of their own, pruned when a search has
+just written records and the last pruning is a day old: the records of
+posts that are gone (deleted, renamed) are removed, so the folder holds
+about one record per post that a search has matched.
 """
 
 from __future__ import annotations
@@ -36,26 +44,24 @@ except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
 from studylog.config import Settings, cache_file, read_cache, write_cache
-from studylog.markdown import extraction, headings, items, kramdown
-from studylog.markdown.extraction import (
-    QuestionEntry,
-    ReviewEntry,
-    Section,
-    questions_in,
-    reviews_in,
-    split_sections,
-)
-from studylog.markdown.headings import QUESTIONS, REVIEWS
+from studylog.log import walk_post_files
+from studylog.markdown.model import QuestionEntry, ReviewEntry, Section
 
 # Bump when a record's layout changes. A change to the reader (or to this
 # file) also changes the fingerprint: their sizes and times are in it.
-RECORD_VERSION = 2
-# Modules whose code decides what a post's sections and entries are.
-_READER_MODULES = (extraction, headings, items, kramdown)
+RECORD_VERSION = 3
+# The files whose code decides what a post's sections and entries are, in
+# the `markdown` folder: stamped by name, so a search answered from the
+# cache never imports them.
+_READER_FILES = ("extraction.py", "headings.py", "items.py", "kramdown.py", "model.py")
 _QUESTION_FIELDS = tuple(field.name for field in fields(QuestionEntry))
 _REVIEW_FIELDS = tuple(field.name for field in fields(ReviewEntry))
 # split_sections' own "to the end of the post" line.
 _LAST_LINE = 1 << 62
+# How often a log's folder of records is pruned (only by a search that wrote one).
+PRUNE_EVERY_NS = 24 * 3600 * 1_000_000_000
+# The file whose modification time says when the folder was last pruned.
+_PRUNED_STAMP = ".pruned"
 
 
 class SectionEntries(NamedTuple):
@@ -75,9 +81,10 @@ class EntryCache:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        folder = cache_file("entries")
+        folder = _records_folder(settings)
         self._fingerprint = _fingerprint(settings) if folder is not None else None
-        self._folder = os.fspath(folder) if folder is not None else None
+        self._folder = folder
+        self._pruned = False
 
     def sections_touching(
         self, path: Path, text: str, body_start: int, lines: set[int] | None
@@ -95,12 +102,8 @@ class EntryCache:
         offset = text.count("\n", 0, body_start)
         if self._folder is None or self._fingerprint is None:
             return _read_touching(text[body_start:], settings, offset, lines)
-        # zlib only when the cache is used.
-        import zlib
-
         key = os.fspath(path)
-        name = f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.marshal"
-        cache = os.path.join(self._folder, name)
+        cache = os.path.join(self._folder, _record_name(key))
         digest = _digest(text)
         record = _load(cache)
         if record is not None and record[:3] == (self._fingerprint, key, digest):
@@ -109,14 +112,76 @@ class EntryCache:
             except (ValueError, EOFError, TypeError, IndexError):
                 pass  # a record of another shape: a miss, read the post again
         records = _records(text[body_start:], settings, offset)
+        if not self._pruned:
+            self._pruned = True
+            prune_records(settings, self._folder)
         write_cache(Path(cache), marshal.dumps((self._fingerprint, key, digest, records)))
         return _from_records(records, text[body_start:], lines)
+
+
+def _records_folder(settings: Settings) -> str | None:
+    """The folder of this log's records, or None when caches are off."""
+    # zlib only when a cache folder is named.
+    import zlib
+
+    root = os.fspath(settings.root)
+    folder = cache_file("entries")
+    if folder is None:
+        return None
+    crc = zlib.crc32(root.encode("utf-8", "surrogateescape"))
+    return os.path.join(folder, f"{os.path.basename(root)}-{crc:08x}")
+
+
+def _record_name(key: str) -> str:
+    # zlib only when a record is named.
+    import zlib
+
+    return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.marshal"
+
+
+def prune_records(settings: Settings, folder: str, now_ns: int | None = None) -> bool:
+    """Remove the records of posts that are gone, if the folder was last pruned a day ago or more.
+
+    Returns whether it pruned. Costs one walk of the posts folder (a few
+    milliseconds at 10,000 posts), so it runs at most once a day, and only
+    from a search that is writing records anyway.
+    """
+    # time only when pruning may be due.
+    import time
+
+    stamp = os.path.join(folder, _PRUNED_STAMP)
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    try:
+        if now_ns - os.stat(stamp).st_mtime_ns < PRUNE_EVERY_NS:
+            return False
+    except OSError:
+        pass  # never pruned (or a new folder): prune now
+    try:
+        kept = {
+            _record_name(os.path.normpath(entry.path))
+            for _, entry in walk_post_files(settings.posts_path)
+        }
+        os.makedirs(folder, exist_ok=True)
+        with open(stamp, "wb"):
+            pass
+        os.utime(stamp, ns=(now_ns, now_ns))
+        with os.scandir(folder) as scan:
+            stale = [e.path for e in scan if e.name.endswith(".marshal") and e.name not in kept]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        return False  # an unusable cache folder is simply not pruned
+    return True
 
 
 def _read_touching(
     body: str, settings: Settings, offset: int, lines: set[int] | None
 ) -> list[SectionEntries]:
     """Without the cache: only the sections and entries that matter are read."""
+    # The reader only for a post the cache can't answer.
+    from studylog.markdown.extraction import questions_in, reviews_in, split_sections
+    from studylog.markdown.headings import QUESTIONS, REVIEWS
+
     return [
         SectionEntries(
             section,
@@ -134,6 +199,10 @@ def _records(body: str, settings: Settings, offset: int) -> list[tuple[Any, ...]
     one the digest vouches for), and the range of file lines it spans as
     `split_sections` reckons it, so a hit can pick its sections unread.
     """
+    # The reader only for a post the cache can't answer.
+    from studylog.markdown.extraction import questions_in, reviews_in, split_sections
+    from studylog.markdown.headings import QUESTIONS, REVIEWS
+
     sections = split_sections(body, settings, offset)
     records: list[tuple[Any, ...]] = []
     cursor = 0
@@ -219,10 +288,12 @@ def _digest(text: str) -> bytes:
 
 def _fingerprint(settings: Settings) -> str | None:
     """What the records were read with, or None when the reader's files can't be stamped."""
+    here = os.path.dirname(__file__)
+    sources = [__file__, *(os.path.join(here, "markdown", name) for name in _READER_FILES)]
     stamps = []
-    for source in (__file__, *(module.__file__ for module in _READER_MODULES)):
+    for source in sources:
         try:
-            info = os.stat(source or "")
+            info = os.stat(source)
         except OSError:
             return None
         stamps.append((info.st_size, info.st_mtime_ns))

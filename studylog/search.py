@@ -6,18 +6,18 @@ text are NFKC-normalised and case-folded, so composed and decomposed Hangul
 
 Speed: before a post is parsed into entries, a cheap prefilter has to find
 the query in its raw bytes. With ripgrep on PATH the prefilter is one
-`rg -l` over the posts folder, whose finds are searched as they come
-(`search_log`); without it, each file's bytes are searched for the query's
-NFC and NFD forms, ASCII case folded (`search_posts`). Only the posts that
-pass are read into entries.
+`rg -l` over the posts folder (`studylog.ripgrep`, started by
+`start_prefilter` as soon as the log is known), whose finds are searched as
+they come (`search_log`); without it, each file's bytes are searched for
+the query's NFC and NFD forms, ASCII case folded (`search_posts`). Only the
+posts that pass are read into entries, from a cache where they haven't
+changed (`studylog.entry_cache`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from studylog.config import Settings
 from studylog.errors import SearchQueryError, StudylogError
-from studylog.log import POST_SUFFIXES, Log, PostRef, filter_posts, in_window, post_ref
+from studylog.log import Log, PostRef, filter_posts, in_window, post_ref
 from studylog.post import (
     find_key,
     front_matter_title,
@@ -34,10 +34,11 @@ from studylog.post import (
     read_post_bytes,
     split_front_matter,
 )
+from studylog.ripgrep import Ripgrep, start_ripgrep
 
 if TYPE_CHECKING:
     from studylog.entry_cache import EntryCache
-    from studylog.markdown.extraction import QuestionEntry, ReviewEntry, Section
+    from studylog.markdown.model import QuestionEntry, ReviewEntry, Section
 
 SCOPES = ("questions", "reviews", "all")
 # More context than this is reading the post: `studylog show` or an editor does that.
@@ -156,21 +157,14 @@ def _bytes_needles(query: str) -> list[bytes] | None:
     return [needle.lower().encode("utf-8") for needle in _needles(query)]
 
 
-def _start_rg(rg: str, query: str, folder: Path) -> subprocess.Popen[bytes] | None:
-    command = [rg, "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden", "--no-messages"]
-    # The files `log.walk_post_files` takes: post suffixes, no hidden names.
-    for suffix in POST_SUFFIXES:
-        command += ["-g", f"*{suffix}"]
-    command += ["-g", "!.*"]
-    for needle in _needles(query):
-        command += ["-e", needle]
-    command += ["--", str(folder)]
-    try:
-        return subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-        )
-    except OSError:
-        return None
+def start_prefilter(settings: Settings, query: str) -> Ripgrep | None:
+    """ripgrep looking for `query` in the log's posts, or None without it.
+
+    Started before the rest of a search is even imported (see
+    `cli.bodies.search`): hand it to `search_log` or `iter_search_log`,
+    which read and reap it, or `stop` it.
+    """
+    return start_ripgrep(_needles(query.strip()), os.fspath(settings.posts_path))
 
 
 def _in_real_folders(path: str, folder: str) -> bool:
@@ -188,42 +182,42 @@ def _in_real_folders(path: str, folder: str) -> bool:
 
 
 def search_log(
-    settings: Settings, query: SearchQuery, use_rg: bool | None = None
+    settings: Settings,
+    query: SearchQuery,
+    use_rg: bool | None = None,
+    started: Ripgrep | None = None,
 ) -> list[SearchHit]:
     """Every hit for `query` in the log's posts, newest post first.
 
     With ripgrep, the posts are never listed one by one: ripgrep names the
     files that contain the query and only those become posts, each searched
     as soon as ripgrep names it (while it is still looking for more).
-    Without ripgrep, every post is listed and prefiltered in Python (see
-    `search_posts`).
+    `started` is ripgrep already looking (`start_prefilter`); without it,
+    ripgrep is started here unless `use_rg` is False. Without ripgrep,
+    every post is listed and prefiltered in Python (see `search_posts`).
     """
-    rg = shutil.which("rg") if use_rg is not False else None
-    process = _start_rg(rg, query.text.strip(), settings.posts_path) if rg else None
-    if process is None or process.stdout is None:
+    finder = started or (start_prefilter(settings, query.text) if use_rg is not False else None)
+    if finder is None:
         return _search_all(settings, query)
     folder = os.path.normpath(settings.posts_path)
-    entries = _entry_cache(settings)
     hits: list[SearchHit] = []
-    pending = b""
-    while True:
-        chunk = os.read(process.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        *names, pending = (pending + chunk).split(b"\0")
-        for name in names:
+    try:
+        entries = _entry_cache(settings)
+        for name in finder.names():
             hits.extend(_search_named(name, folder, entries, query))
-    process.stdout.close()
-    if process.wait() not in (0, 1):
+    finally:
+        finder.stop()
+    if finder.finish() not in (0, 1):
         return _search_all(settings, query)
-    if pending:
-        hits.extend(_search_named(pending, folder, entries, query))
     hits.sort(key=lambda h: (h.ref.date, h.ref.slug, str(h.ref.path)), reverse=True)
     return hits
 
 
 def iter_search_log(
-    settings: Settings, query: SearchQuery, use_rg: bool | None = None
+    settings: Settings,
+    query: SearchQuery,
+    use_rg: bool | None = None,
+    started: Ripgrep | None = None,
 ) -> Iterator[SearchHit]:
     """`search_log`'s hits in the same order, a post at a time (for `search --json`).
 
@@ -231,18 +225,17 @@ def iter_search_log(
     searched and its hits given out before the next is read: a query that
     matches most of 10,000 posts holds one post's hits, not all of them.
     """
-    rg = shutil.which("rg") if use_rg is not False else None
-    process = _start_rg(rg, query.text.strip(), settings.posts_path) if rg else None
-    if process is None or process.stdout is None:
-        yield from iter_search_posts(list(Log(settings).iter_posts()), settings, query)
-        return
-    found = process.stdout.read()
-    process.stdout.close()
-    if process.wait() not in (0, 1):
+    finder = started or (start_prefilter(settings, query.text) if use_rg is not False else None)
+    if finder is not None:
+        try:
+            found = list(finder.names())
+        finally:
+            finder.stop()
+    if finder is None or finder.finish() not in (0, 1):
         yield from iter_search_posts(list(Log(settings).iter_posts()), settings, query)
         return
     folder = os.path.normpath(settings.posts_path)
-    refs = [ref for raw in found.split(b"\0") if (ref := _named_post(raw, folder, query))]
+    refs = [ref for raw in found if (ref := _named_post(raw, folder, query))]
     yield from _search_newest_first(refs, settings, query)
 
 
@@ -261,8 +254,8 @@ def _search_newest_first(
 
 
 def _entry_cache(settings: Settings) -> EntryCache:
-    # The entry reader and its cache (~20 ms to import) once ripgrep is
-    # already looking, so that the import and ripgrep's walk overlap.
+    # The entries' cache once ripgrep is already looking, so that the import
+    # and ripgrep's walk overlap.
     from studylog.entry_cache import EntryCache
 
     return EntryCache(settings)

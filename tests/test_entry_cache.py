@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import marshal
 import os
+import subprocess
+import sys
+import time
+import zlib
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_POST, corpus_posts
-from studylog import entry_cache
+from conftest import SAMPLE_POST, build_file_tree, corpus_posts
 from studylog.config import Settings, cache_folder, read_cache, settings_from_mapping, write_cache
-from studylog.entry_cache import EntryCache
+from studylog.entry_cache import PRUNE_EVERY_NS, EntryCache
 from studylog.log import PostRef, post_ref
+from studylog.markdown import extraction
 from studylog.markdown.extraction import split_sections
 from studylog.post import read_post
 from studylog.search import SearchQuery, search_posts
@@ -31,8 +35,8 @@ def _log(tmp_path: Path, posts: list[Path]) -> tuple[list[PostRef], Settings]:
 
 
 def _records() -> list[Path]:
-    folder = cache_folder() / "entries"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    # A folder per log, a record per post in it.
+    return sorted((cache_folder() / "entries").glob("*/*.marshal"))
 
 
 def _no_reading(*args: object, **kwargs: object) -> None:
@@ -58,7 +62,7 @@ def test_cached_and_uncached_search_give_the_same_hits_on_the_corpus(
     # answered from the records alone (reading a post into entries fails it).
     assert [search_posts(refs, settings, query) for query in cases] == uncached
     assert len(_records()) >= len({hit.ref.path for hits in uncached for hit in hits})
-    monkeypatch.setattr(entry_cache, "split_sections", _no_reading)
+    monkeypatch.setattr(extraction, "split_sections", _no_reading)
     assert [search_posts(refs, settings, query) for query in cases] == uncached
     assert sum(len(hits) for hits in uncached) > 100
 
@@ -112,7 +116,7 @@ def test_a_post_edited_by_hand_to_the_same_size_and_time_is_never_served_stale(
         reads.append(1)
         return split_sections(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(entry_cache, "split_sections", counting)
+    monkeypatch.setattr(extraction, "split_sections", counting)
     after = search_posts([ref], settings, query)
     renamed = search_posts([ref], settings, SearchQuery("화소"))
     monkeypatch.setenv("STUDYLOG_NO_CACHE", "1")
@@ -179,3 +183,96 @@ def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("STUDYLOG_NO_CACHE", "1")
     assert search_posts([ref], settings, SearchQuery("픽셀"))
     assert not (cache_folder() / "entries").exists()
+
+
+def test_a_search_answered_from_the_cache_never_imports_the_reader(tmp_path: Path) -> None:
+    files = {
+        f"_posts/2021-08-0{day}-day{day}.md": (
+            "---\ntitle: x\n---\n### 질문내용\n\n"
+            f"1. 민수님 질문 : 드롭아웃 {day}\n\n    답변 : 네\n"
+        )
+        for day in range(1, 4)
+    }
+    root = build_file_tree(tmp_path, files)
+    # A fresh interpreter each time: what `studylog search` imports, seen from inside.
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from studylog.config import settings_from_mapping\n"
+        "from studylog.search import SearchQuery, search_log\n"
+        f"settings = settings_from_mapping(Path({str(root)!r}), {{}}, source='test')\n"
+        "hits = search_log(settings, SearchQuery('드롭아웃'))\n"
+        "print([(h.ref.slug, h.line, h.entry.answers) for h in hits])\n"
+        "print('studylog.markdown.extraction' in sys.modules)\n"
+    )
+
+    def search() -> tuple[str, bool]:
+        done = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, check=True
+        )
+        hits, imported = done.stdout.splitlines()
+        return hits, imported == "True"
+
+    first, read = search()
+    assert read  # no records yet: the posts were read into entries
+    assert "('day3', 6, ('네',))" in first
+    assert search() == (first, False)
+    # A changed post (same size) is read again, the reader imported for it alone.
+    post = root / "_posts/2021-08-02-day2.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("네", "예"), encoding="utf-8")
+    changed, read = search()
+    assert read
+    assert changed == first.replace("('day2', 6, ('네',))", "('day2', 6, ('예',))")
+    assert changed != first
+    assert search() == (changed, False)
+
+
+def _stamp_days_ago(folder: Path, days: int) -> None:
+    stamp = folder / ".pruned"
+    when = time.time_ns() - days * PRUNE_EVERY_NS
+    os.utime(stamp, ns=(when, when))
+
+
+def test_records_of_deleted_posts_are_pruned_once_a_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        f"_posts/2021-08-0{day}-day{day}.md": (
+            f"---\ntitle: x\n---\n## 질문내용\n\n1. 드롭아웃 {day}?\n"
+        )
+        for day in range(1, 5)
+    }
+    root = build_file_tree(tmp_path, files)
+    settings = settings_from_mapping(root, {}, source="test")
+    query = SearchQuery("드롭아웃")
+
+    def search() -> list[str]:
+        refs = [ref for ref in (post_ref(p) for p in (root / "_posts").iterdir()) if ref]
+        return [hit.ref.slug for hit in search_posts(refs, settings, query)]
+
+    assert search() == ["day4", "day3", "day2", "day1"]
+    records = _records()
+    assert len(records) == 4
+    folder = records[0].parent
+    (root / "_posts/2021-08-01-day1.md").unlink()
+    (root / "_posts/2021-08-02-day2.md").rename(root / "_posts/2021-08-02-moved.md")
+    # Pruned a moment ago: the stale records stay (nothing is walked for them).
+    assert search() == ["day4", "day3", "moved"]
+    assert len(_records()) == 5
+    # A day later, a search that writes a record prunes the two gone posts'.
+    _stamp_days_ago(folder, 1)
+    (root / "_posts/2021-08-03-day3.md").write_text(
+        "---\ntitle: y\n---\n## 질문내용\n\n1. 드롭아웃 again?\n", encoding="utf-8"
+    )
+    assert search() == ["day4", "day3", "moved"]
+    remaining = _records()
+    assert len(remaining) == 3
+    assert set(records) - set(remaining) == {
+        folder / f"{zlib.crc32(str(root / '_posts' / name).encode()):08x}.marshal"
+        for name in ("2021-08-01-day1.md", "2021-08-02-day2.md")
+    }
+    # A search answered wholly from the records prunes nothing, however late.
+    (root / "_posts/2021-08-04-day4.md").unlink()
+    _stamp_days_ago(folder, 2)
+    assert search() == ["day3", "moved"]
+    assert len(_records()) == 3

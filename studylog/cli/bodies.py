@@ -233,19 +233,17 @@ def search(
 ) -> None:
     """`studylog search`: the matching lines, grouped on a terminal, grep-like in a pipe."""
     # Loaded by this command only: every other command starts without it.
-    from studylog.cli import render
     from studylog.search import (
         MAX_CONTEXT,
         SCOPES,
         SearchQuery,
         iter_search_log,
         search_log,
+        start_prefilter,
     )
 
     if context is not None and not 0 <= context <= MAX_CONTEXT:
         raise UsageProblem(f"give 0 to {MAX_CONTEXT} lines.", "--context")
-    terminal = render.is_terminal() and not as_json
-    lines_around = context if context is not None else (1 if terminal else 0)
     if not query.strip():
         raise UsageProblem("give a word or phrase to look for.", "QUERY")
     if scope not in SCOPES:
@@ -253,18 +251,32 @@ def search(
     if asker is not None and scope == "reviews":
         raise UsageProblem("--asker filters questions; drop --in reviews.", "--asker")
     log = open_log_at(root)
-    # The date window and the JSON shapes live with the other read commands'.
-    from studylog.cli.shapes import hit_json, window, write_json_list
+    # ripgrep starts looking now, while the rest of the search is imported;
+    # whatever goes wrong from here on, it is reaped.
+    finder = start_prefilter(log.settings, query)
+    try:
+        # The drawing, the date window and the JSON shapes live with the other
+        # read commands'.
+        from studylog.cli import render
+        from studylog.cli.shapes import hit_json, window, write_json_list
 
-    start, end = window(log, since, until)
-    request = SearchQuery(
-        query, scope=scope, asker=asker, since=start, until=end, context=lines_around
-    )
-    if as_json:
-        # A hit at a time: a word in most of 10,000 posts never holds them all.
-        write_json_list(hit_json(hit, log) for hit in iter_search_log(log.settings, request))
-        return
-    hits = search_log(log.settings, request)
+        terminal = render.is_terminal() and not as_json
+        lines_around = context if context is not None else (1 if terminal else 0)
+        start, end = window(log, since, until)
+        request = SearchQuery(
+            query, scope=scope, asker=asker, since=start, until=end, context=lines_around
+        )
+        if as_json:
+            # A hit at a time: a word in most of 10,000 posts never holds them all.
+            hits_json = (
+                hit_json(hit, log) for hit in iter_search_log(log.settings, request, started=finder)
+            )
+            write_json_list(hits_json)
+            return
+        hits = search_log(log.settings, request, started=finder)
+    finally:
+        if finder is not None:
+            finder.stop()
     if not hits:
         say(f"No matches for '{query}'.")
         return

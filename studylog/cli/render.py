@@ -163,8 +163,8 @@ def show_post(post: ReadPost, out: TextIO) -> None:
 
 def hit_label(hit: SearchHit) -> str:
     """Which entry a hit is in: `question 3 (민수)`, `review 1 (지수)`, `title`, or the section."""
-    # extraction (and what it imports) only for this command: the others skip it.
-    from studylog.markdown.extraction import QuestionEntry
+    # The entry types without the reader: a search answered from its cache never loads it.
+    from studylog.markdown.model import QuestionEntry
 
     entry = hit.entry
     if entry is None:

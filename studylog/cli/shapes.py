@@ -92,8 +92,8 @@ def window(log: Log, since: str | None, until: str | None) -> tuple[dt.date | No
 
 
 def hit_json(hit: SearchHit, log: Log) -> dict[str, object]:
-    # Loaded by this command only: every other command starts without it.
-    from studylog.markdown.extraction import QuestionEntry
+    # The entry types without the reader: a search answered from its cache never loads it.
+    from studylog.markdown.model import QuestionEntry
 
     entry = hit.entry
     if entry is None:

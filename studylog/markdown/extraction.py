@@ -37,6 +37,9 @@ from studylog.markdown.items import (
     unwrap,
 )
 from studylog.markdown.kramdown import read_inline, read_value
+from studylog.markdown.model import QuestionEntry as QuestionEntry
+from studylog.markdown.model import ReviewEntry as ReviewEntry
+from studylog.markdown.model import Section as Section
 from studylog.post import split_front_matter
 
 
@@ -46,57 +49,6 @@ class EntryCounts:
 
     questions: int
     reviews: int
-
-
-@dataclass(frozen=True)
-class Section:
-    """The text between one heading and the next (of any level).
-
-    `key` is the configured section key the heading matches (`questions`,
-    `retrospective`, …) or None; `text` is the section's own text without
-    its heading line; `line` is the heading's line in the file (0 for the
-    text before the first heading).
-    """
-
-    key: str | None
-    heading: str
-    level: int
-    line: int
-    text: str
-
-
-@dataclass(frozen=True)
-class QuestionEntry:
-    """One question read from a question section.
-
-    `number` is the number the author wrote (`3.`), else its position in
-    the section; `asker` is None when the post does not say who asked;
-    `line` is the 1-based line of the question in the file.
-    """
-
-    number: int
-    asker: str | None
-    question: str
-    answers: tuple[str, ...]
-    line: int
-    section: str = ""
-    end_line: int = 0
-    numbered: bool = False
-
-
-@dataclass(frozen=True)
-class ReviewEntry:
-    """One homework review read from a review section."""
-
-    number: int
-    assignment: str
-    topic: str | None
-    presenter: str | None
-    feedback: tuple[str, ...]
-    line: int
-    section: str = ""
-    end_line: int = 0
-    numbered: bool = False
 
 
 @dataclass(frozen=True)
