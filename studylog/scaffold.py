@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from studylog.config import (
     CONFIG_KEYS,
@@ -251,11 +251,12 @@ class PreviousPost:
     moderator: str
 
 
-@dataclass(frozen=True)
-class NewPostRequest:
+class NewPostRequest(NamedTuple):
     """What the user asked `new` for; None means "use the default".
 
-    With no `slug`, the post is `day{N}` (see `default_slug`).
+    With no `slug`, the post is `day{N}` (see `default_slug`). A NamedTuple,
+    defined on every `new`: ~0.05 ms, a frozen dataclass ~0.35 (`PreviousPost`
+    stays one: templates get it as a mapping).
     """
 
     slug: str | None = None

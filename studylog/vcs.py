@@ -23,9 +23,8 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from studylog.errors import CommitRejectedError, GitError, OperationInProgressError, StudylogError
 from studylog.git_status import LITERAL_PATHSPECS, parse_status, status_command
@@ -128,8 +127,10 @@ def init_repository(folder: Path) -> None:
 # ---------------------------------------------------------------- the repository
 
 
-@dataclass(frozen=True)
-class Repository:
+# The records here are NamedTuples, not dataclasses: `commit` defines them
+# on every run, before git starts, and a frozen dataclass costs ~0.35 ms to
+# define against ~0.05 for a NamedTuple.
+class Repository(NamedTuple):
     """A git work tree studylog works in: its top folder and its git folder."""
 
     top: Path
@@ -227,8 +228,7 @@ def identity_error() -> GitError:
 # ---------------------------------------------------------------- what changed
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     """One changed file in a commit.
 
     `kind` is 'added', 'modified', 'deleted' or 'renamed' (`old_path` is then
@@ -478,8 +478,7 @@ def commit_message(changes: Sequence[FileChange]) -> str:
 # ---------------------------------------------------------------- commit
 
 
-@dataclass(frozen=True)
-class CommitResult:
+class CommitResult(NamedTuple):
     """A commit studylog made: its short hash, message and files.
 
     `top` is the work tree's top folder (the paths are relative to it);
