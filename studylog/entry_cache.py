@@ -18,7 +18,11 @@ would cost about what the digest does, and promise less. The record also
 holds the post's path (file names are a crc32 of it, which two posts may
 share) and a fingerprint of the reader: its version, the log's section and
 entry settings, and the size and modification time of the reader's source
-files and this one's, so a changed reader never meets records of the old one.
+files and this one's, so a changed reader never meets records of the old one (kept as a
+16-byte digest of all that, not the ~1.5 KB it is made from). The record
+also says whether the text is NFKC already and keeps its length when case
+folded: then a caseless query (Hangul, digits) is looked for in the text
+without folding it (`search.search_text`).
 Anything that doesn't match, can't be read or doesn't unpack is a miss: the
 post is read into entries as without the cache, and the record replaced.
 
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import unicodedata
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,7 +54,7 @@ from studylog.markdown.model import QuestionEntry, ReviewEntry, Section
 
 # Bump when a record's layout changes. A change to the reader (or to this
 # file) also changes the fingerprint: their sizes and times are in it.
-RECORD_VERSION = 3
+RECORD_VERSION = 5
 # The files whose code decides what a post's sections and entries are, in
 # the `markdown` folder: stamped by name, so a search answered from the
 # cache never imports them.
@@ -85,6 +90,19 @@ class EntryCache:
         self._fingerprint = _fingerprint(settings) if folder is not None else None
         self._folder = folder
         self._pruned = False
+        # The last record looked up, for the same post's next question.
+        self._looked_up: tuple[str, str, tuple[Any, ...] | None] | None = None
+
+    def folds_to_itself(self, path: Path, text: str) -> bool:
+        """Whether the post's record says `text` is NFKC already and case folding keeps its length.
+
+        Then the folded text is the text with each character folded on its
+        own, one for one, and a query no character folds into (see
+        `search.is_caseless`) can be looked for in the text as it is. False
+        when there is no usable record: nothing is read or written for it.
+        """
+        record = self._record(path, text)
+        return record is not None and record[4] is True
 
     def sections_touching(
         self, path: Path, text: str, body_start: int, lines: set[int] | None
@@ -102,21 +120,40 @@ class EntryCache:
         offset = text.count("\n", 0, body_start)
         if self._folder is None or self._fingerprint is None:
             return _read_touching(text[body_start:], settings, offset, lines)
-        key = os.fspath(path)
-        cache = os.path.join(self._folder, _record_name(key))
-        digest = _digest(text)
-        record = _load(cache)
-        if record is not None and record[:3] == (self._fingerprint, key, digest):
+        record = self._record(path, text)
+        if record is not None:
             try:
                 return _from_records(record[3], text[body_start:], lines)
             except (ValueError, EOFError, TypeError, IndexError):
                 pass  # a record of another shape: a miss, read the post again
+        key = os.fspath(path)
         records = _records(text[body_start:], settings, offset)
         if not self._pruned:
             self._pruned = True
             prune_records(settings, self._folder)
-        write_cache(Path(cache), marshal.dumps((self._fingerprint, key, digest, records)))
+        stored = (self._fingerprint, key, _digest(text), records, _folds_to_itself(text))
+        write_cache(Path(os.path.join(self._folder, _record_name(key))), marshal.dumps(stored))
+        self._looked_up = None
         return _from_records(records, text[body_start:], lines)
+
+    def _record(self, path: Path, text: str) -> tuple[Any, ...] | None:
+        """The post's record if it was made from `text` with this reader, else None."""
+        if self._folder is None or self._fingerprint is None:
+            return None
+        key = os.fspath(path)
+        looked_up = self._looked_up
+        if looked_up is not None and looked_up[0] == key and looked_up[1] is text:
+            return looked_up[2]
+        record = _load(os.path.join(self._folder, _record_name(key)))
+        if record is None or record[:3] != (self._fingerprint, key, _digest(text)):
+            record = None
+        self._looked_up = (key, text, record)
+        return record
+
+
+def _folds_to_itself(text: str) -> bool:
+    """Whether `text` is NFKC already and case folding keeps its length (see `folds_to_itself`)."""
+    return unicodedata.is_normalized("NFKC", text) and len(text.casefold()) == len(text)
 
 
 def _records_folder(settings: Settings) -> str | None:
@@ -237,20 +274,24 @@ def _from_records(
 ) -> list[SectionEntries]:
     found = []
     for key, heading, level, line, start, end, first, last, questions, reviews in records:
-        if lines is not None and not any(first <= number <= last for number in lines):
-            continue
+        if lines is None:
+            touching = None
+        else:
+            touching = [number for number in lines if first <= number <= last]
+            if not touching:
+                continue
         found.append(
             SectionEntries(
                 Section(key, heading, level, line, body[start:end]),
                 [
                     QuestionEntry(*marshal.loads(values))
                     for first_line, last_line, values in questions
-                    if _spans(first_line, last_line, lines)
+                    if touching is None or any(first_line <= n <= last_line for n in touching)
                 ],
                 [
                     ReviewEntry(*marshal.loads(values))
                     for first_line, last_line, values in reviews
-                    if _spans(first_line, last_line, lines)
+                    if touching is None or any(first_line <= n <= last_line for n in touching)
                 ],
             )
         )
@@ -266,11 +307,6 @@ def _stored(entry: QuestionEntry | ReviewEntry, names: tuple[str, ...]) -> tuple
     return entry.line, entry.end_line, marshal.dumps(tuple(getattr(entry, n) for n in names))
 
 
-def _spans(first: int, last: int, lines: set[int] | None) -> bool:
-    """Whether an entry's lines (`first` to `last`) hold one of `lines`."""
-    return lines is None or any(first <= number <= last for number in lines)
-
-
 def _load(cache: str) -> tuple[Any, ...] | None:
     stored = read_cache(cache)
     if stored is None:
@@ -279,15 +315,19 @@ def _load(cache: str) -> tuple[Any, ...] | None:
         record = marshal.loads(stored)
     except (ValueError, EOFError, TypeError):
         return None
-    return record if isinstance(record, tuple) and len(record) == 4 else None
+    return record if isinstance(record, tuple) and len(record) == 5 else None
 
 
 def _digest(text: str) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
-def _fingerprint(settings: Settings) -> str | None:
-    """What the records were read with, or None when the reader's files can't be stamped."""
+def _fingerprint(settings: Settings) -> bytes | None:
+    """What the records were read with, or None when the reader's files can't be stamped.
+
+    A digest (16 bytes), not the text it is made from (~1.5 KB of settings),
+    which every record would hold and every hit would read.
+    """
     here = os.path.dirname(__file__)
     sources = [__file__, *(os.path.join(here, "markdown", name) for name in _READER_FILES)]
     stamps = []
@@ -297,4 +337,5 @@ def _fingerprint(settings: Settings) -> str | None:
         except OSError:
             return None
         stamps.append((info.st_size, info.st_mtime_ns))
-    return repr((RECORD_VERSION, stamps, sorted(settings.sections.items()), settings.entry_formats))
+    made_with = (RECORD_VERSION, stamps, sorted(settings.sections.items()), settings.entry_formats)
+    return blake2b(repr(made_with).encode("utf-8"), digest_size=16).digest()

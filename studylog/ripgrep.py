@@ -78,21 +78,25 @@ class Ripgrep:
             self._stdout = None
 
 
-def start_ripgrep(needles: list[str], folder: str) -> Ripgrep | None:
-    """`rg -l` for any of `needles` (fixed strings, any case) under `folder`, or None.
+def start_ripgrep(needles: list[str], folder: str, ignore_case: bool = True) -> Ripgrep | None:
+    """`rg -l` for any of `needles` (fixed strings) under `folder`, or None.
 
     None when ripgrep can't run here: no `os.posix_spawn`, no `rg` on
     PATH, or it fails to start. The files are the ones `log.walk_post_files`
     takes: post suffixes, no hidden names; `-L` follows linked posts (the
     caller drops what lies under a linked folder). `--no-config`: a user's
-    ripgrep settings must not change what search finds.
+    ripgrep settings must not change what search finds. `ignore_case`:
+    `-i`, which the caller may leave out when it can't find more (ripgrep
+    is ~15 % faster without it).
     """
     spawn = getattr(os, "posix_spawn", None)
     rg = find_program("rg") if spawn is not None else None
     if spawn is None or rg is None:
         return None
-    command = ["rg", "--no-config", "-l", "-0", "-i", "-F", "-L", "--no-ignore", "--hidden"]
+    command = ["rg", "--no-config", "-l", "-0", "-F", "-L", "--no-ignore", "--hidden"]
     command.append("--no-messages")
+    if ignore_case:
+        command.append("-i")
     for suffix in POST_SUFFIXES:
         command += ["-g", f"*{suffix}"]
     command += ["-g", "!.*"]

@@ -276,3 +276,39 @@ def test_records_of_deleted_posts_are_pruned_once_a_day(
     _stamp_days_ago(folder, 2)
     assert search() == ["day3", "moved"]
     assert len(_records()) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "folds_to_itself"),
+    [
+        # NFKC folds ① to 1: the unfolded text doesn't hold the query.
+        ("## 질문내용\n\n1. ①번 드롭아웃은?\n\n## 회고록\n\n①등\n", "1", False),
+        # ß folds to ss: offsets don't map, every section is examined.
+        ("## 질문내용\n\n1. Straße 드롭아웃은?\n\n## 회고록\n\n드롭아웃 정리\n", "드롭아웃", False),
+        # Plain text that folds to itself: searched unfolded once recorded.
+        (
+            "## 질문내용\n\n1. 드롭아웃 2번은?\n\n    답변 : 2번\n\n## 회고록\n\n2번 정리\n",
+            "2번",
+            True,
+        ),
+    ],
+)
+def test_the_unfolded_look_up_is_taken_only_where_it_finds_the_same(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    body: str,
+    query: str,
+    folds_to_itself: bool,
+) -> None:
+    root = build_file_tree(tmp_path, {"_posts/2021-08-01-day1.md": f"---\ntitle: x\n---\n{body}"})
+    settings = settings_from_mapping(root, {}, source="test")
+    ref = post_ref(root / "_posts/2021-08-01-day1.md")
+    assert ref is not None
+    monkeypatch.setenv("STUDYLOG_NO_CACHE", "1")
+    expected = search_posts([ref], settings, SearchQuery(query))
+    monkeypatch.delenv("STUDYLOG_NO_CACHE")
+    assert expected
+    assert search_posts([ref], settings, SearchQuery(query)) == expected  # records it
+    text = read_post(ref.path).text
+    assert EntryCache(settings).folds_to_itself(ref.path, text) is folds_to_itself
+    assert search_posts([ref], settings, SearchQuery(query)) == expected  # from the record

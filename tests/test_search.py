@@ -17,6 +17,7 @@ from studylog.markdown.extraction import QuestionEntry, ReviewEntry
 from studylog.search import (
     SearchQuery,
     find_spans,
+    is_caseless,
     iter_search_log,
     normalize,
     search_log,
@@ -267,3 +268,18 @@ def test_the_streaming_search_reads_a_post_only_when_its_hits_are_asked_for(
     assert first.ref.slug == "day5"
     assert [name for name in read if "day" in name] == ["2021-08-05-day5.md"]
     assert [hit.ref.slug for hit in hits] == ["day4", "day3", "day2", "day1"]
+
+
+def test_no_character_folds_into_a_caseless_one() -> None:
+    # What lets ripgrep run without -i, and a post whose record says it folds
+    # to itself be searched unfolded, for a caseless query: a character whose
+    # case mappings are itself is no other character's image, and no
+    # character folds to nothing (so a fold that keeps the length is one for one).
+    for code in range(0x110000):
+        char = chr(code)
+        assert char.casefold()
+        images = {char.lower(), char.upper(), char.casefold(), char.title()} - {char}
+        for image in images:
+            assert len(image) > 1 or not is_caseless(image), (hex(code), image)
+    assert is_caseless("드롭아웃 2.0") and is_caseless(unicodedata.normalize("NFD", "드롭아웃"))
+    assert not is_caseless("GAN") and not is_caseless("드롭아웃ß")
