@@ -157,6 +157,23 @@ def test_add_question_opens_only_its_post_and_imports_no_jinja_or_git(tmp_path: 
     assert not modules(trace) & {"git", "jinja2", "frontmatter", "rich"}
 
 
+def test_a_warm_list_in_a_pipe_reads_no_post_and_imports_no_reader_or_subprocess(
+    tmp_path: Path,
+) -> None:
+    root = make_log(tmp_path / "blog", 30)
+    for post in (root / "_posts").iterdir():
+        _age(post)  # past the racy window, so the list cache keeps them
+    run_traced(root, "list")
+    trace = run_traced(root, "list")
+    # Every line from the cache: no post opened, no reader, no entry counter;
+    # git status started without subprocess (or the commit code around it).
+    assert posts_opened(trace, root) == set()
+    loaded = module_names(trace)
+    reader = {"studylog.post", "studylog.markdown.extraction", "studylog.reader"}
+    assert not loaded & {*reader, "studylog.vcs", "subprocess"}
+    assert "studylog.git_status" in loaded
+
+
 def test_newest_skips_names_that_are_not_posts(tmp_path: Path) -> None:
     names = [
         "2021-13-01-bad.md",  # no such month
