@@ -304,3 +304,37 @@ def test_a_cached_config_is_still_checked_on_every_load(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(ConfigError, match="not valid YAML"):
             load_settings(tmp_path)
+
+
+def test_new_and_commit_run_with_the_collector_paused_and_put_it_back(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from studylog import scaffold, vcs
+    from studylog.cli import bodies
+    from studylog.cli.terminal import UsageProblem
+
+    seen: list[bool] = []
+    creating, committing = scaffold.create_post, vcs.commit_posts
+
+    def create_and_look(*args: object, **kwargs: object) -> Path:
+        seen.append(gc.isenabled())
+        return creating(*args, **kwargs)  # type: ignore[arg-type]
+
+    def commit_and_look(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return committing(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scaffold, "create_post", create_and_look)
+    monkeypatch.setattr(vcs, "commit_posts", commit_and_look)
+    assert gc.isenabled()
+    bodies.new_post(log_root, "day1")
+    assert gc.isenabled()
+    bodies.commit(log_root)
+    assert seen == [False, False]
+    assert gc.isenabled()
+    # Back on after a command that fails, too.
+    with pytest.raises(UsageProblem):
+        bodies.commit(log_root, message=" ")
+    assert gc.isenabled()

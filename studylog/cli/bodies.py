@@ -11,9 +11,11 @@ must not import it.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from studylog.cli.terminal import (
     UsageProblem,
@@ -30,9 +32,43 @@ if TYPE_CHECKING:
     from studylog.post import PostText
 
 
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def collector_paused(body: Callable[Params, Result]) -> Callable[Params, Result]:
+    """Run `body` with Python's cyclic garbage collector paused, and put it back after.
+
+    `new` and `commit` load most of their modules inside the body (the log,
+    the settings, Jinja2 or the git code), and every 700 new objects the
+    collector walked the young ones: ~37 passes, ~5 ms, during a `new`, and
+    ~25, ~3 ms, during a `commit`, for almost nothing (what a command makes
+    is freed when its last reference goes). Rendering a template loops only
+    within the sandbox's CPU and memory bounds either way, and a command
+    runs once per process; the collector is back on when the body returns,
+    so code that calls a body in process (the tests) keeps it.
+    """
+
+    @functools.wraps(body)
+    def paused(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        # gc only for these commands.
+        import gc
+
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return body(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
 # --- new ----------------------------------------------------------------------------
 
 
+@collector_paused
 def new_post(
     root: Path | None,
     slug: str | None = None,
@@ -289,6 +325,7 @@ def search(
 # --- commit -------------------------------------------------------------------------
 
 
+@collector_paused
 def commit(
     root: Path | None,
     post: list[str] | None = None,
