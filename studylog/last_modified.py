@@ -63,6 +63,27 @@ def set_date_in_place(
     """
     if key_name not in mapping:
         return LastModifiedUpdate(front_matter)
+    # The plain shapes without PyYAML (~10 ms to import); any other from its events.
+    from studylog.plain_front_matter import value_span
+
+    span = value_span(front_matter, key_name) or _yaml_value_span(front_matter, key_name)
+    if isinstance(span, str):
+        return LastModifiedUpdate(front_matter, span)
+    start, end = span
+    quote = front_matter[start] if front_matter[start] in "'\"" else ""
+    new = f"{front_matter[:start]}{quote}{day.isoformat()}{quote}{front_matter[end:]}"
+    if not _only_the_date_changed(mapping, new, key_name, day):
+        return LastModifiedUpdate(
+            front_matter, "setting it would have changed other keys of the front matter"
+        )
+    return LastModifiedUpdate(new)
+
+
+def _yaml_value_span(front_matter: str, key_name: str) -> tuple[int, int] | str:
+    """Where PyYAML's events put the top-level `key_name`'s value, or why it can't be rewritten.
+
+    The span holds a quoted value's quotes.
+    """
     # PyYAML and its loader only when a front matter is parsed (TID253: ~10 ms at start-up).
     import yaml
 
@@ -74,22 +95,15 @@ def set_date_in_place(
         if isinstance(key, yaml.ScalarEvent) and key.value == key_name
     ]
     if not keys:
-        return LastModifiedUpdate(front_matter, "it comes from a merge key (<<)")
+        return "it comes from a merge key (<<)"
     if len(keys) > 1:
-        return LastModifiedUpdate(front_matter, f"the key appears {len(keys)} times")
+        return f"the key appears {len(keys)} times"
     key, value = keys[0]
     reason = _why_not_rewritable(key, value)
     if reason is not None:
-        return LastModifiedUpdate(front_matter, reason)
-    assert isinstance(value, yaml.ScalarEvent)  # _why_not_rewritable checked it
-    quote = value.style if value.style in ("'", '"') else ""
+        return reason
     start, _, end, _ = _span(value)
-    new = f"{front_matter[:start]}{quote}{day.isoformat()}{quote}{front_matter[end:]}"
-    if not _only_the_date_changed(mapping, new, key_name, day):
-        return LastModifiedUpdate(
-            front_matter, "setting it would have changed other keys of the front matter"
-        )
-    return LastModifiedUpdate(new)
+    return start, end
 
 
 def set_last_modified_in_head(
@@ -175,15 +189,20 @@ def _only_the_date_changed(
     old: Mapping[Any, Any], new_text: str, key_name: str, day: dt.date
 ) -> bool:
     """True when `new_text` parses to `old` with only `key_name` set to `day`."""
-    # PyYAML only when the new front matter is verified (TID253).
-    import yaml
+    # The plain shapes without PyYAML, as above.
+    from studylog.plain_front_matter import load
 
-    from studylog.post import yaml_loader  # with PyYAML, as above
+    new = load(new_text)
+    if new is None:
+        # PyYAML only when the new front matter is verified (TID253).
+        import yaml
 
-    try:
-        new = yaml.load(new_text, Loader=yaml_loader())
-    except yaml.YAMLError:
-        return False
+        from studylog.post import yaml_loader  # with PyYAML, as above
+
+        try:
+            new = yaml.load(new_text, Loader=yaml_loader())
+        except yaml.YAMLError:
+            return False
     if not isinstance(new, dict) or new.get(key_name) not in (day, day.isoformat()):
         return False
     rest_old = {k: v for k, v in old.items() if k != key_name}

@@ -4,8 +4,9 @@ A post is kept as the bytes it was read from. Edits are made on the text
 and written back with the same BOM and line endings; the front matter is
 never re-serialised, so every byte the user wrote stays as it was.
 
-The front matter is read two ways: `parse_front_matter` parses it with
-YAML (for a write, which must not break it), and `summarize_front_matter`
+The front matter is read two ways: `parse_front_matter` parses it as
+YAML (for a write, which must not break it; the plain shapes posts use
+without PyYAML, see `plain_front_matter`), and `summarize_front_matter`
 reads `title`, `date` and the top-level keys with one regex, which is what
 `list` can afford on 10,000 posts.
 """
@@ -284,6 +285,12 @@ def parse_front_matter(post: PostText) -> dict[str, Any]:
         raise FrontMatterError(
             f"{post.path} has no front matter; start it with a '---' block holding the title."
         )
+    # The plain shapes posts use are read without PyYAML (~10 ms to import).
+    from studylog.plain_front_matter import load
+
+    plain = load(post.front_matter)
+    if plain is not None:
+        return plain
     # PyYAML only where YAML is read or written (TID253: ~10 ms at start-up).
     import yaml
 
