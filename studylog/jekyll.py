@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import Any, NamedTuple
 
 JEKYLL_CONFIG = "_config.yml"
 
@@ -25,8 +24,7 @@ KRAMDOWN = "kramdown"
 COMMONMARK = "commonmark"
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """What a Jekyll site's `_config.yml` says about how posts render.
 
     `renderer` is GFM, KRAMDOWN or COMMONMARK; `posts_have_layout` is True

@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from studylog.config import CONFIG_NAME, Settings, find_config, load_settings
 from studylog.confine import is_inside, is_special
@@ -31,8 +31,7 @@ POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(md|markdown)$")
 POST_SUFFIXES = (".md", ".markdown")
 
 
-@dataclass(frozen=True, order=True)
-class PostRef:
+class PostRef(NamedTuple):
     """A post known by its file name alone: date, slug and path."""
 
     date: dt.date
@@ -101,8 +100,7 @@ def walk_post_files(posts_path: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
             yield folder, entry
 
 
-@dataclass(frozen=True)
-class Log:
+class Log(NamedTuple):
     """One study log: a folder with `.studylog.yml` and a posts folder."""
 
     settings: Settings

@@ -228,6 +228,9 @@ def _plain(value: Any, where: str) -> Any:
             f.name: _plain(getattr(value, f.name), f"{where}.{f.name}")
             for f in dataclasses.fields(value)
         }
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        # A NamedTuple record (the settings): a mapping by field, like a dataclass.
+        return {name: _plain(getattr(value, name), f"{where}.{name}") for name in value._fields}
     if isinstance(value, dict):
         return {str(k): _plain(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list | tuple):

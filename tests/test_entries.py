@@ -158,9 +158,7 @@ def test_invalid_questions_are_refused(entry: Question, message: str) -> None:
 
 
 def test_a_format_with_an_unknown_field_is_a_config_error() -> None:
-    import dataclasses
-
-    formats = dataclasses.replace(KO, question="{n}. {who} asked {question}")
+    formats = KO._replace(question="{n}. {who} asked {question}")
     with pytest.raises(ConfigError, match=r"formats\.question"):
         render_question(Question("a", "b"), 1, formats)
 
