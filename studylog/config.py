@@ -216,14 +216,24 @@ def load_settings(root: Path) -> Settings:
             is unknown or of the wrong type; the message names the key.
     """
     path = root / CONFIG_NAME
-    raw: Any = {}
+    source = str(path)
     try:
         info = path.stat()
     except OSError:
         info = None
-    if info is not None and S_ISREG(info.st_mode):
-        raw = read_yaml_mapping(path, info)
-    return settings_from_mapping(root, raw, source=str(path))
+    if info is None or not S_ISREG(info.st_mode):
+        return settings_from_mapping(root, {}, source)
+    raw = _cached_mapping(path, info, _CHECKED_SETTINGS)
+    if raw is not None:
+        # These very bytes passed every check below when they were cached,
+        # the time zone's included. Only that one is skipped: it imports
+        # zoneinfo (~3 ms of every command), and `Log.now` looks the zone up
+        # again where a date needs it.
+        return settings_from_mapping(root, raw, source, zone_checked=True)
+    raw = _parse_config(path)
+    settings = settings_from_mapping(root, raw, source)
+    _remember_mapping(path, info, raw, _CHECKED_SETTINGS)
+    return settings
 
 
 def read_yaml_mapping(
@@ -237,10 +247,10 @@ def read_yaml_mapping(
     Raises:
         ConfigError: not UTF-8, not YAML, or (with `strict_mapping`) not a mapping.
     """
-    raw = _cached_mapping(path, info)
+    raw = _cached_mapping(path, info, _PARSED)
     if raw is None:
         raw = _parse_config(path, strict_mapping)
-        _remember_mapping(path, info, raw)
+        _remember_mapping(path, info, raw, _PARSED)
     return raw
 
 
@@ -314,7 +324,10 @@ def _first_duplicate_key(root: Any) -> tuple[str, int] | None:
 # every load still checks every key) is kept in a small cache keyed by the
 # file's path, size, inode, mtime and ctime. Off with STUDYLOG_NO_CACHE=1,
 # like `list`'s cache; a cache that can't be read or written is ignored.
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
+# What a cached mapping is: YAML as parsed, or `.studylog.yml` that passed
+# every check of `settings_from_mapping` (see `load_settings`).
+_PARSED, _CHECKED_SETTINGS = "parsed", "checked settings"
 # A file changed this recently may change again within the same timestamp
 # tick on a coarse file system, so it is not cached yet (git's "racily clean").
 RACY_NS = 2_000_000_000
@@ -390,9 +403,10 @@ def _cache_file(path: Path) -> Path | None:
     return cache_file(f"settings-{key}.marshal")
 
 
-def _stamp(path: Path, info: os.stat_result) -> tuple[Any, ...]:
+def _stamp(path: Path, info: os.stat_result, kind: str) -> tuple[Any, ...]:
     return (
         _CACHE_VERSION,
+        kind,
         os.path.abspath(path),
         info.st_size,
         info.st_ino,
@@ -401,7 +415,7 @@ def _stamp(path: Path, info: os.stat_result) -> tuple[Any, ...]:
     )
 
 
-def _cached_mapping(path: Path, info: os.stat_result) -> dict[str, Any] | None:
+def _cached_mapping(path: Path, info: os.stat_result, kind: str) -> dict[str, Any] | None:
     cache = _cache_file(path)
     if cache is None:
         return None
@@ -415,12 +429,12 @@ def _cached_mapping(path: Path, info: os.stat_result) -> dict[str, Any] | None:
         stamp, raw = marshal.loads(data)
     except (ValueError, EOFError, TypeError):
         return None
-    if stamp != _stamp(path, info) or not isinstance(raw, dict):
+    if stamp != _stamp(path, info, kind) or not isinstance(raw, dict):
         return None
     return raw
 
 
-def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> None:
+def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any], kind: str) -> None:
     cache = _cache_file(path)
     if cache is None:
         return
@@ -431,14 +445,20 @@ def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any]) -> 
     if time.time_ns() - info.st_mtime_ns < RACY_NS:
         return
     try:
-        data = marshal.dumps((_stamp(path, info), raw))
+        data = marshal.dumps((_stamp(path, info, kind), raw))
     except ValueError:
         return  # a value marshal can't hold (a date in front_matter): parse each time
     write_cache(cache, data)
 
 
-def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Settings:
-    """Build `Settings` from the parsed YAML mapping, checking every key."""
+def settings_from_mapping(
+    root: Path, raw: dict[str, Any], source: str, zone_checked: bool = False
+) -> Settings:
+    """Build `Settings` from the parsed YAML mapping, checking every key.
+
+    `zone_checked`: the time zone's name was found in the zone database
+    before (the mapping comes from the checked-settings cache).
+    """
     for key in raw:
         if key not in CONFIG_KEYS:
             known = ", ".join(CONFIG_KEYS)
@@ -449,7 +469,8 @@ def settings_from_mapping(root: Path, raw: dict[str, Any], source: str) -> Setti
     timezone = raw.get("timezone")
     if timezone is not None:
         timezone = _get_str(raw, "timezone", "", source)
-        _check_timezone(timezone, source)
+        if not zone_checked:
+            _check_timezone(timezone, source)
     posts_dir = _get_folder(root, raw, "posts_dir", "_posts", source)
     templates_dir = _get_folder(root, raw, "templates_dir", "_templates", source)
     return Settings(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -165,3 +169,66 @@ def test_roster_names_obey_the_participant_rule_and_new_writes_nothing(
     assert result.exit_code == 1
     assert named in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "_posts").exists() or not any((tmp_path / "_posts").iterdir())
+
+
+# A fresh interpreter loads the settings and says whether it imported zoneinfo.
+ZONE_PROBE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from studylog.config import load_settings\n"
+    "settings = load_settings(Path(sys.argv[1]))\n"
+    "print(settings.timezone, 'zoneinfo' in sys.modules)\n"
+)
+
+
+def probe_zone(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", ZONE_PROBE, str(root)], capture_output=True, text=True, check=False
+    )
+
+
+def settle(path: Path) -> None:
+    """Date the file back past the racy window, so its settings may be cached."""
+    old = time.time() - 60
+    os.utime(path, (old, old))
+
+
+def test_cached_settings_skip_only_the_zone_lookup(tmp_path: Path) -> None:
+    write_config(tmp_path, "timezone: Asia/Seoul\n")
+    settle(tmp_path / ".studylog.yml")
+    first, second = probe_zone(tmp_path), probe_zone(tmp_path)
+    assert first.stdout == "Asia/Seoul True\n", first.stderr
+    assert second.stdout == "Asia/Seoul False\n", second.stderr
+    # The file changes: the cache no longer matches, so the zone is looked up again.
+    write_config(tmp_path, "timezone: Asia/Tokyo\n")
+    settle(tmp_path / ".studylog.yml")
+    assert probe_zone(tmp_path).stdout == "Asia/Tokyo True\n"
+
+
+def test_an_unknown_zone_is_refused_on_every_run(tmp_path: Path) -> None:
+    write_config(tmp_path, "timezone: Mars/Olympus\n")
+    settle(tmp_path / ".studylog.yml")
+    for _ in range(2):
+        run = probe_zone(tmp_path)
+        assert run.returncode == 1 and "unknown timezone 'Mars/Olympus'" in run.stderr
+
+
+def test_yaml_parsed_elsewhere_is_not_taken_as_checked_settings(tmp_path: Path) -> None:
+    path = tmp_path / ".studylog.yml"
+    write_config(tmp_path, "timezone: Asia/Seoul\n")
+    settle(path)
+    # The same file read as plain YAML (as _config.yml is) caches a parse, not a check.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys\n"
+            "from pathlib import Path\n"
+            "from studylog.config import read_yaml_mapping\n"
+            "path = Path(sys.argv[1])\n"
+            "read_yaml_mapping(path, os.stat(path))\n",
+            str(path),
+        ],
+        check=True,
+    )
+    assert probe_zone(tmp_path).stdout == "Asia/Seoul True\n"
