@@ -111,7 +111,9 @@ def start_ripgrep(needles: list[str], folder: str, ignore_case: bool = True) -> 
     ]
     try:
         pid = spawn(rg, command, os.environ, file_actions=actions)
-    except OSError:
+    except (OSError, ValueError):
+        # Too long for the command line (E2BIG), or a NUL in a needle: the
+        # caller searches without ripgrep.
         os.close(read_end)
         return None
     finally:

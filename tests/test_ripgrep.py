@@ -120,3 +120,15 @@ def test_ripgrep_started_before_a_bad_date_is_found_is_reaped(
         bodies.search(root, "드롭아웃", since="not a date")
     assert len(started) == 1
     assert _reaped(started[0].pid)
+
+
+def test_a_query_ripgrep_can_t_take_is_searched_without_it(tmp_path: Path) -> None:
+    files = {"_posts/2021-08-01-day1.md": "---\ntitle: a\n---\n드롭아웃 again\n"}
+    root = build_file_tree(tmp_path, files)
+    settings = settings_from_mapping(root, {}, source="test")
+    # A NUL can't be in a command line, and Linux takes no argument over 128 KB.
+    for query in ("드롭\0아웃", "드롭아웃" * 50_000):
+        assert start_ripgrep([query], str(root / "_posts")) is None
+        found = search_log(settings, SearchQuery(query))
+        assert found == search_log(settings, SearchQuery(query), use_rg=False) == []
+    assert len(search_log(settings, SearchQuery("드롭아웃"))) == 1
