@@ -17,8 +17,8 @@ every entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from studylog.errors import OperationInProgressError
 
@@ -60,8 +60,7 @@ def operation_in_progress(git_dir: Path) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class SyncMarker:
+class SyncMarker(NamedTuple):
     """What `sync` recorded before pulling: the branch, its commit, the stash's size."""
 
     branch: str

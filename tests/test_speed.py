@@ -338,3 +338,64 @@ def test_new_and_commit_run_with_the_collector_paused_and_put_it_back(
     with pytest.raises(UsageProblem):
         bodies.commit(log_root, message=" ")
     assert gc.isenabled()
+
+
+# Runs `studylog commit` in process and prints, as JSON on stderr's last line,
+# the modules loaded when `git commit` was started.
+COMMIT_DRIVER = textwrap.dedent(
+    """
+    import json, os, sys
+    at_start = []
+    def hook(event, args):
+        if event == "subprocess.Popen" and "commit" in args[1] and not at_start:
+            at_start.append(sorted(sys.modules))
+    sys.addaudithook(hook)
+    sys.argv = ["studylog", "commit"]
+    def exit_here(code):
+        raise SystemExit(code)
+    os._exit = exit_here  # the dispatcher ends the process with os._exit: report first
+    from studylog.cli import main
+    try:
+        main()
+    except SystemExit as exit:
+        code = exit.code or 0
+    sys.stderr.write("\\n" + json.dumps({"at_start": at_start, "code": code}) + "\\n")
+    """
+)
+
+
+def test_commit_starts_git_before_loading_dataclasses_or_the_entry_counter(
+    tmp_path: Path,
+) -> None:
+    from studylog.entries import Question, append_question
+    from studylog.vcs import commit_posts
+
+    root = make_log(tmp_path / "blog", 3)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert commit_posts(open_log(root=root)) is not None  # starts the journal
+    post = next((root / "_posts").iterdir())
+    append_question(open_log(root=root), post, Question("지수", "그다음은?"))
+    result = subprocess.run(
+        [sys.executable, "-c", COMMIT_DRIVER],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    trace = json.loads(result.stderr.strip().splitlines()[-1])
+    assert trace["code"] == 0, result.stderr
+    (loaded,) = trace["at_start"]
+    # Everything before git starts is on the command's critical path; the
+    # entry counter (and the dataclasses it uses) loads while git works.
+    assert not set(loaded) & {"dataclasses", "inspect", "studylog.markdown.extraction"}
+    assert (
+        "+1 question"
+        in subprocess.run(
+            ["git", "log", "-1", "--format=%s"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
