@@ -210,8 +210,7 @@ class Streak(NamedTuple):
 
     `days` counts the days with a post in the run, a post on a weekend included.
     A NamedTuple: `new` loads this module, and a frozen dataclass costs ~0.35
-    ms to define against ~0.05 (`Calendar` stays one: templates get it as a
-    mapping).
+    ms to define against ~0.05.
     """
 
     days: int
