@@ -72,6 +72,20 @@ def test_document_headings_skip_code_html_lists_and_quotes() -> None:
     assert text[headings[3].start : headings[3].end] == "## **Bold** `code` [link](x) 🎉"
 
 
+@pytest.mark.parametrize(
+    ("heading", "shown"),
+    [
+        ("## Q&amp;A", "Q&A"),
+        ("## \\# not a heading mark", "# not a heading mark"),
+        ("## 1\\. 질문", "1. 질문"),
+        ("## $$\\beta$$ and &#44536;", "$$\\beta$$ and 그"),
+    ],
+)
+def test_a_heading_reads_as_the_page_shows_it(heading: str, shown: str) -> None:
+    # Escapes and entities are characters of the heading, not markup to drop.
+    assert [h.text for h in parse_document(heading + "\n").headings] == [shown]
+
+
 def test_find_section_by_alias_inside_parent_first() -> None:
     text = (
         "## 질문\n\nnot the peer questions\n\n"

@@ -179,7 +179,10 @@ def _heading_text(source: str, env: dict[str, Any]) -> str:
 def _plain_text(children: list[Token]) -> str:
     parts: list[str] = []
     for child in children:
-        if child.type in ("text", "code_inline"):
+        # `text_special` is an escaped character or an entity (`\#`, `&amp;`):
+        # markdown-it's core joins it into the text around it, a rule that the
+        # inline parse alone doesn't run, so it is text here too.
+        if child.type in ("text", "text_special", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
