@@ -37,7 +37,6 @@ from __future__ import annotations
 import marshal
 import os
 import unicodedata
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -59,8 +58,8 @@ RECORD_VERSION = 5
 # the `markdown` folder: stamped by name, so a search answered from the
 # cache never imports them.
 _READER_FILES = ("extraction.py", "headings.py", "items.py", "kramdown.py", "model.py")
-_QUESTION_FIELDS = tuple(field.name for field in fields(QuestionEntry))
-_REVIEW_FIELDS = tuple(field.name for field in fields(ReviewEntry))
+_QUESTION_FIELDS = QuestionEntry._fields
+_REVIEW_FIELDS = ReviewEntry._fields
 # split_sections' own "to the end of the post" line.
 _LAST_LINE = 1 << 62
 # How often a log's folder of records is pruned (only by a search that wrote one).

@@ -20,9 +20,8 @@ import datetime as dt
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from studylog.config import Settings
 from studylog.errors import SearchQueryError, StudylogError
@@ -50,8 +49,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """One line that matched, the entry it belongs to, and the post it is in.
 
     `line` is the matching line's own 1-based number in the file and `text`
@@ -75,8 +73,7 @@ class SearchHit:
     after: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     """An entry, heading, title or line that matched, before it is cut into lines."""
 
     kind: str
@@ -86,30 +83,38 @@ class _Found:
     entry: QuestionEntry | ReviewEntry | None
 
 
-@dataclass(frozen=True)
-class SearchQuery:
-    """What to look for and where."""
-
+class _QueryFields(NamedTuple):
     text: str
-    scope: str = "all"
-    asker: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    context: int = 0
+    scope: str
+    asker: str | None
+    since: dt.date | None
+    until: dt.date | None
+    context: int
 
-    def __post_init__(self) -> None:
-        if not self.text.strip():
+
+class SearchQuery(_QueryFields):
+    """What to look for and where, checked when made (a named tuple: no `dataclasses` import)."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        text: str,
+        scope: str = "all",
+        asker: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        context: int = 0,
+    ) -> SearchQuery:
+        if not text.strip():
             raise SearchQueryError("The search query is empty; give a word or phrase to look for.")
-        if self.scope not in SCOPES:
-            raise SearchQueryError(f"--in must be questions, reviews or all, not '{self.scope}'.")
-        if self.since and self.until and self.since > self.until:
-            raise SearchQueryError(
-                f"--since {self.since} is after --until {self.until}; swap them."
-            )
-        if not 0 <= self.context <= MAX_CONTEXT:
-            raise SearchQueryError(
-                f"--context must be 0 to {MAX_CONTEXT} lines, not {self.context}."
-            )
+        if scope not in SCOPES:
+            raise SearchQueryError(f"--in must be questions, reviews or all, not '{scope}'.")
+        if since and until and since > until:
+            raise SearchQueryError(f"--since {since} is after --until {until}; swap them.")
+        if not 0 <= context <= MAX_CONTEXT:
+            raise SearchQueryError(f"--context must be 0 to {MAX_CONTEXT} lines, not {context}.")
+        return super().__new__(cls, text, scope, asker, since, until, context)
 
 
 def find_spans(needle: str, text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
