@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -399,3 +400,21 @@ def test_commit_starts_git_before_loading_dataclasses_or_the_entry_counter(
             check=True,
         ).stdout
     )
+
+
+def test_a_warm_search_opens_only_the_matching_posts_and_imports_no_reader(
+    tmp_path: Path,
+) -> None:
+    root = make_log(tmp_path / "blog", 30)
+    (root / "_posts/2021-01-05-day4.md").write_text(
+        "---\ntitle: Day4\n---\n### 질문내용\n\n1. 민수님 질문 : 드롭아웃은?\n", encoding="utf-8"
+    )
+    first = run_traced(root, "search", "드롭아웃")
+    assert "studylog.markdown.extraction" in module_names(first)  # no record yet
+    trace = run_traced(root, "search", "드롭아웃")
+    # ripgrep (when installed) names the one post; its record answers the rest.
+    if shutil.which("rg"):
+        assert posts_opened(trace, root) == {"2021-01-05-day4.md"}
+    loaded = module_names(trace)
+    reader = {"studylog.markdown.extraction", "studylog.markdown.items"}
+    assert not loaded & {*reader, "subprocess", "shutil", "dataclasses", "inspect"}
