@@ -341,6 +341,38 @@ def test_new_and_commit_run_with_the_collector_paused_and_put_it_back(
     assert gc.isenabled()
 
 
+def test_add_question_and_list_run_with_the_collector_paused_and_put_it_back(
+    log_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from studylog import entries, git_status
+    from studylog.cli import bodies
+
+    seen: list[bool] = []
+    appending, starting = entries.append_question, git_status.start_git_status
+
+    def append_and_look(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return appending(*args, **kwargs)  # type: ignore[arg-type]
+
+    def start_and_look(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return starting(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(entries, "append_question", append_and_look)
+    monkeypatch.setattr(git_status, "start_git_status", start_and_look)
+    bodies.new_post(log_root, "day1")
+    log, ref, text = bodies.resolve_post(log_root, None)
+    assert gc.isenabled()
+    bodies.add_question_entry(log, ref, text, None, "민수", "왜?", ("답",))
+    assert gc.isenabled()
+    bodies.list_posts(log_root)
+    assert gc.isenabled()
+    assert seen == [False, False]
+    assert "day1" in capsys.readouterr().out
+
+
 # Runs `studylog commit` in process and prints, as JSON on stderr's last line,
 # the modules loaded when `git commit` was started.
 COMMIT_DRIVER = textwrap.dedent(
