@@ -54,10 +54,21 @@ from studylog.markdown.model import QuestionEntry, ReviewEntry, Section
 # Bump when a record's layout changes. A change to the reader (or to this
 # file) also changes the fingerprint: their sizes and times are in it.
 RECORD_VERSION = 5
-# The files whose code decides what a post's sections and entries are, in
-# the `markdown` folder: stamped by name, so a search answered from the
-# cache never imports them.
-_READER_FILES = ("extraction.py", "headings.py", "items.py", "kramdown.py", "model.py")
+# The files whose code decides what a post's sections and entries are:
+# stamped by name, so a search answered from the cache never imports them.
+# The front-matter split (post.py) and the block parse (document.py with
+# blockscan.py) are among them: a heading read differently is a different
+# section.
+_READER_FILES = (
+    "post.py",
+    "markdown/blockscan.py",
+    "markdown/document.py",
+    "markdown/extraction.py",
+    "markdown/headings.py",
+    "markdown/items.py",
+    "markdown/kramdown.py",
+    "markdown/model.py",
+)
 _QUESTION_FIELDS = QuestionEntry._fields
 _REVIEW_FIELDS = ReviewEntry._fields
 # split_sections' own "to the end of the post" line.
@@ -328,7 +339,7 @@ def _fingerprint(settings: Settings) -> bytes | None:
     which every record would hold and every hit would read.
     """
     here = os.path.dirname(__file__)
-    sources = [__file__, *(os.path.join(here, "markdown", name) for name in _READER_FILES)]
+    sources = [__file__, *(os.path.join(here, name) for name in _READER_FILES)]
     stamps = []
     for source in sources:
         try:

@@ -64,7 +64,7 @@ def summarize_post(ref: PostRef, settings: Settings) -> PostSummary:
 
 # Bump when the reader counts entries differently, so cached counts are redone
 # (and the open questions `new` carries, cached by `studylog.open_questions`).
-READER_VERSION = 4
+READER_VERSION = 5  # 5: a heading's escapes and entities are part of its text
 
 
 def post_cache_path(kind: str, settings: Settings) -> Path | None:

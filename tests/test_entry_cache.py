@@ -312,3 +312,36 @@ def test_the_unfolded_look_up_is_taken_only_where_it_finds_the_same(
     text = read_post(ref.path).text
     assert EntryCache(settings).folds_to_itself(ref.path, text) is folds_to_itself
     assert search_posts([ref], settings, SearchQuery(query)) == expected  # from the record
+
+
+def test_every_markdown_module_the_reader_loads_is_in_the_fingerprint(tmp_path: Path) -> None:
+    # A module of the reader left out of the stamp would let a changed reader
+    # serve the records of the old one (document.py and blockscan.py were,
+    # until a heading's text changed in document.py). An answer with a
+    # backslash makes the reader parse its blocks, as a real post's may.
+    from studylog import entry_cache
+
+    post = tmp_path / "2026-01-05-day5.md"
+    post.write_text(
+        "---\ntitle: day5\n---\n\n## 피어세션\n\n### 질문내용\n\n"
+        "1. 민수님 질문 : 별표는?\n\n    답변 : 별표 \\* 하나\n",
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from studylog.config import settings_from_mapping\n"
+        "from studylog.markdown.extraction import read_entries\n"
+        "settings = settings_from_mapping(Path('/nonexistent'), {}, source='test')\n"
+        "entries = read_entries(Path(sys.argv[1]).read_text(encoding='utf-8'), settings)\n"
+        "assert [q.answers for q in entries.questions] == [('별표 * 하나',)], entries\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('studylog.markdown.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(post)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = {f"markdown/{name.rsplit('.', 1)[1]}.py" for name in done.stdout.split()}
+    assert {"markdown/document.py", "markdown/blockscan.py"} <= loaded
+    assert loaded <= set(entry_cache._READER_FILES)
+    assert "post.py" in entry_cache._READER_FILES
