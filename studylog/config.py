@@ -225,11 +225,11 @@ def load_settings(root: Path) -> Settings:
         return settings_from_mapping(root, {}, source)
     raw = _cached_mapping(path, info, _CHECKED_SETTINGS)
     if raw is not None:
-        # These very bytes passed every check below when they were cached,
-        # the time zone's included. Only that one is skipped: it imports
-        # zoneinfo (~3 ms of every command), and `Log.now` looks the zone up
-        # again where a date needs it.
-        return settings_from_mapping(root, raw, source, zone_checked=True)
+        # These very bytes passed every check below when they were cached.
+        # The two checks that import a module are skipped: the zone lookup
+        # (zoneinfo, ~3 ms of every command; `Log.now` looks the zone up
+        # again where a date needs it) and the format parse (string, ~1 ms).
+        return settings_from_mapping(root, raw, source, checked=True)
     raw = _parse_config(path)
     settings = settings_from_mapping(root, raw, source)
     _remember_mapping(path, info, raw, _CHECKED_SETTINGS)
@@ -452,12 +452,13 @@ def _remember_mapping(path: Path, info: os.stat_result, raw: dict[str, Any], kin
 
 
 def settings_from_mapping(
-    root: Path, raw: dict[str, Any], source: str, zone_checked: bool = False
+    root: Path, raw: dict[str, Any], source: str, checked: bool = False
 ) -> Settings:
     """Build `Settings` from the parsed YAML mapping, checking every key.
 
-    `zone_checked`: the time zone's name was found in the zone database
-    before (the mapping comes from the checked-settings cache).
+    `checked`: the mapping passed every check before (it comes from the
+    checked-settings cache), so the zone lookup and the format parse, the
+    two checks that import a module, are not done again.
     """
     for key in raw:
         if key not in CONFIG_KEYS:
@@ -469,7 +470,7 @@ def settings_from_mapping(
     timezone = raw.get("timezone")
     if timezone is not None:
         timezone = _get_str(raw, "timezone", "", source)
-        if not zone_checked:
+        if not checked:
             _check_timezone(timezone, source)
     posts_dir = _get_folder(root, raw, "posts_dir", "_posts", source)
     templates_dir = _get_folder(root, raw, "templates_dir", "_templates", source)
@@ -478,7 +479,7 @@ def settings_from_mapping(
         profile=profile,
         posts_dir=posts_dir,
         timezone=timezone,
-        title=_get_title(raw, profile, source),
+        title=_get_title(raw, profile, source, checked),
         course=_get_course(raw, source),
         liquid=_get_choice(raw, "liquid", LIQUID_MODES, source),
         template=_get_str(raw, "template", profile, source),
@@ -486,7 +487,7 @@ def settings_from_mapping(
         roster=_get_names(raw, "roster", source),
         moderators=_get_names(raw, "moderators", source),
         sections=_merge_sections(profile, raw.get("sections"), source),
-        formats=_merge_formats(profile, raw.get("formats"), source),
+        formats=_merge_formats(profile, raw.get("formats"), source, checked),
         front_matter=_get_mapping(raw, "front_matter", source),
         team=_get_team(raw.get("team"), source),
         calendar=_get_calendar(raw, source),
@@ -525,9 +526,10 @@ def _get_folder(root: Path, raw: dict[str, Any], key: str, default: str, source:
     )
 
 
-def _get_title(raw: dict[str, Any], profile: str, source: str) -> str:
+def _get_title(raw: dict[str, Any], profile: str, source: str, checked: bool = False) -> str:
     title = _get_str(raw, "title", PROFILE_TITLES[profile], source)
-    check_format(title, "title", source)
+    if not checked:
+        check_format(title, "title", source)
     return title
 
 
@@ -686,7 +688,7 @@ def _merge_sections(profile: str, raw: Any, source: str) -> dict[str, SectionSpe
     return sections
 
 
-def _merge_formats(profile: str, raw: Any, source: str) -> EntryFormats:
+def _merge_formats(profile: str, raw: Any, source: str, checked: bool = False) -> EntryFormats:
     base = PROFILE_FORMATS[profile]
     if raw is None:
         return base
@@ -699,7 +701,8 @@ def _merge_formats(profile: str, raw: Any, source: str) -> EntryFormats:
             )
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{source}: formats.{name} must be a non-empty string.")
-        check_format(value, f"formats.{name}", source)
+        if not checked:
+            check_format(value, f"formats.{name}", source)
     return base._replace(**raw)
 
 

@@ -177,7 +177,7 @@ ZONE_PROBE = (
     "from pathlib import Path\n"
     "from studylog.config import load_settings\n"
     "settings = load_settings(Path(sys.argv[1]))\n"
-    "print(settings.timezone, 'zoneinfo' in sys.modules)\n"
+    "print(settings.timezone, 'zoneinfo' in sys.modules, 'string' in sys.modules)\n"
 )
 
 
@@ -193,24 +193,35 @@ def settle(path: Path) -> None:
     os.utime(path, (old, old))
 
 
-def test_cached_settings_skip_only_the_zone_lookup(tmp_path: Path) -> None:
-    write_config(tmp_path, "timezone: Asia/Seoul\n")
+def test_cached_settings_skip_the_checks_that_import_a_module(tmp_path: Path) -> None:
+    formats = 'formats:\n  question: "{n}. {who} : {question}"\n'
+    write_config(tmp_path, f"timezone: Asia/Seoul\ntitle: '[AI] Day{{n}}'\n{formats}")
     settle(tmp_path / ".studylog.yml")
     first, second = probe_zone(tmp_path), probe_zone(tmp_path)
-    assert first.stdout == "Asia/Seoul True\n", first.stderr
-    assert second.stdout == "Asia/Seoul False\n", second.stderr
-    # The file changes: the cache no longer matches, so the zone is looked up again.
-    write_config(tmp_path, "timezone: Asia/Tokyo\n")
+    assert first.stdout == "Asia/Seoul True True\n", first.stderr
+    assert second.stdout == "Asia/Seoul False False\n", second.stderr
+    # The file changes: the cache no longer matches, so everything is checked again.
+    write_config(tmp_path, f"timezone: Asia/Tokyo\ntitle: '[AI] Day{{n}}'\n{formats}")
     settle(tmp_path / ".studylog.yml")
-    assert probe_zone(tmp_path).stdout == "Asia/Tokyo True\n"
+    assert probe_zone(tmp_path).stdout == "Asia/Tokyo True True\n"
 
 
-def test_an_unknown_zone_is_refused_on_every_run(tmp_path: Path) -> None:
-    write_config(tmp_path, "timezone: Mars/Olympus\n")
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("timezone: Mars/Olympus\n", "unknown timezone 'Mars/Olympus'"),
+        ("title: 'Day{n.__class__}'\n", "uses the field {n.__class__}"),
+        ("formats:\n  question: '{n:>999999999}'\n", "formats.question"),
+    ],
+)
+def test_a_value_refused_by_a_skipped_check_is_refused_on_every_run(
+    tmp_path: Path, text: str, error: str
+) -> None:
+    write_config(tmp_path, text)
     settle(tmp_path / ".studylog.yml")
     for _ in range(2):
         run = probe_zone(tmp_path)
-        assert run.returncode == 1 and "unknown timezone 'Mars/Olympus'" in run.stderr
+        assert run.returncode == 1 and error in run.stderr, run.stderr
 
 
 def test_yaml_parsed_elsewhere_is_not_taken_as_checked_settings(tmp_path: Path) -> None:
@@ -231,4 +242,4 @@ def test_yaml_parsed_elsewhere_is_not_taken_as_checked_settings(tmp_path: Path) 
         ],
         check=True,
     )
-    assert probe_zone(tmp_path).stdout == "Asia/Seoul True\n"
+    assert probe_zone(tmp_path).stdout.startswith("Asia/Seoul True ")
