@@ -9,6 +9,7 @@ terminal, and never when `NO_COLOR` is set (rich honours it).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -240,15 +241,25 @@ def hits_plain(hits: Iterable[SearchHit], root: Path, out: TextIO, context: int)
 # SGR parameters for the terminal drawing of hits (see `hits_terminal`).
 _PATH, _LABELS, _NUMBER, _CONTEXT, _MATCH = "1;35", "36", "32", "2", "1;7"
 # Characters a terminal would act on (escape, bell, backspace, carriage
-# return, …): a post is text from anyone, so they are shown as `?`.
-_CONTROLS = {code: "?" for code in [*range(0x20), 0x7F] if code != 0x09}
+# return, …): a post is text from anyone, so they are shown as `?`. A regular
+# expression, not str.translate: most lines hold none, and the scan for one
+# is C-fast where a translation table looks up every character.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
-def _sgr(params: str, text: str, colour: bool) -> str:
-    if not colour:
-        # NO_COLOR: bold, dim and reverse video still mark the parts.
-        params = ";".join(p for p in params.split(";") if p in ("1", "2", "7"))
-    return f"\x1b[{params}m{text}\x1b[0m" if params else text
+def _shown(text: str) -> str:
+    return _CONTROL.sub("?", text)
+
+
+def _sgr_table(colour: bool) -> dict[str, tuple[str, str]]:
+    """Each style's opening and closing sequences, worked out once per drawing."""
+    table: dict[str, tuple[str, str]] = {}
+    for style in (_PATH, _LABELS, _NUMBER, _CONTEXT, _MATCH):
+        params = style
+        if not colour:
+            params = ";".join(p for p in style.split(";") if p in ("1", "2", "7"))
+        table[style] = (f"\x1b[{params}m", "\x1b[0m") if params else ("", "")
+    return table
 
 
 def hits_terminal(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
@@ -259,6 +270,12 @@ def hits_terminal(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
     than the same lines in a pipe.
     """
     colour = "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    table = _sgr_table(colour)
+    path_on, path_off = table[_PATH]
+    labels_on, labels_off = table[_LABELS]
+    number_on, number_off = table[_NUMBER]
+    context_on, context_off = table[_CONTEXT]
+    match_on, match_off = table[_MATCH]
     current: Path | None = None
     lines: list[str] = []
     for block in hit_blocks(hits):
@@ -266,28 +283,27 @@ def hits_terminal(hits: Iterable[SearchHit], root: Path, out: TextIO) -> None:
             if current is not None:
                 lines.append("")
             current = block.path
-            lines.append(_sgr(_PATH, relative(block.path, root).translate(_CONTROLS), colour))
-        lines.append(_sgr(_LABELS, "  " + ", ".join(block.labels).translate(_CONTROLS), colour))
+            lines.append(path_on + _shown(relative(block.path, root)) + path_off)
+        lines.append(labels_on + _shown("  " + ", ".join(block.labels)) + labels_off)
         width = len(str(max(block.lines)))
         for number in sorted(block.lines):
             text, spans = block.lines[number]
             if spans is None:
                 lines.append(
-                    "  "
-                    + _sgr(_CONTEXT, f"{number:>{width}}-", colour)
-                    + _sgr(_CONTEXT, text.translate(_CONTROLS), colour)
+                    f"  {context_on}{number:>{width}}-{context_off}"
+                    f"{context_on}{_shown(text)}{context_off}"
                 )
                 continue
-            parts = ["  ", _sgr(_NUMBER, f"{number:>{width}}:", colour)]
+            parts = ["  ", f"{number_on}{number:>{width}}:{number_off}"]
             at = 0
             for begin, finish in sorted(spans):
                 begin = max(begin, at)
                 if finish <= begin:
                     continue
-                parts.append(text[at:begin].translate(_CONTROLS))
-                parts.append(_sgr(_MATCH, text[begin:finish].translate(_CONTROLS), colour))
+                parts.append(_shown(text[at:begin]))
+                parts.append(match_on + _shown(text[begin:finish]) + match_off)
                 at = finish
-            parts.append(text[at:].translate(_CONTROLS))
+            parts.append(_shown(text[at:]))
             lines.append("".join(parts))
     out.write("\n".join(lines) + "\n")
 
