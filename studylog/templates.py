@@ -358,15 +358,35 @@ def _compiled_templates() -> Any:
 
     class CompiledTemplates(BytecodeCache):
         def load_bytecode(self, bucket: Any) -> None:
-            data = read_cache(folder / f"{bucket.key}.jinja")
+            record = folder / f"{bucket.key}.jinja"
+            if not (_only_mine(folder) and _only_mine(record)):
+                return  # compiled again, and not written over a file someone else controls
+            data = read_cache(record)
             if data is not None and data.startswith(mark):
                 # Jinja2 checks its own magic and the source's checksum.
                 bucket.bytecode_from_string(data[len(mark) :])
 
         def dump_bytecode(self, bucket: Any) -> None:
+            if folder.exists() and not _only_mine(folder):
+                return
             write_cache(folder / f"{bucket.key}.jinja", mark + bucket.bytecode_to_string())
 
     return CompiledTemplates()
+
+
+def _only_mine(path: Path) -> bool:
+    """Whether `path` is this user's and no other user may write it.
+
+    A record is code that runs: one that another user owns or may change
+    (in a cache folder on a shared disk, or a world-writable one) is not
+    loaded. The group's write bit is allowed, because many systems give
+    each user a group of their own and a umask of 002.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o002
 
 
 def _check_binop(operator: str, left: Any, right: Any) -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -518,3 +519,26 @@ def test_a_template_from_the_cache_fails_as_the_compiled_one_did(
     assert len(compiled_records()) == 1
     assert messages[0] == messages[1]
     assert messages[0].startswith("Template 'mine' line ")
+
+
+@pytest.mark.parametrize("whose", ["record", "folder"])
+def test_a_record_others_may_write_is_not_run(tmp_path: Path, whose: str) -> None:
+    import jinja2
+
+    info = make(tmp_path, "{{ slug }} {{ day }}\n")
+    assert render_template(info, VARIABLES) == "day5 5\n"
+    (record,) = compiled_records()
+    target = record if whose == "record" else record.parent
+    target.chmod(target.stat().st_mode | 0o002)
+    compiled: list[str] = []
+    compile_for_real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+        compiled.append("again")
+        return compile_for_real(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", counting)
+        assert render_template(info, VARIABLES) == "day5 5\n"
+    assert compiled == ["again"]
+    target.chmod(target.stat().st_mode & ~0o002)
