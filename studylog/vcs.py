@@ -269,18 +269,8 @@ def read_status(
     Raises:
         GitError: git refused.
     """
-    try:
-        process = subprocess.Popen(
-            status_command(pathspecs),
-            cwd=repo.top,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-        )
-    except FileNotFoundError as err:
-        raise GitError("The `git` program is not installed; install git and try again.") from err
+    # status_command's line starts with "git", which _start_git supplies.
+    process = _start_git(repo.top, *status_command(pathspecs)[1:])
     if while_waiting is not None:
         while_waiting()
     stdout, stderr = process.communicate()
