@@ -247,3 +247,19 @@ def corpus_posts() -> list[Path]:
     posts = sorted(p for p in corpus_file(".").rglob("*.md") if p.name != "README.md")
     assert len(posts) == 152, f"expected 152 corpus posts, found {len(posts)}"
     return posts
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slugs of the posts `list` reads (rather than takes from its cache)."""
+    from studylog import listing
+
+    read: list[str] = []
+    summarize = listing.summarize_post
+
+    def counting(ref: object, settings: object) -> object:
+        read.append(ref.slug)  # type: ignore[attr-defined]
+        return summarize(ref, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(listing, "summarize_post", counting)
+    return read

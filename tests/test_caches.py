@@ -130,7 +130,7 @@ def test_an_unusable_cache_folder_means_no_cache(log_root: Path, how: str) -> No
 
 
 def test_a_terminal_listing_reads_only_the_newest_posts_and_keeps_the_cache(
-    log_root: Path, monkeypatch: pytest.MonkeyPatch
+    log_root: Path, reads: list[str]
 ) -> None:
     import studylog.listing as listing
 
@@ -139,14 +139,7 @@ def test_a_terminal_listing_reads_only_the_newest_posts_and_keeps_the_cache(
         post.write_text(POST.format(title=f"Day {day}"), encoding="utf-8")
         age(post)
     settings = load_settings(log_root)
-    read: list[str] = []
-    summarize = listing.summarize_post
-
-    def counting(ref: object, settings: object) -> object:
-        read.append(ref.slug)  # type: ignore[attr-defined]
-        return summarize(ref, settings)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(listing, "summarize_post", counting)
+    read = reads
     shown, total = listing.newest_summaries(settings, 3)
     assert [s.slug for s in shown] == ["day7", "day6", "day5"] and total == 7
     assert read == ["day7", "day6", "day5"]

@@ -58,20 +58,6 @@ def three(log_root: Path) -> Settings:
     return settings
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The slugs of the posts `list` reads (rather than takes from its cache)."""
-    read: list[str] = []
-    summarize = listing.summarize_post
-
-    def counting(ref: object, settings: object) -> object:
-        read.append(ref.slug)  # type: ignore[attr-defined]
-        return summarize(ref, settings)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(listing, "summarize_post", counting)
-    return read
-
-
 def slugs_and_titles(settings: Settings) -> list[tuple[str, str | None]]:
     return [(s.slug, s.title) for s in list_summaries(settings)]
 
