@@ -2,7 +2,7 @@
 
 `list` shows each post's git state beside it, from a `git status` of the
 posts folder that runs while the posts are stamped. That run is started
-with `os.posix_spawnp` and read through a pipe, not with `subprocess`:
+with `studylog.spawn` and read through a pipe, not with `subprocess`:
 importing `subprocess` (and `studylog.vcs`, which commits through it) costs
 more of a warm `list` than git's own run. `commit` reads the same output
 through `vcs.read_status`; the command and the parser live here, once.
@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
+
+from studylog.spawn import start_reading
 
 if TYPE_CHECKING:
     from studylog.config import Settings
@@ -85,35 +87,11 @@ def start_git_status(settings: Settings) -> StatusRun | None:
     None when git can't be started (not installed). `git -C ROOT` rather
     than a working folder: `posix_spawn` has no way to set one before 3.13.
     """
-    read_end, write_end = os.pipe()
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
     command = status_command([settings.posts_dir])
-    try:
-        # The pipe's own ends are close-on-exec; git gets copies as its stdout.
-        # SIGPIPE stays ignored in git, as in this process: the pipe is read
-        # to its end, so git never writes to a closed one.
-        pid = os.posix_spawnp(
-            "git",
-            [command[0], "-C", os.fspath(settings.root), *command[1:]],
-            os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, devnull, 0),
-                (os.POSIX_SPAWN_DUP2, write_end, 1),
-                (os.POSIX_SPAWN_DUP2, devnull, 2),
-            ],
-        )
-    except OSError:
-        os.close(read_end)
-        return None
-    finally:
-        os.close(write_end)
-        os.close(devnull)
-    return StatusRun(pid, read_end)
+    # SIGPIPE stays ignored in git, as in this process: the pipe is read to
+    # its end, so git never writes to a closed one.
+    started = start_reading([command[0], "-C", os.fspath(settings.root), *command[1:]])
+    return StatusRun(*started) if started is not None else None
 
 
 def git_states(run: StatusRun | None, settings: Settings) -> dict[str, str] | None:

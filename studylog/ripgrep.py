@@ -1,12 +1,13 @@
 """ripgrep as `search`'s prefilter: started early, read as it finds.
 
 `rg -l` names the files that hold the query; only those become posts to
-read. It is started with `os.posix_spawn` and a bare pipe rather than the
-`subprocess` module (with `shutil.which`, ~10 ms to import, longer than
-ripgrep's own start), as soon as the log's posts folder is known, so that
-ripgrep walks the posts while Python is still importing what the search
-needs. Without `os.posix_spawn` (not POSIX) or without ripgrep on PATH,
-there is no prefilter here and `search` reads the posts itself.
+read. It is started with `os.posix_spawn` and a bare pipe
+(`studylog.spawn`) rather than the `subprocess` module (with
+`shutil.which`, ~10 ms to import, longer than ripgrep's own start), as
+soon as the log's posts folder is known, so that ripgrep walks the posts
+while Python is still importing what the search needs. Without
+`os.posix_spawn` (not POSIX) or without ripgrep on PATH, there is no
+prefilter here and `search` reads the posts itself.
 """
 
 from __future__ import annotations
@@ -15,15 +16,7 @@ import os
 from collections.abc import Iterator
 
 from studylog.log import POST_SUFFIXES
-
-
-def find_program(name: str) -> str | None:
-    """The executable `name` on PATH, as `shutil.which` finds it on POSIX."""
-    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        candidate = os.path.join(folder or os.curdir, name)
-        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-            return candidate
-    return None
+from studylog.spawn import start_reading
 
 
 class Ripgrep:
@@ -89,10 +82,6 @@ def start_ripgrep(needles: list[str], folder: str, ignore_case: bool = True) -> 
     `-i`, which the caller may leave out when it can't find more (ripgrep
     is ~15 % faster without it).
     """
-    spawn = getattr(os, "posix_spawn", None)
-    rg = find_program("rg") if spawn is not None else None
-    if spawn is None or rg is None:
-        return None
     command = ["rg", "--no-config", "-l", "-0", "-F", "-L", "--no-ignore", "--hidden"]
     command.append("--no-messages")
     if ignore_case:
@@ -103,19 +92,7 @@ def start_ripgrep(needles: list[str], folder: str, ignore_case: bool = True) -> 
     for needle in needles:
         command += ["-e", needle]
     command += ["--", folder]
-    read_end, write_end = os.pipe()
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_DUP2, write_end, 1),
-        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-    ]
-    try:
-        pid = spawn(rg, command, os.environ, file_actions=actions)
-    except (OSError, ValueError):
-        # Too long for the command line (E2BIG), or a NUL in a needle: the
-        # caller searches without ripgrep.
-        os.close(read_end)
-        return None
-    finally:
-        os.close(write_end)
-    return Ripgrep(pid, read_end)
+    # None for a needle too long for the command line (E2BIG) or holding a
+    # NUL, too: the caller searches without ripgrep.
+    started = start_reading(command)
+    return Ripgrep(*started) if started is not None else None

@@ -10,8 +10,9 @@ import pytest
 
 from conftest import build_file_tree, require_program
 from studylog.config import settings_from_mapping
-from studylog.ripgrep import find_program, start_ripgrep
+from studylog.ripgrep import start_ripgrep
 from studylog.search import SearchQuery, search_log
+from studylog.spawn import find_program
 
 
 def _reaped(pid: int) -> bool:
